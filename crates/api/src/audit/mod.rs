@@ -1,0 +1,228 @@
+//! The audit log (SECURITY.md S22): one append-only event per security-relevant action,
+//! written in the same transaction as the change it records, hash-chained per tenant so that
+//! any edit, deletion or reordering is detectable (`portico audit verify`). The database refuses
+//! UPDATE and DELETE on the table (triggers in the migrations).
+
+pub mod queries;
+
+use crate::db::Db;
+use chrono::{DateTime, SecondsFormat, Utc};
+use portico_shared::{AuditEventId, TenantId, UserId};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The hash before a tenant's first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Whether the action happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Where a request came from, as recorded in audit events.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    /// An action taken from the `portico` command line.
+    pub fn cli() -> Self {
+        Origin {
+            ip: None,
+            user_agent: Some("portico-cli".into()),
+            request_id: None,
+        }
+    }
+}
+
+/// One thing to record. `actor` is who did it as a label (an email, `system`); `actor_user_id`
+/// is set when the actor is a known user. Never put a secret in `details`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub tenant_id: TenantId,
+    pub actor_user_id: Option<UserId>,
+    pub actor: String,
+    pub action: &'static str,
+    pub object_type: Option<&'static str>,
+    pub object_id: Option<String>,
+    pub outcome: Outcome,
+    pub details: serde_json::Value,
+}
+
+impl Event {
+    pub fn new(tenant_id: TenantId, action: &'static str, outcome: Outcome) -> Self {
+        Event {
+            tenant_id,
+            actor_user_id: None,
+            actor: "system".into(),
+            action,
+            object_type: None,
+            object_id: None,
+            outcome,
+            details: json!({}),
+        }
+    }
+
+    pub fn by(mut self, user: Option<UserId>, label: impl Into<String>) -> Self {
+        self.actor_user_id = user;
+        self.actor = label.into();
+        self
+    }
+
+    pub fn on(mut self, object_type: &'static str, object_id: impl ToString) -> Self {
+        self.object_type = Some(object_type);
+        self.object_id = Some(object_id.to_string());
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// A stored event, as read back for verification.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub id: uuid::Uuid,
+    pub tenant_id: uuid::Uuid,
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<uuid::Uuid>,
+    pub actor: String,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The chain hash of an event: SHA-256 over the previous hash and a canonical JSON array of
+/// the event's fields, hex-encoded.
+pub fn chain_hash(prev_hash: &str, e: &StoredEvent) -> String {
+    let canonical = json!([
+        e.seq,
+        e.id.to_string(),
+        e.tenant_id.to_string(),
+        e.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        e.actor_user_id.map(|u| u.to_string()),
+        e.actor,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.outcome,
+        e.ip,
+        e.user_agent,
+        e.request_id,
+        e.details,
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends `event` to its tenant's chain inside the caller's transaction `tx`.
+pub async fn record(
+    tx: &mut crate::db::Tx,
+    event: Event,
+    origin: &Origin,
+    at: DateTime<Utc>,
+) -> sqlx::Result<AuditEventId> {
+    let (seq, prev_hash) = queries::advance_head(tx, event.tenant_id).await?;
+    let mut stored = StoredEvent {
+        id: AuditEventId::new().0,
+        tenant_id: event.tenant_id.0,
+        seq,
+        occurred_at: at,
+        actor_user_id: event.actor_user_id.map(|u| u.0),
+        actor: event.actor,
+        action: event.action.to_string(),
+        object_type: event.object_type.map(str::to_string),
+        object_id: event.object_id,
+        outcome: event.outcome.as_str().to_string(),
+        ip: origin.ip.clone(),
+        user_agent: origin.user_agent.clone(),
+        request_id: origin.request_id.clone(),
+        details: event.details.to_string(),
+        prev_hash: prev_hash.clone(),
+        hash: String::new(),
+    };
+    stored.hash = chain_hash(&prev_hash, &stored);
+    queries::insert_event(tx, &stored).await?;
+    queries::set_head_hash(tx, event.tenant_id, &stored.hash).await?;
+    Ok(AuditEventId(stored.id))
+}
+
+/// What `verify_chain` found for one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainStatus {
+    Intact { events: i64 },
+    Broken { seq: i64, reason: String },
+}
+
+/// Recomputes a tenant's chain from the first event and compares it with the stored hashes
+/// and the chain head.
+pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStatus> {
+    let mut conn = db.conn().await?;
+    let events = queries::events_of(&mut conn, tenant).await?;
+    let head = queries::head_of(&mut conn, tenant).await?;
+    let mut prev = GENESIS_HASH.to_string();
+    let mut expected_seq = 1;
+    for e in &events {
+        if e.seq != expected_seq {
+            return Ok(ChainStatus::Broken {
+                seq: expected_seq,
+                reason: "event missing".into(),
+            });
+        }
+        if e.prev_hash != prev {
+            return Ok(ChainStatus::Broken {
+                seq: e.seq,
+                reason: "previous hash does not match".into(),
+            });
+        }
+        if chain_hash(&prev, e) != e.hash {
+            return Ok(ChainStatus::Broken {
+                seq: e.seq,
+                reason: "event was altered".into(),
+            });
+        }
+        prev = e.hash.clone();
+        expected_seq += 1;
+    }
+    let count = events.len() as i64;
+    match head {
+        Some((seq, hash)) if seq == count && hash == prev => {
+            Ok(ChainStatus::Intact { events: count })
+        }
+        None if count == 0 => Ok(ChainStatus::Intact { events: 0 }),
+        _ => Ok(ChainStatus::Broken {
+            seq: count,
+            reason: "the chain head does not match the last event (events removed from the end?)"
+                .into(),
+        }),
+    }
+}

@@ -1,0 +1,381 @@
+//! HTTP handlers for signing in and out, refreshing, and `GET /me`.
+
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::passwords::{Password, Verdict};
+use crate::auth::rules::{Throttle, throttle, window_expired};
+use crate::auth::{Access, Principal, queries, sessions, tokens};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::tenancy::{queries as tenancy, rules as tenancy_rules};
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
+use chrono::Duration;
+use portico_shared::auth::{
+    JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse,
+};
+use portico_shared::tenancy::{Me, Membership, OrganizationRef, User};
+use portico_shared::{OrganizationId, Problem, SessionId, TenantId, UserId};
+use serde_json::json;
+
+/// The refresh cookie (SECURITY.md S8): HttpOnly, Secure, SameSite=Strict, scoped to the auth
+/// endpoints only.
+fn refresh_cookie(token: &str, max_age_days: u32) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, token.to_owned())
+        .path(REFRESH_COOKIE_PATH)
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::days(i64::from(max_age_days)))
+        .finish()
+}
+
+fn cleared_cookie() -> Cookie<'static> {
+    let mut c = refresh_cookie("", 0);
+    c.make_removal();
+    c
+}
+
+/// A 401 that also clears the refresh cookie.
+fn unauthorized_clearing_cookie() -> HttpResponse {
+    let mut res = ApiError::Unauthorized.error_response();
+    let _ = res.add_cookie(&cleared_cookie());
+    res
+}
+
+fn check_ip_limit(state: &AppState, origin: &Origin) -> ApiResult<()> {
+    if let Some(ip) = origin.ip.as_deref().and_then(|ip| ip.parse().ok()) {
+        state
+            .ip_limiter
+            .check(ip, state.clock.now())
+            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    }
+    Ok(())
+}
+
+/// The tokens for a session: a new access token in the body, the refresh cookie alongside.
+fn token_response(
+    state: &AppState,
+    user: User,
+    session: SessionId,
+    refresh_token: &str,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let access = state.keys.sign_access(
+        user.tenant_id.0,
+        user.id.0,
+        session.0,
+        now,
+        state.config.access_token_ttl,
+    )?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .cookie(refresh_cookie(refresh_token, state.config.session_ttl_days))
+        .json(TokenResponse {
+            access_token: access,
+            token_type: "Bearer".into(),
+            expires_in: state.config.access_token_ttl,
+            user,
+        }))
+}
+
+/// Sign in with the tenant's slug, an email address and a password.
+///
+/// Returns an access token (valid for at most 15 minutes) and sets the `portico_refresh`
+/// cookie used by `POST /auth/refresh`. A wrong email and a wrong password give the same
+/// answer. Repeated failures lock the account for a while (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in. The refresh token is set as the HttpOnly `portico_refresh` cookie.", body = TokenResponse,
+         headers(("Set-Cookie" = String, description = "`portico_refresh=…; Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict`"))),
+        (status = 401, description = "Wrong tenant, email or password.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is not a valid sign-in request.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts for this account or from this address.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    origin: Origin,
+    web::Json(body): web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    check_ip_limit(&state, &origin)?;
+    let now = state.clock.now();
+    let email =
+        tenancy_rules::normalize_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
+    let password = Password::new(body.password);
+
+    let mut conn = state.db.conn().await?;
+    let Some(tenant) = tenancy::find_tenant_by_slug(&mut conn, body.tenant.trim()).await? else {
+        state.passwords.verify(password, None).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    let tenant_id = TenantId(tenant.id);
+    let window = Duration::seconds(state.config.login_failure_window as i64);
+    let throttled = queries::throttle_of(&mut conn, tenant_id, &email).await?;
+    if let Some(t) = &throttled {
+        let limit = state.config.login_failure_limit;
+        if let Throttle::Locked { retry_after } =
+            throttle(t.failures.into(), t.window_started_at, now, limit, window)
+        {
+            return Err(ApiError::TooManyRequests { retry_after });
+        }
+    }
+    let user = tenancy::find_user_by_email(&mut conn, tenant_id, &email).await?;
+    drop(conn);
+
+    let verdict = state
+        .passwords
+        .verify(
+            password.clone(),
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+        )
+        .await?;
+    let active = user.as_ref().is_some_and(|u| u.status == "active");
+    let user = match user {
+        Some(user) if active && verdict != Verdict::Wrong => user,
+        user => {
+            let reason = match &user {
+                None => "unknown_account",
+                Some(_) if verdict == Verdict::Wrong => "wrong_password",
+                Some(_) => "account_not_active",
+            };
+            let new_window =
+                throttled.is_some_and(|t| window_expired(t.window_started_at, now, window));
+            let mut tx = state.db.begin().await?;
+            queries::count_failure(&mut tx, tenant_id, &email, now, new_window).await?;
+            let event = Event::new(tenant_id, "auth.login", Outcome::Failure)
+                .by(user.as_ref().map(|u| UserId(u.id)), &email)
+                .details(json!({ "reason": reason }));
+            audit::record(&mut tx, event, &origin, now).await?;
+            tx.commit().await?;
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+
+    let user_id = UserId(user.id);
+    // Hash before taking the write lock: hashing takes tens of milliseconds.
+    let upgraded = match verdict {
+        Verdict::RightButRehash => Some(state.passwords.hash(password).await?),
+        _ => None,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::clear_throttle(&mut tx, tenant_id, &email).await?;
+    if let Some(hash) = &upgraded {
+        tenancy::set_password_hash(&mut tx, tenant_id, user_id, hash, now).await?;
+    }
+    let ttl = Duration::days(i64::from(state.config.session_ttl_days));
+    let started = sessions::start(&mut tx, tenant_id, user_id, &origin, ttl, now).await?;
+    let event = Event::new(tenant_id, "auth.login", Outcome::Success)
+        .by(Some(user_id), &email)
+        .on("session", started.session)
+        .details(json!({ "password_hash_upgraded": upgraded.is_some() }));
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    token_response(&state, user.into(), started.session, &started.refresh_token)
+}
+
+/// Trade the `portico_refresh` cookie for a new access token.
+///
+/// The refresh token is single-use: each call sets a new cookie. Presenting a refresh token
+/// that was already used ends the whole session (it was likely stolen).
+#[utoipa::path(
+    tag = "auth",
+    params(("portico_refresh" = String, Cookie, description = "The refresh token set at sign-in.")),
+    responses(
+        (status = 200, description = "A new access token; the cookie is rotated.", body = TokenResponse,
+         headers(("Set-Cookie" = String, description = "The next refresh token."))),
+        (status = 401, description = "No cookie, or the refresh token is unknown, used, expired or revoked.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    origin: Origin,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    check_ip_limit(&state, &origin)?;
+    let Some(cookie) = req.cookie(REFRESH_COOKIE) else {
+        return Ok(unauthorized_clearing_cookie());
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(found) =
+        queries::find_refresh_token(&mut tx, &tokens::refresh_token_digest(cookie.value())).await?
+    else {
+        return Ok(unauthorized_clearing_cookie());
+    };
+    let (tenant, user, session) = (
+        TenantId(found.tenant_id),
+        UserId(found.user_id),
+        SessionId(found.session_id),
+    );
+
+    if found.rotated_at.is_some() || !queries::mark_rotated(&mut tx, found.token_id, now).await? {
+        // RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the whole family.
+        if queries::revoke_session(&mut tx, tenant, session, "refresh token reused", now).await? {
+            let event = Event::new(tenant, "auth.refresh_token_reused", Outcome::Denied)
+                .by(Some(user), "unknown holder")
+                .on("session", session);
+            audit::record(&mut tx, event, &origin, now).await?;
+        }
+        tx.commit().await?;
+        return Ok(unauthorized_clearing_cookie());
+    }
+    if found.revoked_at.is_some() || found.expires_at <= now || found.user_status != "active" {
+        return Ok(unauthorized_clearing_cookie());
+    }
+    let next = tokens::new_refresh_token()?;
+    queries::insert_refresh_token(
+        &mut tx,
+        tenant,
+        session,
+        &tokens::refresh_token_digest(&next),
+        now,
+    )
+    .await?;
+    queries::touch_session(
+        &mut tx,
+        session,
+        now,
+        now + Duration::days(i64::from(state.config.session_ttl_days)),
+    )
+    .await?;
+    let user_row = tenancy::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    tx.commit().await?;
+    token_response(&state, user_row.into(), session, &next)
+}
+
+/// Sign out: ends the session of the refresh cookie (or of the bearer token) and clears the
+/// cookie. Always answers 204.
+#[utoipa::path(
+    tag = "auth",
+    params(("portico_refresh" = Option<String>, Cookie, description = "The refresh token set at sign-in.")),
+    responses(
+        (status = 204, description = "Signed out; the cookie is cleared."),
+        (status = "4XX", description = "A client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    origin: Origin,
+    principal: Option<Principal>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let from_cookie = match req.cookie(REFRESH_COOKIE) {
+        Some(c) => queries::find_refresh_token(&mut tx, &tokens::refresh_token_digest(c.value()))
+            .await?
+            .map(|t| {
+                (
+                    TenantId(t.tenant_id),
+                    UserId(t.user_id),
+                    SessionId(t.session_id),
+                )
+            }),
+        None => None,
+    };
+    let target = from_cookie.or(principal
+        .as_ref()
+        .map(|p| (p.tenant_id, p.user_id, p.session_id)));
+    if let Some((tenant, user, session)) = target {
+        if queries::revoke_session(&mut tx, tenant, session, "signed out", now).await? {
+            let event = Event::new(tenant, "auth.logout", Outcome::Success)
+                .by(Some(user), user.to_string())
+                .on("session", session);
+            audit::record(&mut tx, event, &origin, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().cookie(cleared_cookie()).finish())
+}
+
+/// Who is signed in: the user, their tenant, and their staff role or their organisations
+/// with the scopes they hold in each.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in principal.", body = Me),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<Me>> {
+    let mut conn = state.db.conn().await?;
+    let tenant = tenancy::get_tenant(&mut conn, who.tenant_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let user = tenancy::get_user(&mut conn, who.tenant_id, who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let (staff_role, assigned_organizations, memberships) = match &who.access {
+        Access::Staff { role, assigned } => {
+            let assigned = match assigned {
+                Some(_) => Some(
+                    tenancy::assignments_of(&mut conn, who.tenant_id, who.user_id)
+                        .await?
+                        .into_iter()
+                        .map(|a| OrganizationRef {
+                            id: OrganizationId(a.organization_id),
+                            name: a.organization_name,
+                        })
+                        .collect(),
+                ),
+                None => None,
+            };
+            (Some(*role), assigned, Vec::new())
+        }
+        Access::Customer { .. } => {
+            let memberships = tenancy::memberships_of(&mut conn, who.tenant_id, who.user_id)
+                .await?
+                .into_iter()
+                .map(|m| Membership {
+                    organization: OrganizationRef {
+                        id: OrganizationId(m.organization_id),
+                        name: m.organization_name,
+                    },
+                    scopes: tenancy_rules::scopes_from_column(&m.scopes),
+                })
+                .collect();
+            (None, None, memberships)
+        }
+    };
+    Ok(web::Json(Me {
+        user: user.into(),
+        tenant: tenant.into(),
+        staff_role,
+        assigned_organizations,
+        memberships,
+    }))
+}
+
+/// The public keys that verify Portico's access tokens (JWKS, RFC 7517).
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "The current and recently retired Ed25519 keys.", body = JwkSet)),
+    security(())
+)]
+#[get("/.well-known/jwks.json")]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=300",
+        ))
+        .json(state.keys.jwks(state.clock.now()))
+}

@@ -1,0 +1,309 @@
+//! Who is calling. [`Principal`] is extracted once per request from a verified access token
+//! and the database (the session must be open and the user active, so revoking a session ends
+//! its access tokens at once, S9). The tenant comes only from the verified token — never from a
+//! body, a path or a query string. Handlers check permissions explicitly with the helpers here.
+
+use crate::audit::Origin;
+use crate::auth::queries;
+use crate::auth::rules::client_ip;
+use crate::error::{ApiError, REQUEST_ID};
+use crate::startup::AppState;
+use crate::tenancy::{queries as tenancy, rules};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
+use std::future::{Ready, ready};
+
+/// What kind of principal, with what it may reach.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    Staff {
+        role: StaffRole,
+        /// `None`: every organisation of the tenant; `Some`: only these.
+        assigned: Option<Vec<OrganizationId>>,
+    },
+    Customer {
+        memberships: Vec<(OrganizationId, Vec<Scope>)>,
+    },
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub email: String,
+    pub access: Access,
+}
+
+/// Which organisations a list may include for a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgVisibility {
+    All,
+    MemberOf(UserId),
+    AssignedTo(UserId),
+}
+
+impl Principal {
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    /// Staff only; customers get 403.
+    pub fn require_staff(&self) -> Result<StaffRole, ApiError> {
+        match &self.access {
+            Access::Staff { role, .. } => Ok(*role),
+            Access::Customer { .. } => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Staff with at least `min` (owner > admin > agent); others get 403.
+    pub fn require_role(&self, min: StaffRole) -> Result<StaffRole, ApiError> {
+        let role = self.require_staff()?;
+        if role <= min {
+            Ok(role)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Whether the organisation exists for this principal at all. An organisation outside a
+    /// principal's reach answers 404 (DESIGN.md: never 403 for another organisation's object).
+    pub fn can_see_organization(&self, org: OrganizationId) -> bool {
+        match &self.access {
+            Access::Staff { assigned: None, .. } => true,
+            Access::Staff {
+                assigned: Some(orgs),
+                ..
+            } => orgs.contains(&org),
+            Access::Customer { memberships } => memberships.iter().any(|(o, _)| *o == org),
+        }
+    }
+
+    /// Access to one organisation with one scope. Staff who can see the organisation pass;
+    /// a contact needs a membership with the scope (403 without the scope, 404 without the
+    /// membership).
+    pub fn require_scope(
+        &self,
+        org: OrganizationId,
+        scope: Scope,
+    ) -> Result<OrganizationId, ApiError> {
+        match &self.access {
+            Access::Staff { .. } if self.can_see_organization(org) => Ok(org),
+            Access::Staff { .. } => Err(ApiError::NotFound),
+            Access::Customer { memberships } => match memberships.iter().find(|(o, _)| *o == org) {
+                Some((_, scopes)) if scopes.contains(&scope) => Ok(org),
+                Some(_) => Err(ApiError::Forbidden),
+                None => Err(ApiError::NotFound),
+            },
+        }
+    }
+
+    pub fn organization_visibility(&self) -> OrgVisibility {
+        match &self.access {
+            Access::Staff { assigned: None, .. } => OrgVisibility::All,
+            Access::Staff {
+                assigned: Some(_), ..
+            } => OrgVisibility::AssignedTo(self.user_id),
+            Access::Customer { .. } => OrgVisibility::MemberOf(self.user_id),
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let now = state.clock.now();
+            let claims = state.keys.verify_access(&token, now).map_err(|e| {
+                tracing::debug!(reason = %e, "access token refused");
+                ApiError::Unauthorized
+            })?;
+            let (tenant, user, session) = (
+                TenantId(claims.tid),
+                UserId(claims.sub),
+                SessionId(claims.sid),
+            );
+            load(&state, tenant, user, session, now).await
+        })
+    }
+}
+
+/// Builds the principal for a verified token, or refuses it if its session or user is no
+/// longer good.
+async fn load(
+    state: &AppState,
+    tenant: TenantId,
+    user: UserId,
+    session: SessionId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Principal, ApiError> {
+    let mut conn = state.db.conn().await?;
+    let holder = queries::session_holder(&mut conn, tenant, user, session)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let open = holder.revoked_at.is_none() && holder.expires_at > now;
+    if !open || rules::status_from_column(&holder.status) != UserStatus::Active {
+        return Err(ApiError::Unauthorized);
+    }
+    let access = match rules::kind_from_column(&holder.kind) {
+        UserKind::Staff => {
+            let role = holder
+                .staff_role
+                .as_deref()
+                .and_then(rules::role_from_column)
+                .ok_or(ApiError::Unauthorized)?;
+            let assigned = tenancy::assignments_of(&mut conn, tenant, user).await?;
+            Access::Staff {
+                role,
+                assigned: (!assigned.is_empty()).then(|| {
+                    assigned
+                        .iter()
+                        .map(|a| OrganizationId(a.organization_id))
+                        .collect()
+                }),
+            }
+        }
+        UserKind::Customer => Access::Customer {
+            memberships: tenancy::memberships_of(&mut conn, tenant, user)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    (
+                        OrganizationId(m.organization_id),
+                        rules::scopes_from_column(&m.scopes),
+                    )
+                })
+                .collect(),
+        },
+    };
+    Ok(Principal {
+        tenant_id: tenant,
+        user_id: user,
+        session_id: session,
+        email: holder.email,
+        access,
+    })
+}
+
+/// Longest user agent kept in the audit log.
+const MAX_USER_AGENT: usize = 256;
+
+impl FromRequest for Origin {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(origin_of(req)))
+    }
+}
+
+/// Where a request came from: the client address (through trusted proxies only), the user
+/// agent and the request id.
+pub fn origin_of(req: &HttpRequest) -> Origin {
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.trusted_proxies.clone())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let ip = client_ip(req.peer_addr().map(|a| a.ip()), forwarded, &trusted);
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
+    Origin {
+        ip: ip.map(|ip| ip.to_string()),
+        user_agent,
+        request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(memberships: Vec<(OrganizationId, Vec<Scope>)>) -> Principal {
+        Principal {
+            tenant_id: TenantId::new(),
+            user_id: UserId::new(),
+            session_id: SessionId::new(),
+            email: "dave@demo.test".into(),
+            access: Access::Customer { memberships },
+        }
+    }
+
+    #[test]
+    fn a_contact_reaches_only_their_organisations_and_scopes() {
+        let (northwind, contoso, other) = (
+            OrganizationId::new(),
+            OrganizationId::new(),
+            OrganizationId::new(),
+        );
+        let dave = customer(vec![
+            (northwind, vec![Scope::Documents, Scope::Tickets]),
+            (contoso, vec![Scope::Documents]),
+        ]);
+        assert_eq!(
+            dave.require_scope(northwind, Scope::Tickets).unwrap(),
+            northwind
+        );
+        assert!(matches!(
+            dave.require_scope(contoso, Scope::Tickets),
+            Err(ApiError::Forbidden)
+        ));
+        assert!(matches!(
+            dave.require_scope(other, Scope::Documents),
+            Err(ApiError::NotFound)
+        ));
+        assert!(matches!(dave.require_staff(), Err(ApiError::Forbidden)));
+    }
+
+    #[test]
+    fn staff_roles_are_ordered_and_assignments_limit_organisations() {
+        let org = OrganizationId::new();
+        let mut agent = customer(vec![]);
+        agent.access = Access::Staff {
+            role: StaffRole::Agent,
+            assigned: Some(vec![org]),
+        };
+        assert!(agent.require_role(StaffRole::Agent).is_ok());
+        assert!(matches!(
+            agent.require_role(StaffRole::Admin),
+            Err(ApiError::Forbidden)
+        ));
+        assert!(agent.can_see_organization(org));
+        assert!(!agent.can_see_organization(OrganizationId::new()));
+        let owner = Principal {
+            access: Access::Staff {
+                role: StaffRole::Owner,
+                assigned: None,
+            },
+            ..agent
+        };
+        assert!(owner.require_role(StaffRole::Admin).is_ok());
+        assert!(owner.can_see_organization(OrganizationId::new()));
+    }
+}

@@ -1,0 +1,61 @@
+//! Starting and ending sign-in sessions. A session is one refresh-token family.
+
+use crate::auth::{queries, tokens};
+use crate::db::Tx;
+use chrono::{DateTime, Duration, Utc};
+use portico_shared::{SessionId, TenantId, UserId};
+
+/// A new session and its first refresh token (the only time the token exists in clear).
+pub struct Started {
+    pub session: SessionId,
+    pub refresh_token: String,
+}
+
+pub async fn start(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    origin: &crate::audit::Origin,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Started> {
+    let session = SessionId::new();
+    queries::insert_session(
+        tx,
+        &queries::NewSession {
+            id: session,
+            tenant,
+            user,
+            now,
+            expires_at: now + ttl,
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+        },
+    )
+    .await?;
+    let refresh_token = tokens::new_refresh_token()?;
+    queries::insert_refresh_token(
+        tx,
+        tenant,
+        session,
+        &tokens::refresh_token_digest(&refresh_token),
+        now,
+    )
+    .await?;
+    Ok(Started {
+        session,
+        refresh_token,
+    })
+}
+
+/// Ends every session of a user at once: their refresh tokens stop working and so do their
+/// access tokens, which are checked against the session on every request (S9).
+pub async fn end_all(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    queries::revoke_sessions_of_user(tx, tenant, user, reason, now).await
+}

@@ -1,0 +1,212 @@
+//! Settings. Zero configuration works; every setting can be given as a `PORTICO_*` environment
+//! variable or a command-line flag (`portico serve --help` lists them all).
+
+use clap::Args;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "PORTICO_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Directory for the SQLite database, signing keys and local files.
+    #[arg(
+        long,
+        env = "PORTICO_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite://path` or `postgres://user@host/db`. Default: SQLite in the data
+    /// directory (`<data dir>/portico.db`).
+    #[arg(
+        long,
+        env = "PORTICO_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Maximum database connections per process.
+    #[arg(
+        long,
+        env = "PORTICO_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub database_max_connections: u32,
+
+    /// The public base URL of this portal; the issuer (`iss`) of its tokens. Default:
+    /// `http://<bind>`.
+    #[arg(long, env = "PORTICO_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// File holding the Ed25519 signing keys (created on first start if missing). Default:
+    /// `<data dir>/signing-keys.json`. Share it between replicas.
+    #[arg(long, env = "PORTICO_SIGNING_KEYS_FILE", global = true)]
+    pub signing_keys_file: Option<PathBuf>,
+
+    /// Lifetime of access tokens, in seconds (at most 900).
+    #[arg(long, env = "PORTICO_ACCESS_TOKEN_TTL", default_value_t = 900, global = true,
+          value_parser = clap::value_parser!(u64).range(30..=900))]
+    pub access_token_ttl: u64,
+
+    /// Lifetime of a sign-in session without use, in days; each refresh starts it again.
+    #[arg(
+        long,
+        env = "PORTICO_SESSION_TTL_DAYS",
+        default_value_t = 14,
+        global = true
+    )]
+    pub session_ttl_days: u32,
+
+    /// How long a retired signing key still verifies tokens, in seconds. Keep it at least the
+    /// access-token lifetime.
+    #[arg(
+        long,
+        env = "PORTICO_KEY_GRACE_PERIOD",
+        default_value_t = 900,
+        global = true
+    )]
+    pub key_grace_period: u64,
+
+    /// Failed sign-ins allowed per account in one throttling window before it is locked
+    /// until the window ends.
+    #[arg(
+        long,
+        env = "PORTICO_LOGIN_FAILURE_LIMIT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_failure_limit: u32,
+
+    /// Length of the per-account throttling window, in seconds.
+    #[arg(
+        long,
+        env = "PORTICO_LOGIN_FAILURE_WINDOW",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_failure_window: u64,
+
+    /// Requests per minute one client address may make to the sign-in endpoints.
+    #[arg(
+        long,
+        env = "PORTICO_AUTH_RATE_LIMIT",
+        default_value_t = 60,
+        global = true
+    )]
+    pub auth_rate_limit: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses). Others'
+    /// headers are ignored.
+    #[arg(
+        long,
+        env = "PORTICO_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Largest JSON request body accepted, in bytes.
+    #[arg(long, env = "PORTICO_JSON_LIMIT", default_value_t = 64 * 1024, global = true)]
+    pub json_limit: usize,
+
+    /// Seconds a client has to send a request's headers.
+    #[arg(
+        long,
+        env = "PORTICO_REQUEST_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub request_timeout: u64,
+
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, env = "PORTICO_KEEP_ALIVE", default_value_t = 30, global = true)]
+    pub keep_alive: u64,
+
+    /// Password hashes computed at once (each takes 19 MiB and one core for ~50 ms).
+    #[arg(long, env = "PORTICO_HASH_CONCURRENCY", global = true)]
+    pub hash_concurrency: Option<usize>,
+
+    /// HTTP worker threads. Default: one per core.
+    #[arg(long, env = "PORTICO_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Log format: `text` or `json`.
+    #[arg(
+        long,
+        env = "PORTICO_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Log filter, e.g. `info` or `portico_api=debug,info`.
+    #[arg(long, env = "PORTICO_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// Defaults, as if no flag or variable were given (tests start from here).
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Only as clap::Parser>::try_parse_from(["portico"])
+            .map(|o| o.config)
+            .unwrap_or_else(|e| panic!("default configuration does not parse: {e}"))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("portico.db").display()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    pub fn signing_keys_file(&self) -> PathBuf {
+        self.signing_keys_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("signing-keys.json"))
+    }
+
+    pub fn hash_concurrency(&self) -> usize {
+        self.hash_concurrency
+            .unwrap_or_else(default_parallelism)
+            .max(1)
+    }
+
+    pub fn workers(&self) -> usize {
+        self.workers.unwrap_or_else(default_parallelism).max(1)
+    }
+}
+
+fn default_parallelism() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}

@@ -1,0 +1,213 @@
+//! The database handle: SQLite (the zero-configuration default, WAL, foreign keys on) or
+//! PostgreSQL (production, many replicas), behind one code path.
+//!
+//! Queries are written once, in the dialect both share (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`), and run on either backend through [`on_db!`], which expands the same query
+//! code once per backend so each gets its native types (UUID, TIMESTAMPTZ on PostgreSQL; BLOB,
+//! TEXT on SQLite). The few dialect-specific spots are named functions here.
+
+use anyhow::Context;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction. Dropping it without [`Tx::commit`] rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// One pooled connection, for reads outside a transaction.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A borrowed connection of either backend: what query functions run on.
+pub enum Exec<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+/// Anything queries can run on: a [`Tx`] or a [`Conn`].
+pub trait AsExec: Send {
+    fn exec(&mut self) -> Exec<'_>;
+}
+
+impl AsExec for Tx {
+    fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Tx::Sqlite(tx) => Exec::Sqlite(&mut **tx),
+            Tx::Postgres(tx) => Exec::Postgres(&mut **tx),
+        }
+    }
+}
+
+impl AsExec for Conn {
+    fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Conn::Sqlite(c) => Exec::Sqlite(&mut **c),
+            Conn::Postgres(c) => Exec::Postgres(&mut **c),
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the backend's connection (`&mut SqliteConnection` or
+/// `&mut PgConnection`); the body is written once and compiled for both.
+#[macro_export]
+macro_rules! on_db {
+    ($exec:expr, $c:ident => $body:expr) => {
+        match $crate::db::AsExec::exec($exec) {
+            $crate::db::Exec::Sqlite($c) => $body,
+            $crate::db::Exec::Postgres($c) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if missing.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .context("invalid SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("cannot open the SQLite database")?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            anyhow::bail!("the database URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .context("database migration failed")
+    }
+
+    /// Starts a read-write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads, then writes, can fail with
+    /// SQLITE_BUSY when another writer got in between, whatever the busy timeout.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A connection for reads.
+    pub async fn conn(&self) -> sqlx::Result<Conn> {
+        Ok(match self {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        let Ok(mut conn) = self.conn().await else {
+            return false;
+        };
+        on_db!(&mut conn, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()).is_ok())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Every application table with its columns, sorted (the migrations' bookkeeping table
+    /// left out): what the schema-parity test compares between the backends.
+    pub async fn schema(&self) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+        let rows: Vec<(String, String)> =
+            match self {
+                Db::Sqlite(pool) => {
+                    sqlx::query_as(
+                        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                     AND m.name <> '_sqlx_migrations' ORDER BY m.name, p.name",
+                    )
+                    .fetch_all(pool)
+                    .await?
+                }
+                Db::Postgres(pool) => sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
+                     ORDER BY table_name, column_name",
+                )
+                .fetch_all(pool)
+                .await?,
+            };
+        let mut tables: Vec<(String, Vec<String>)> = Vec::new();
+        for (table, column) in rows {
+            match tables.last_mut() {
+                Some((t, cols)) if *t == table => cols.push(column),
+                _ => tables.push((table, vec![column])),
+            }
+        }
+        Ok(tables)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Whether `e` is a unique-constraint violation (the caller turns it into a 409).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}

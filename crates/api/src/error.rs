@@ -1,0 +1,326 @@
+//! One error type for every handler, rendered as RFC 9457 `application/problem+json`, and the
+//! hooks that give actix's own errors (unknown routes, wrong methods, bad JSON, oversized or
+//! mistyped bodies) the same shape. No cause of a 5xx ever reaches the client: it goes to the log.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use portico_shared::{FieldError, Problem, ProblemType};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+tokio::task_local! {
+    /// The id of the request being served, for problem bodies and log lines.
+    pub static REQUEST_ID: String;
+}
+
+/// The errors a client can act on, and `Internal` for everything else.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {0}")]
+    MalformedRequest(String),
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("not authenticated")]
+    Unauthorized,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
+    #[error("temporarily unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A validation error on a single field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn kind(&self) -> ProblemType {
+        match self {
+            ApiError::MalformedRequest(_) => ProblemType::MalformedRequest,
+            ApiError::Validation(_) => ProblemType::Validation,
+            ApiError::Unauthorized => ProblemType::Unauthorized,
+            ApiError::InvalidCredentials => ProblemType::InvalidCredentials,
+            ApiError::Forbidden => ProblemType::Forbidden,
+            ApiError::NotFound => ProblemType::NotFound,
+            ApiError::Conflict(_) => ProblemType::Conflict,
+            ApiError::PayloadTooLarge => ProblemType::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
+            ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
+            ApiError::Unavailable => ProblemType::Unavailable,
+            ApiError::Internal(_) => ProblemType::Internal,
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            ApiError::MalformedRequest(d) | ApiError::Conflict(d) => Some(d.clone()),
+            ApiError::Validation(_) => Some("Some fields are not valid; see `errors`.".into()),
+            ApiError::Unauthorized => {
+                Some("Sign in, or send a valid, unexpired bearer token.".into())
+            }
+            ApiError::InvalidCredentials => {
+                Some("The email address or the password is wrong.".into())
+            }
+            ApiError::TooManyRequests { retry_after } => Some(format!(
+                "Too many attempts. Try again in {retry_after} seconds."
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+/// The status code that goes with each kind of problem.
+pub fn status_of(kind: ProblemType) -> StatusCode {
+    match kind {
+        ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
+        ProblemType::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ProblemType::Unauthorized | ProblemType::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        ProblemType::Forbidden => StatusCode::FORBIDDEN,
+        ProblemType::NotFound => StatusCode::NOT_FOUND,
+        ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ProblemType::Conflict => StatusCode::CONFLICT,
+        ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        ProblemType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+        ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ProblemType::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+fn kind_for_status(status: StatusCode) -> ProblemType {
+    match status.as_u16() {
+        401 => ProblemType::Unauthorized,
+        403 => ProblemType::Forbidden,
+        404 => ProblemType::NotFound,
+        405 => ProblemType::MethodNotAllowed,
+        408 => ProblemType::RequestTimeout,
+        409 => ProblemType::Conflict,
+        413 => ProblemType::PayloadTooLarge,
+        415 => ProblemType::UnsupportedMediaType,
+        422 => ProblemType::Validation,
+        429 => ProblemType::TooManyRequests,
+        503 => ProblemType::Unavailable,
+        s if s >= 500 => ProblemType::Internal,
+        _ => ProblemType::MalformedRequest,
+    }
+}
+
+fn title_of(kind: ProblemType) -> &'static str {
+    match kind {
+        ProblemType::MalformedRequest => "Malformed request",
+        ProblemType::Validation => "Invalid input",
+        ProblemType::Unauthorized => "Not authenticated",
+        ProblemType::InvalidCredentials => "Wrong email or password",
+        ProblemType::Forbidden => "Not allowed",
+        ProblemType::NotFound => "Not found",
+        ProblemType::MethodNotAllowed => "Method not allowed",
+        ProblemType::Conflict => "Conflict",
+        ProblemType::PayloadTooLarge => "Request body too large",
+        ProblemType::UnsupportedMediaType => "Unsupported media type",
+        ProblemType::TooManyRequests => "Too many requests",
+        ProblemType::RequestTimeout => "Request timeout",
+        ProblemType::Internal => "Internal server error",
+        ProblemType::Unavailable => "Service unavailable",
+    }
+}
+
+/// A problem body of `kind`, with `status` (normally [`status_of`] the kind).
+pub fn problem(
+    kind: ProblemType,
+    status: StatusCode,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+) -> Problem {
+    Problem {
+        type_: kind.uri(),
+        title: title_of(kind).into(),
+        status: status.as_u16(),
+        detail,
+        errors,
+        request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+    }
+}
+
+fn problem_response(status: StatusCode, body: &Problem) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(serde_json::to_vec(body).unwrap_or_default())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        status_of(self.kind())
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        }
+        let errors = match self {
+            ApiError::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        let status = self.status_code();
+        let mut res =
+            problem_response(status, &problem(self.kind(), status, self.detail(), errors));
+        if let ApiError::TooManyRequests { retry_after } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        res
+    }
+}
+
+/// Gives every error response that is not already a problem (actix's 404 for unknown routes,
+/// 405 for wrong methods, …) a problem+json body, keeping its status and headers.
+pub fn problem_for_bare_errors<B: MessageBody>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let kind = kind_for_status(status);
+    let (req, old) = res.into_parts();
+    let mut new = problem_response(status, &problem(kind, status, None, Vec::new()));
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let res: ServiceResponse<EitherBody<B>> = ServiceResponse::new(req, new).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// Bad JSON bodies: too large → 413, wrong content type → 415, not JSON → 400, wrong shape → 422.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            let message = redact_values(&e.to_string());
+            ApiError::Validation(vec![FieldError {
+                field: field_named_in(&message),
+                message,
+            }])
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::MalformedRequest(format!(
+            "The body is not valid JSON (line {}, column {}).",
+            e.line(),
+            e.column()
+        )),
+        _ => ApiError::MalformedRequest("The request body could not be read.".into()),
+    };
+    api.into()
+}
+
+/// A path segment that does not parse (a malformed id, say) names nothing that exists.
+pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = redact_values(&err.to_string());
+    ApiError::Validation(vec![FieldError {
+        field: field_named_in(&message),
+        message,
+    }])
+    .into()
+}
+
+/// serde's messages quote offending values (`invalid type: string "hunter2"`); a value may be a
+/// secret, so it never goes back to the client or into a log (SECURITY.md S24).
+fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_quotes = false;
+    for c in message.chars() {
+        match (c, in_quotes) {
+            ('"', false) => {
+                in_quotes = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                in_quotes = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+/// serde names the field in backticks (``missing field `email` ``); fall back to `body`.
+fn field_named_in(message: &str) -> String {
+    message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("field"))
+        .unwrap_or("body")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_quoted_by_serde_are_redacted() {
+        let m = redact_values(r#"invalid type: string "hunter2 secret", expected u32 at line 1"#);
+        assert_eq!(m, r#"invalid type: string "…", expected u32 at line 1"#);
+    }
+
+    #[test]
+    fn the_missing_field_is_named() {
+        assert_eq!(
+            field_named_in("missing field `email` at line 1 column 2"),
+            "email"
+        );
+        assert_eq!(field_named_in("invalid type: map"), "body");
+    }
+
+    #[test]
+    fn every_problem_type_round_trips_through_its_uri() {
+        for kind in ProblemType::ALL {
+            assert_eq!(ProblemType::from_uri(&kind.uri()), Some(kind));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Portico's API server: a library (so tests run the real app in-process on port 0) and the
+//! `portico` command in `main.rs`.
+//!
+//! One folder per capability, each read top to bottom the way a request flows:
+//! `mod.rs` (routes) → `handlers.rs` (HTTP, permission checks) → `rules.rs` (plain functions)
+//! → `queries.rs` (SQL, tenant first).
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod organizations;
+pub mod pagination;
+pub mod startup;
+pub mod telemetry;
+pub mod tenancy;
+
+pub use error::{ApiError, ApiResult};
+pub use startup::{AppState, Application};

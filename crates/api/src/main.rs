@@ -1,0 +1,296 @@
+//! The `portico` command: serve the portal, and the operator tasks around it.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use portico_api::audit::{ChainStatus, Origin, verify_chain};
+use portico_api::auth::passwords::Password;
+use portico_api::clock::Clock;
+use portico_api::config::Config;
+use portico_api::tenancy::operations::{self, Actor, NewTenant, NewUser};
+use portico_api::tenancy::queries;
+use portico_api::{AppState, Application, demo, openapi, telemetry};
+use portico_shared::tenancy::{StaffRole, UserKind, UserStatus};
+use portico_shared::{TenantId, UserId};
+use std::io::Read;
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Portico: a self-hostable customer portal."
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and, once built, the web app). Migrates the database first.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create the demo tenant and its people (idempotent). Password: PORTICO_DEMO_PASSWORD, or
+    /// generated and printed.
+    SeedDemo {
+        #[arg(long, default_value = "demo")]
+        tenant: String,
+        #[arg(long, env = "PORTICO_DEMO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users. Passwords are read from standard input, never from arguments.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Manage the token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. With a password on standard input the user is active; without, invited.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make a staff member with this role (owner, admin, agent); otherwise a customer contact.
+        #[arg(long, value_parser = parse_role)]
+        staff_role: Option<StaffRole>,
+    },
+    /// Set a user's password (read from standard input); ends their sessions.
+    SetPassword {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Disable a user; ends their sessions.
+    Disable {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Re-enable a disabled user.
+    Enable {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Change a staff member's role; ends their sessions.
+    SetRole {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: StaffRole,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every tenant's hash chain (or one tenant's) and report any break.
+    Verify {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key current. Tokens of the previous key keep verifying for the grace
+    /// period (PORTICO_KEY_GRACE_PERIOD). Restart the servers to pick the new key up.
+    Rotate,
+}
+
+fn parse_role(s: &str) -> Result<StaffRole, String> {
+    portico_api::tenancy::rules::role_from_column(s)
+        .ok_or_else(|| "use owner, admin or agent".into())
+}
+
+fn read_password_from_stdin() -> anyhow::Result<Option<Password>> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read standard input")?;
+    let password = input.trim_end_matches(['\n', '\r']).to_string();
+    Ok((!password.is_empty()).then(|| Password::new(password)))
+}
+
+async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<TenantId> {
+    let mut conn = state.db.conn().await?;
+    let tenant = queries::find_tenant_by_slug(&mut conn, slug)
+        .await?
+        .with_context(|| format!("no tenant {slug}"))?;
+    Ok(TenantId(tenant.id))
+}
+
+async fn user_id(state: &AppState, tenant: TenantId, email: &str) -> anyhow::Result<UserId> {
+    let mut conn = state.db.conn().await?;
+    let email = email.trim().to_lowercase();
+    let user = queries::find_user_by_email(&mut conn, tenant, &email)
+        .await?
+        .with_context(|| format!("no user {email}"))?;
+    Ok(UserId(user.id))
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.config.log_format, &cli.config.log);
+    if let Command::Openapi = cli.command {
+        print!("{}", openapi::document_json());
+        return Ok(());
+    }
+    if let Command::Serve = cli.command {
+        let app = Application::build(cli.config.clone(), Clock::System).await?;
+        tracing::info!(address = %cli.config.bind, url = %cli.config.public_url(), "Portico is serving");
+        app.run().await?;
+        return Ok(());
+    }
+
+    let state = AppState::new(cli.config.clone(), Clock::System).await?;
+    let actor = Actor::system("cli");
+    let origin = Origin::cli();
+    match cli.command {
+        Command::Serve | Command::Openapi => unreachable!("handled above"),
+        Command::Migrate => println!("migrations applied"),
+        Command::SeedDemo { tenant, password } => {
+            let seeded = demo::seed(&state, &tenant, password).await?;
+            println!("Demo tenant \"{}\" (slug: {})", seeded.name, seeded.slug);
+            match &seeded.generated_password {
+                Some(p) => println!("Password for every demo user: {p}"),
+                None => println!(
+                    "Password for every demo user: the one you gave (PORTICO_DEMO_PASSWORD)"
+                ),
+            }
+            for (email, _) in &seeded.users {
+                println!("  {email}");
+            }
+        }
+        Command::Tenant(TenantCommand::Create { slug, name }) => {
+            let t = operations::create_tenant(&state, &actor, &origin, NewTenant { slug, name })
+                .await?;
+            println!("created tenant {} ({})", t.slug, t.id);
+        }
+        Command::Tenant(TenantCommand::List) => {
+            let mut conn = state.db.conn().await?;
+            for t in queries::list_tenants(&mut conn).await? {
+                println!("{}\t{}\t{}", t.slug, t.id, t.name);
+            }
+        }
+        Command::User(UserCommand::Create {
+            tenant,
+            email,
+            name,
+            staff_role,
+        }) => {
+            let tenant = tenant_id(&state, &tenant).await?;
+            let password = read_password_from_stdin()?;
+            let kind = if staff_role.is_some() {
+                UserKind::Staff
+            } else {
+                UserKind::Customer
+            };
+            let new = NewUser {
+                email,
+                name,
+                kind,
+                staff_role,
+                password,
+            };
+            let u = operations::create_user(&state, &actor, &origin, tenant, new).await?;
+            println!("created {} {} ({}), {}", u.kind, u.email, u.id, u.status);
+        }
+        Command::User(UserCommand::SetPassword { tenant, email }) => {
+            let tenant = tenant_id(&state, &tenant).await?;
+            let user = user_id(&state, tenant, &email).await?;
+            let Some(password) = read_password_from_stdin()? else {
+                bail!("no password on standard input")
+            };
+            operations::change_password(&state, &actor, &origin, tenant, user, password).await?;
+            println!("password set; sessions ended");
+        }
+        Command::User(UserCommand::Disable { tenant, email }) => {
+            let tenant = tenant_id(&state, &tenant).await?;
+            let user = user_id(&state, tenant, &email).await?;
+            operations::set_status(&state, &actor, &origin, tenant, user, UserStatus::Disabled)
+                .await?;
+            println!("disabled; sessions ended");
+        }
+        Command::User(UserCommand::Enable { tenant, email }) => {
+            let tenant = tenant_id(&state, &tenant).await?;
+            let user = user_id(&state, tenant, &email).await?;
+            operations::set_status(&state, &actor, &origin, tenant, user, UserStatus::Active)
+                .await?;
+            println!("enabled");
+        }
+        Command::User(UserCommand::SetRole {
+            tenant,
+            email,
+            role,
+        }) => {
+            let tenant = tenant_id(&state, &tenant).await?;
+            let user = user_id(&state, tenant, &email).await?;
+            operations::set_staff_role(&state, &actor, &origin, tenant, user, role).await?;
+            println!("role changed; sessions ended");
+        }
+        Command::Audit(AuditCommand::Verify { tenant }) => {
+            let mut conn = state.db.conn().await?;
+            let tenants = queries::list_tenants(&mut conn).await?;
+            drop(conn);
+            let mut broken = false;
+            for t in tenants
+                .iter()
+                .filter(|t| tenant.as_ref().is_none_or(|s| *s == t.slug))
+            {
+                match verify_chain(&state.db, TenantId(t.id)).await? {
+                    ChainStatus::Intact { events } => {
+                        println!("{}: intact ({events} events)", t.slug)
+                    }
+                    ChainStatus::Broken { seq, reason } => {
+                        broken = true;
+                        println!("{}: BROKEN at event {seq}: {reason}", t.slug);
+                    }
+                }
+            }
+            if broken {
+                bail!("the audit log has been tampered with");
+            }
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let kid = state.keys.rotate(state.clock.now())?;
+            println!("new signing key {kid}; restart the servers to sign with it");
+        }
+    }
+    state.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! The OpenAPI 3.1 document, generated from the handlers themselves (each route registered in
+//! `startup::routes` carries its own documentation), served at `/api/openapi.json`, browsable
+//! at `/api/docs`, and committed as `openapi/portico.json`.
+
+use actix_web::App;
+use portico_shared::{FieldError, Problem};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portico API",
+        description = "Portico is a self-hostable customer portal. Every portal action is available \
+here. Authenticate with `POST /api/v1/auth/login` and send the access token as `Authorization: \
+Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`) with a stable \
+`type`. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.",
+        license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in, sessions and the signing keys"),
+        (name = "organizations", description = "Customer organisations"),
+        (name = "system", description = "Health checks"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document's fixed parts; the paths come from the routes.
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Final touches on the collected document.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api
+}
+
+/// The whole document, as served, without starting a server.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(base())
+        .configure(crate::startup::routes)
+        .split_for_parts();
+    finish(api)
+}
+
+/// The document as pretty JSON with a trailing newline: the form committed to the repository.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,52 @@
+//! SQL for reading organisations within what a principal may see.
+
+use crate::auth::OrgVisibility;
+use crate::db::AsExec;
+use crate::on_db;
+use crate::tenancy::queries::OrganizationRow;
+use portico_shared::{OrganizationId, TenantId};
+use uuid::Uuid;
+
+/// The visibility filter as SQL parameters: a mode and the user it applies to.
+fn visibility(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
+    match v {
+        OrgVisibility::All => ("all", None),
+        OrgVisibility::MemberOf(u) => ("member", Some(u.0)),
+        OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
+    }
+}
+
+const VISIBLE: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, o.created_at \
+     FROM organizations o WHERE o.tenant_id = $1 AND ( \
+       $2 = 'all' \
+       OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m \
+            WHERE m.tenant_id = o.tenant_id AND m.organization_id = o.id AND m.user_id = $3)) \
+       OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
+            WHERE a.tenant_id = o.tenant_id AND a.organization_id = o.id AND a.user_id = $3)))";
+
+/// One page (plus one row, to tell whether there is another) of visible organisations.
+pub async fn list_visible(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    after: Option<Uuid>,
+    limit: u32,
+) -> sqlx::Result<Vec<OrganizationRow>> {
+    let (mode, user) = visibility(who);
+    let sql = format!("{VISIBLE} AND ($4 IS NULL OR o.id > $4) ORDER BY o.id LIMIT $5");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(after).bind(i64::from(limit) + 1)
+        .fetch_all(e).await)
+}
+
+pub async fn get_visible(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    id: OrganizationId,
+) -> sqlx::Result<Option<OrganizationRow>> {
+    let (mode, user) = visibility(who);
+    let sql = format!("{VISIBLE} AND o.id = $4");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+}

@@ -1,0 +1,146 @@
+//! Building the application: shared state, routes with their OpenAPI documentation, the
+//! middleware stack, and the HTTP server.
+
+use crate::auth::limiter::IpLimiter;
+use crate::auth::passwords::Passwords;
+use crate::auth::tokens::KeyRing;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
+use crate::{auth, health, openapi, organizations, telemetry};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use chrono::Duration;
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Everything handlers share. Cheap to clone.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub clock: Clock,
+    pub keys: Arc<KeyRing>,
+    pub passwords: Passwords,
+    pub ip_limiter: IpLimiter,
+}
+
+impl AppState {
+    /// Connects to the database, applies migrations and loads (or creates) the signing keys.
+    pub async fn new(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        let url = config.database_url();
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    config.data_dir.display()
+                )
+            })?;
+        }
+        let db = Db::connect(&url, config.database_max_connections).await?;
+        db.migrate().await?;
+        let keys = KeyRing::load_or_create(
+            &config.signing_keys_file(),
+            config.public_url(),
+            Duration::seconds(config.key_grace_period as i64),
+            clock.now(),
+        )?;
+        Ok(AppState {
+            passwords: Passwords::new(config.hash_concurrency())?,
+            ip_limiter: IpLimiter::new(config.auth_rate_limit),
+            keys: Arc::new(keys),
+            db,
+            clock,
+            config,
+        })
+    }
+}
+
+/// Every documented route. The OpenAPI document is collected from exactly these registrations,
+/// so no endpoint can exist undocumented.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(auth::handlers::jwks)
+        .service(
+            scope::scope("/api/v1")
+                .configure(auth::routes)
+                .configure(organizations::routes),
+        );
+}
+
+/// A running server and what tests need to drive it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Binds `config.bind` (port 0 picks a free port) and builds the server; `run` serves.
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState::new(config, clock).await?);
+        let server = serve(listener, state.clone())?;
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let config = state.config.clone();
+    let server = HttpServer::new(move || {
+        let json_limit = state.config.json_limit;
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(openapi::base())
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PayloadConfig::new(json_limit))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .configure(routes)
+            .split_for_parts();
+        app.service(
+            SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::finish(api)),
+        )
+        .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap(Compress::default())
+        .wrap(from_fn(telemetry::request_context))
+    })
+    .workers(config.workers())
+    .client_request_timeout(std::time::Duration::from_secs(config.request_timeout))
+    .keep_alive(std::time::Duration::from_secs(config.keep_alive))
+    .client_disconnect_timeout(std::time::Duration::from_secs(5))
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

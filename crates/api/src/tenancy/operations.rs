@@ -1,0 +1,318 @@
+//! Changes to the identity model, each validated, audited in the same transaction, and — for
+//! password, status and role changes — ending the user's sessions at once (SECURITY.md S9).
+//! The `portico` command and the demo seed call these; the admin endpoints will too.
+
+use super::{queries, rules};
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::passwords::Password;
+use crate::auth::rules::check_new_password;
+use crate::auth::sessions;
+use crate::db::is_unique_violation;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::{OrganizationId, TenantId, UserId};
+use serde_json::json;
+
+/// Who is making a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system(label: &str) -> Self {
+        Actor {
+            user_id: None,
+            label: label.into(),
+        }
+    }
+}
+
+fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
+    move |e| {
+        if is_unique_violation(&e) {
+            ApiError::Conflict(format!("{what} already exists"))
+        } else {
+            e.into()
+        }
+    }
+}
+
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+}
+
+pub async fn create_tenant(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    new: NewTenant,
+) -> ApiResult<queries::TenantRow> {
+    let slug = rules::parse_slug(&new.slug).map_err(|m| ApiError::invalid("slug", m))?;
+    let name = rules::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
+    let now = state.clock.now();
+    let row = queries::TenantRow {
+        id: TenantId::new().0,
+        slug,
+        name,
+        logo_url: None,
+        primary_color: None,
+        accent_color: None,
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::insert_tenant(&mut tx, &row)
+        .await
+        .map_err(conflict_on_unique("a tenant with this slug"))?;
+    audit::queries::create_head(&mut tx, TenantId(row.id)).await?;
+    let event = Event::new(TenantId(row.id), "tenant.created", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("tenant", row.id)
+        .details(json!({ "slug": row.slug, "name": row.name }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// A person to add. Staff need a role; a password makes the user active, none leaves them
+/// invited.
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub kind: UserKind,
+    pub staff_role: Option<StaffRole>,
+    pub password: Option<Password>,
+}
+
+pub async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    new: NewUser,
+) -> ApiResult<queries::UserRow> {
+    let email = rules::normalize_email(&new.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = rules::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
+    let role = match (new.kind, new.staff_role) {
+        (UserKind::Staff, Some(role)) => Some(role),
+        (UserKind::Staff, None) => {
+            return Err(ApiError::invalid("staff_role", "staff need a role"));
+        }
+        (UserKind::Customer, Some(_)) => {
+            return Err(ApiError::invalid("staff_role", "only staff have a role"));
+        }
+        (UserKind::Customer, None) => None,
+    };
+    let hash = match &new.password {
+        Some(password) => {
+            check_new_password(password.expose(), &[&email, &name])
+                .map_err(|m| ApiError::invalid("password", m))?;
+            Some(state.passwords.hash(password.clone()).await?)
+        }
+        None => None,
+    };
+    let now = state.clock.now();
+    let status = if hash.is_some() {
+        UserStatus::Active
+    } else {
+        UserStatus::Invited
+    };
+    let row = queries::UserRow {
+        id: UserId::new().0,
+        tenant_id: tenant.0,
+        kind: rules::kind_to_column(new.kind).into(),
+        email,
+        name,
+        password_hash: hash,
+        status: rules::status_to_column(status).into(),
+        staff_role: role.map(|r| rules::role_to_column(r).to_string()),
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::insert_user(&mut tx, &row)
+        .await
+        .map_err(conflict_on_unique("a user with this email"))?;
+    let event = Event::new(tenant, "user.created", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", row.id)
+        .details(json!({ "email": row.email, "kind": row.kind, "staff_role": row.staff_role }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Sets a new password (checked against the policy) and ends every session of the user.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    password: Password,
+) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_user(&mut conn, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    drop(conn);
+    check_new_password(password.expose(), &[&row.email, &row.name])
+        .map_err(|m| ApiError::invalid("password", m))?;
+    let hash = state.passwords.hash(password).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    queries::set_password_hash(&mut tx, tenant, user, &hash, now).await?;
+    if row.status == "invited" {
+        queries::set_status(&mut tx, tenant, user, "active", now).await?;
+    }
+    let ended = sessions::end_all(&mut tx, tenant, user, "password changed", now).await?;
+    let event = Event::new(tenant, "user.password_changed", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables or re-enables a user. Disabling ends every session at once.
+pub async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    status: UserStatus,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_status(&mut tx, tenant, user, rules::status_to_column(status), now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let ended = if status == UserStatus::Active {
+        0
+    } else {
+        sessions::end_all(&mut tx, tenant, user, "user disabled", now).await?
+    };
+    let event = Event::new(tenant, "user.status_changed", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "status": rules::status_to_column(status), "sessions_ended": ended }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a staff member's role and ends their sessions, so the new role applies at once.
+pub async fn set_staff_role(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    role: StaffRole,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_staff_role(&mut tx, tenant, user, rules::role_to_column(role), now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let ended = sessions::end_all(&mut tx, tenant, user, "role changed", now).await?;
+    let event = Event::new(tenant, "user.role_changed", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "staff_role": rules::role_to_column(role), "sessions_ended": ended }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    name: &str,
+    external_ref: Option<String>,
+) -> ApiResult<queries::OrganizationRow> {
+    let name = rules::parse_name(name).map_err(|m| ApiError::invalid("name", m))?;
+    let now = state.clock.now();
+    let row = queries::OrganizationRow {
+        id: OrganizationId::new().0,
+        tenant_id: tenant.0,
+        name,
+        external_ref,
+        status: "active".into(),
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::insert_organization(&mut tx, &row).await?;
+    let event = Event::new(tenant, "organization.created", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("organization", row.id)
+        .details(json!({ "name": row.name }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Makes a customer contact a member of an organisation with `scopes` (replacing any
+/// scopes they had there).
+pub async fn set_membership(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    scopes: &[Scope],
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let target = queries::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if target.kind != "customer" {
+        return Err(ApiError::invalid(
+            "user",
+            "only customer contacts belong to organisations",
+        ));
+    }
+    let column = rules::scopes_to_column(scopes);
+    queries::upsert_membership(&mut tx, tenant, user, organization, &column, now)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => ApiError::NotFound,
+            _ => e.into(),
+        })?;
+    let event = Event::new(tenant, "membership.set", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "organization_id": organization, "scopes": column }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Limits a staff member to an organisation (one of possibly several).
+pub async fn assign_staff(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
+    let event = Event::new(tenant, "staff.assigned", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "organization_id": organization }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! SQL for the identity model. Every function that reads tenant-owned rows takes the tenant
+//! first.
+
+use crate::db::AsExec;
+use crate::on_db;
+use chrono::{DateTime, Utc};
+use portico_shared::organizations::{Organization, OrganizationStatus};
+use portico_shared::tenancy::{Tenant, User};
+use portico_shared::{OrganizationId, TenantId, UserId};
+use uuid::Uuid;
+
+use super::rules;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub logo_url: Option<String>,
+    pub primary_color: Option<String>,
+    pub accent_color: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<TenantRow> for Tenant {
+    fn from(r: TenantRow) -> Self {
+        Tenant {
+            id: TenantId(r.id),
+            slug: r.slug,
+            name: r.name,
+            logo_url: r.logo_url,
+            primary_color: r.primary_color,
+            accent_color: r.accent_color,
+        }
+    }
+}
+
+const TENANT_COLUMNS: &str = "id, slug, name, logo_url, primary_color, accent_color, created_at";
+
+pub async fn insert_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO tenants (id, slug, name, logo_url, primary_color, accent_color, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(row.id).bind(&row.slug).bind(&row.name).bind(&row.logo_url)
+        .bind(&row.primary_color).bind(&row.accent_color).bind(row.created_at)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_tenant_by_slug(
+    c: &mut impl AsExec,
+    slug: &str,
+) -> sqlx::Result<Option<TenantRow>> {
+    let sql = select(TENANT_COLUMNS, "FROM tenants WHERE slug = $1");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(e).await)
+}
+
+pub async fn get_tenant(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<Option<TenantRow>> {
+    let sql = select(TENANT_COLUMNS, "FROM tenants WHERE id = $1");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant.0).fetch_optional(e).await)
+}
+
+pub async fn list_tenants(c: &mut impl AsExec) -> sqlx::Result<Vec<TenantRow>> {
+    let sql = select(TENANT_COLUMNS, "FROM tenants ORDER BY slug");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(e).await)
+}
+
+fn select(columns: &str, rest: &str) -> String {
+    format!("SELECT {columns} {rest}")
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kind: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub status: String,
+    pub staff_role: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: UserId(r.id),
+            tenant_id: TenantId(r.tenant_id),
+            email: r.email,
+            name: r.name,
+            kind: rules::kind_from_column(&r.kind),
+            status: rules::status_from_column(&r.status),
+            staff_role: r.staff_role.as_deref().and_then(rules::role_from_column),
+            created_at: r.created_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, tenant_id, kind, email, name, password_hash, status, staff_role, created_at";
+
+pub async fn insert_user(c: &mut impl AsExec, row: &UserRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO users (id, tenant_id, kind, email, name, password_hash, status, staff_role, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+        .bind(row.id).bind(row.tenant_id).bind(&row.kind).bind(&row.email).bind(&row.name)
+        .bind(&row.password_hash).bind(&row.status).bind(&row.staff_role).bind(row.created_at)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_user_by_email(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    email: &str,
+) -> sqlx::Result<Option<UserRow>> {
+    let sql = select(
+        USER_COLUMNS,
+        "FROM users WHERE tenant_id = $1 AND email = $2",
+    );
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant.0).bind(email).fetch_optional(e).await)
+}
+
+pub async fn get_user(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+) -> sqlx::Result<Option<UserRow>> {
+    let sql = select(USER_COLUMNS, "FROM users WHERE tenant_id = $1 AND id = $2");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant.0).bind(user.0).fetch_optional(e).await)
+}
+
+pub async fn set_password_hash(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(user.0).bind(hash).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_status(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    status: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "UPDATE users SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(user.0).bind(status).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn set_staff_role(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    role: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "UPDATE users SET staff_role = $3, updated_at = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND kind = 'staff'")
+        .bind(tenant.0).bind(user.0).bind(role).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub external_ref: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(r: OrganizationRow) -> Self {
+        Organization {
+            id: OrganizationId(r.id),
+            name: r.name,
+            external_ref: r.external_ref,
+            status: if r.status == "archived" {
+                OrganizationStatus::Archived
+            } else {
+                OrganizationStatus::Active
+            },
+            created_at: r.created_at,
+        }
+    }
+}
+
+pub async fn insert_organization(c: &mut impl AsExec, row: &OrganizationRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO organizations (id, tenant_id, name, external_ref, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(row.id).bind(row.tenant_id).bind(&row.name).bind(&row.external_ref)
+        .bind(&row.status).bind(row.created_at).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_organization_by_name(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    name: &str,
+) -> sqlx::Result<Option<OrganizationRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+         WHERE tenant_id = $1 AND name = $2 ORDER BY id LIMIT 1")
+        .bind(tenant.0).bind(name).fetch_optional(e).await)
+}
+
+/// Sets a contact's scopes in an organisation, adding the membership if needed.
+pub async fn upsert_membership(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    scopes: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, organization_id, scopes, created_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (tenant_id, user_id, organization_id) DO UPDATE SET scopes = excluded.scopes")
+        .bind(tenant.0).bind(user.0).bind(organization.0).bind(scopes).bind(now)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub scopes: String,
+}
+
+/// The organisations a contact belongs to, with their scopes there, by organisation name.
+pub async fn memberships_of(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT m.organization_id, o.name AS organization_name, m.scopes \
+         FROM memberships m JOIN organizations o \
+           ON o.tenant_id = m.tenant_id AND o.id = m.organization_id \
+         WHERE m.tenant_id = $1 AND m.user_id = $2 AND o.status = 'active' \
+         ORDER BY o.name, o.id")
+        .bind(tenant.0).bind(user.0).fetch_all(e).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssignmentRow {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+}
+
+/// The organisations a staff member is limited to (none: unrestricted).
+pub async fn assignments_of(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+) -> sqlx::Result<Vec<AssignmentRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT a.organization_id, o.name AS organization_name \
+         FROM staff_assignments a JOIN organizations o \
+           ON o.tenant_id = a.tenant_id AND o.id = a.organization_id \
+         WHERE a.tenant_id = $1 AND a.user_id = $2 ORDER BY o.name, o.id")
+        .bind(tenant.0).bind(user.0).fetch_all(e).await)
+}
+
+pub async fn assign_staff(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO staff_assignments (tenant_id, user_id, organization_id, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(tenant.0).bind(user.0).bind(organization.0).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Plain rules for the identity model: parsing names, slugs and emails.
+
+use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+
+/// A tenant slug: 2–40 of `a-z`, `0-9` and inner `-`.
+pub fn parse_slug(raw: &str) -> Result<String, String> {
+    let slug = raw.trim().to_ascii_lowercase();
+    let ok_chars = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !(2..=40).contains(&slug.len()) || !ok_chars || slug.starts_with('-') || slug.ends_with('-')
+    {
+        return Err("use 2 to 40 lowercase letters, digits or inner hyphens".into());
+    }
+    Ok(slug)
+}
+
+/// An email address, trimmed and lowercased (addresses are compared case-insensitively
+/// within a tenant). Deliberately loose: one `@`, something either side, a dot in the domain.
+pub fn normalize_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|part| !part.is_empty())
+        && email
+            .rsplit('@')
+            .next()
+            .is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err("not a valid email address".into())
+    }
+}
+
+/// A display name: 1–200 characters after trimming, no control characters.
+pub fn parse_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err("use 1 to 200 characters".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Scopes as stored: sorted, deduplicated, space-separated.
+pub fn scopes_to_column(scopes: &[Scope]) -> String {
+    let mut scopes = scopes.to_vec();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn scopes_from_column(column: &str) -> Vec<Scope> {
+    column.split_whitespace().filter_map(Scope::parse).collect()
+}
+
+pub fn kind_to_column(kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Staff => "staff",
+        UserKind::Customer => "customer",
+    }
+}
+
+pub fn kind_from_column(s: &str) -> UserKind {
+    if s == "staff" {
+        UserKind::Staff
+    } else {
+        UserKind::Customer
+    }
+}
+
+pub fn status_to_column(status: UserStatus) -> &'static str {
+    match status {
+        UserStatus::Invited => "invited",
+        UserStatus::Active => "active",
+        UserStatus::Disabled => "disabled",
+    }
+}
+
+pub fn status_from_column(s: &str) -> UserStatus {
+    match s {
+        "active" => UserStatus::Active,
+        "invited" => UserStatus::Invited,
+        _ => UserStatus::Disabled,
+    }
+}
+
+pub fn role_to_column(role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Owner => "owner",
+        StaffRole::Admin => "admin",
+        StaffRole::Agent => "agent",
+    }
+}
+
+pub fn role_from_column(s: &str) -> Option<StaffRole> {
+    match s {
+        "owner" => Some(StaffRole::Owner),
+        "admin" => Some(StaffRole::Admin),
+        "agent" => Some(StaffRole::Agent),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_short_lowercase_words() {
+        assert_eq!(parse_slug(" Acme ").unwrap(), "acme");
+        assert_eq!(parse_slug("north-wind2").unwrap(), "north-wind2");
+        for bad in ["a", "-acme", "acme-", "ac me", "acmé", &"x".repeat(41)] {
+            assert!(parse_slug(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalised_and_loosely_checked() {
+        assert_eq!(
+            normalize_email(" Alice@Demo.Test ").unwrap(),
+            "alice@demo.test"
+        );
+        for bad in [
+            "alice",
+            "alice@",
+            "@demo.test",
+            "a@b@c.test",
+            "a b@demo.test",
+            "a@demo",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn scopes_round_trip_sorted_and_deduplicated() {
+        let column = scopes_to_column(&[Scope::Tickets, Scope::Billing, Scope::Tickets]);
+        assert_eq!(column, "billing tickets");
+        assert_eq!(
+            scopes_from_column(&column),
+            vec![Scope::Billing, Scope::Tickets]
+        );
+    }
+}

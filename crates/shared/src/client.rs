@@ -1,0 +1,288 @@
+//! The typed Portico client: one implementation of every API call, used by the SPA (wasm32,
+//! over the browser's fetch) and by native code and tests (over hyper). Problem responses decode
+//! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
+
+use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, TokenResponse};
+use crate::organizations::Organization;
+use crate::system::Health;
+use crate::tenancy::Me;
+use crate::{OrganizationId, Page, Problem, ProblemType};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use std::sync::RwLock;
+
+/// What can go wrong with a call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientError {
+    /// The server answered with a problem (RFC 9457).
+    Api { status: u16, problem: Problem },
+    /// The request never got an answer (connection refused, timeout …).
+    Transport(String),
+    /// The server answered something this client could not read.
+    Decode { status: u16, message: String },
+}
+
+impl ClientError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } | ClientError::Decode { status, .. } => Some(*status),
+            ClientError::Transport(_) => None,
+        }
+    }
+
+    /// The problem the server sent, if any.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Api { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The kind of problem, for branching.
+    pub fn kind(&self) -> Option<ProblemType> {
+        self.problem().and_then(Problem::kind)
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Api { status, problem } => write!(
+                f,
+                "{status} {}: {}",
+                problem.title,
+                problem.detail.as_deref().unwrap_or("")
+            ),
+            ClientError::Transport(e) => write!(f, "no answer from the server: {e}"),
+            ClientError::Decode { status, message } => {
+                write!(f, "unreadable answer ({status}): {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+pub type ClientResult<T> = Result<T, ClientError>;
+
+/// A client for one Portico server. Holds the access token in memory; natively it also keeps
+/// the refresh cookie (in the browser, the browser keeps it and scripts never see it).
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    access_token: RwLock<Option<String>>,
+    refresh_cookie: RwLock<Option<String>>,
+}
+
+impl Client {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`; empty in the
+    /// browser for the page's own origin).
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self::with_http(reqwest::Client::new(), base_url)
+    }
+
+    pub fn with_http(http: reqwest::Client, base_url: impl Into<String>) -> Self {
+        Self {
+            http,
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            access_token: RwLock::new(None),
+            refresh_cookie: RwLock::new(None),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The underlying HTTP client, for calls this client does not model.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub fn access_token(&self) -> Option<String> {
+        self.access_token.read().ok()?.clone()
+    }
+
+    /// Uses `token` as the bearer token from now on (or none).
+    pub fn set_access_token(&self, token: Option<String>) {
+        if let Ok(mut t) = self.access_token.write() {
+            *t = token;
+        }
+    }
+
+    /// The refresh token this client holds (native only; the browser hides it from scripts).
+    pub fn refresh_cookie(&self) -> Option<String> {
+        self.refresh_cookie.read().ok()?.clone()
+    }
+
+    pub fn set_refresh_cookie(&self, value: Option<String>) {
+        if let Ok(mut c) = self.refresh_cookie.write() {
+            *c = value;
+        }
+    }
+
+    /// A request to `path` (relative to the server root) with the bearer token, if any.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.base_url, path));
+        if let Some(token) = self.access_token() {
+            req = req.bearer_auth(token);
+        }
+        req
+    }
+
+    fn with_refresh_cookie(&self, req: RequestBuilder) -> RequestBuilder {
+        match self.refresh_cookie() {
+            Some(value) if !cfg!(target_arch = "wasm32") => {
+                req.header(reqwest::header::COOKIE, format!("{REFRESH_COOKIE}={value}"))
+            }
+            _ => req,
+        }
+    }
+
+    fn remember_refresh_cookie(&self, res: &Response) {
+        for header in res.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(header) = header.to_str() else {
+                continue;
+            };
+            if let Some(rest) = header
+                .strip_prefix(REFRESH_COOKIE)
+                .and_then(|r| r.strip_prefix('='))
+            {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.set_refresh_cookie((!value.is_empty()).then(|| value.to_string()));
+            }
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> ClientResult<T> {
+        let res = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        self.remember_refresh_cookie(&res);
+        decode(res).await
+    }
+
+    /// Signs in; keeps the access token (and natively the refresh cookie) for later calls.
+    pub async fn login(&self, body: &LoginRequest) -> ClientResult<TokenResponse> {
+        let req = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base_url))
+            .json(body);
+        let tokens: TokenResponse = self.send(req).await?;
+        self.set_access_token(Some(tokens.access_token.clone()));
+        Ok(tokens)
+    }
+
+    /// Trades the refresh cookie for a new access token and a rotated cookie.
+    pub async fn refresh(&self) -> ClientResult<TokenResponse> {
+        let req = self.with_refresh_cookie(
+            self.http
+                .post(format!("{}/api/v1/auth/refresh", self.base_url)),
+        );
+        let tokens: TokenResponse = self.send(req).await?;
+        self.set_access_token(Some(tokens.access_token.clone()));
+        Ok(tokens)
+    }
+
+    /// Ends this session, here and on the server.
+    pub async fn logout(&self) -> ClientResult<()> {
+        let req = self.with_refresh_cookie(self.request(Method::POST, "/api/v1/auth/logout"));
+        let res = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        self.remember_refresh_cookie(&res);
+        self.set_access_token(None);
+        expect_empty(res).await
+    }
+
+    /// Who is signed in, in which tenant, with which role or memberships.
+    pub async fn me(&self) -> ClientResult<Me> {
+        self.send(self.request(Method::GET, "/api/v1/me")).await
+    }
+
+    /// Organisations the caller can see, a page at a time.
+    pub async fn list_organizations(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Organization>> {
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(limit) = limit {
+            query.push(("limit", limit.to_string()));
+        }
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor.to_string()));
+        }
+        self.send(
+            self.request(Method::GET, "/api/v1/organizations")
+                .query(&query),
+        )
+        .await
+    }
+
+    pub async fn get_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
+        self.send(self.request(Method::GET, &format!("/api/v1/organizations/{id}")))
+            .await
+    }
+
+    /// The public keys that verify access tokens.
+    pub async fn jwks(&self) -> ClientResult<JwkSet> {
+        self.send(self.request(Method::GET, "/.well-known/jwks.json"))
+            .await
+    }
+
+    pub async fn healthz(&self) -> ClientResult<Health> {
+        self.send(self.request(Method::GET, "/healthz")).await
+    }
+
+    pub async fn readyz(&self) -> ClientResult<Health> {
+        self.send(self.request(Method::GET, "/readyz")).await
+    }
+}
+
+/// Reads a JSON body on success, a problem otherwise.
+pub async fn decode<T: DeserializeOwned>(res: Response) -> ClientResult<T> {
+    let status = res.status();
+    let bytes = res
+        .bytes()
+        .await
+        .map_err(|e| ClientError::Transport(e.to_string()))?;
+    if status.is_success() {
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode {
+            status: status.as_u16(),
+            message: e.to_string(),
+        })
+    } else {
+        Err(problem_error(status, &bytes))
+    }
+}
+
+async fn expect_empty(res: Response) -> ClientResult<()> {
+    let status = res.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let bytes = res
+        .bytes()
+        .await
+        .map_err(|e| ClientError::Transport(e.to_string()))?;
+    Err(problem_error(status, &bytes))
+}
+
+fn problem_error(status: StatusCode, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<Problem>(bytes) {
+        Ok(problem) => ClientError::Api {
+            status: status.as_u16(),
+            problem,
+        },
+        Err(e) => ClientError::Decode {
+            status: status.as_u16(),
+            message: e.to_string(),
+        },
+    }
+}

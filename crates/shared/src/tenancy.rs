@@ -1,0 +1,142 @@
+//! Tenants, users, organisations, memberships and scopes as seen on the wire.
+
+use crate::{OrganizationId, TenantId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Whether a user works for the tenant or is a contact of a customer organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    Staff,
+    Customer,
+}
+
+/// Where a user is in their life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// Invited; has not set a password yet.
+    Invited,
+    Active,
+    /// May not sign in; existing sessions have ended.
+    Disabled,
+}
+
+/// A staff member's role in the tenant, from most to least powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Owner,
+    Admin,
+    Agent,
+}
+
+/// What a customer contact may do within one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Billing,
+    Documents,
+    Tickets,
+    Messages,
+    Sign,
+    /// Manage the organisation's own contacts and their scopes.
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 6] = [
+        Scope::Billing,
+        Scope::Documents,
+        Scope::Tickets,
+        Scope::Messages,
+        Scope::Sign,
+        Scope::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Billing => "billing",
+            Scope::Documents => "documents",
+            Scope::Tickets => "tickets",
+            Scope::Messages => "messages",
+            Scope::Sign => "sign",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A tenant's public identity and branding, shown before sign-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tenant {
+    pub id: TenantId,
+    /// The short name used in sign-in links and host names, e.g. `acme`.
+    pub slug: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// CSS colour, e.g. `#1f6feb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: UserId,
+    pub tenant_id: TenantId,
+    pub email: String,
+    pub name: String,
+    pub kind: UserKind,
+    pub status: UserStatus,
+    /// Present for staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_role: Option<StaffRole>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A short reference to an organisation, embedded in other objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationRef {
+    pub id: OrganizationId,
+    pub name: String,
+}
+
+/// A customer contact's membership of one organisation, with what they may do there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    pub organization: OrganizationRef,
+    pub scopes: Vec<Scope>,
+}
+
+/// The signed-in principal: who they are, in which tenant, and what they may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub user: User,
+    pub tenant: Tenant,
+    /// For staff: their role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_role: Option<StaffRole>,
+    /// For staff limited to some organisations: those organisations. Absent when the staff
+    /// member sees every organisation of the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_organizations: Option<Vec<OrganizationRef>>,
+    /// For customer contacts: each organisation they belong to, with their scopes there.
+    pub memberships: Vec<Membership>,
+}
