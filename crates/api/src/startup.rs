@@ -9,9 +9,11 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::{auth, health, openapi, organizations, telemetry};
+use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
 use chrono::Duration;
 use std::net::TcpListener;
@@ -104,14 +106,67 @@ impl Application {
     }
 }
 
+/// The documented paths with their methods, so a request for a known path with another
+/// method answers 405 with `Allow` rather than 404.
+struct KnownPaths(Vec<(ResourceDef, String)>);
+
+impl KnownPaths {
+    fn from_document() -> Self {
+        let api = openapi::document();
+        KnownPaths(
+            api.paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let mut methods: Vec<String> = serde_json::to_value(item)
+                        .ok()
+                        .and_then(|v| {
+                            v.as_object()
+                                .map(|o| o.keys().map(|k| k.to_uppercase()).collect())
+                        })
+                        .unwrap_or_default();
+                    methods.retain(|m| {
+                        ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+                            .contains(&m.as_str())
+                    });
+                    (ResourceDef::new(path.as_str()), methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// Requests no route took: 405 for a known path, 404 otherwise.
+async fn no_route(req: HttpRequest, known: web::Data<KnownPaths>) -> HttpResponse {
+    match known.allowed(req.path()) {
+        Some(allowed) => {
+            let mut res = HttpResponse::MethodNotAllowed().finish();
+            if let Ok(value) = header::HeaderValue::from_str(allowed) {
+                res.headers_mut().insert(header::ALLOW, value);
+            }
+            res
+        }
+        None => crate::error::ApiError::NotFound.error_response(),
+    }
+}
+
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let config = state.config.clone();
+    let known = web::Data::new(KnownPaths::from_document());
     let server = HttpServer::new(move || {
         let json_limit = state.config.json_limit;
         let (app, api) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
             .app_data(state.clone())
+            .app_data(known.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -125,6 +180,8 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
         app.service(
             SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::finish(api)),
         )
+        .service(web::redirect("/api/docs", "/api/docs/"))
+        .default_service(web::to(no_route))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
         .wrap(
             DefaultHeaders::new()
