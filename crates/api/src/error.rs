@@ -270,19 +270,26 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
 /// secret, so it never goes back to the client or into a log (SECURITY.md S24).
 fn redact_values(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut in_quotes = false;
+    let mut quote: Option<char> = None;
+    let mut keep = false;
     for c in message.chars() {
-        match (c, in_quotes) {
-            ('"', false) => {
-                in_quotes = true;
-                out.push_str("\"…");
+        match quote {
+            None if c == '"' || c == '`' => {
+                // Field names (``missing field `email` ``) stay; values never do.
+                keep = c == '`' && out.ends_with("field ");
+                quote = Some(c);
+                out.push(c);
+                if !keep {
+                    out.push('…');
+                }
             }
-            ('"', true) => {
-                in_quotes = false;
-                out.push('"');
+            None => out.push(c),
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
             }
-            (_, true) => {}
-            (c, false) => out.push(c),
+            Some(_) if keep => out.push(c),
+            Some(_) => {}
         }
     }
     out
@@ -306,6 +313,10 @@ mod tests {
     fn values_quoted_by_serde_are_redacted() {
         let m = redact_values(r#"invalid type: string "hunter2 secret", expected u32 at line 1"#);
         assert_eq!(m, r#"invalid type: string "…", expected u32 at line 1"#);
+        let m = redact_values("invalid type: integer `73519028661`, expected a string");
+        assert_eq!(m, "invalid type: integer `…`, expected a string");
+        let m = redact_values("missing field `email` at line 1 column 2");
+        assert_eq!(m, "missing field `email` at line 1 column 2");
     }
 
     #[test]

@@ -1,0 +1,130 @@
+//! Ending sessions (SECURITY.md S9): logout, disabling, a password change and a role change
+//! end a user's sessions at once — both the access token and the refresh token stop working.
+
+use crate::helpers::{TestApp, TestTenant};
+use portico_api::audit::Origin;
+use portico_api::auth::passwords::Password;
+use portico_api::tenancy::operations::{self, Actor};
+use portico_shared::client::Client;
+use portico_shared::tenancy::{StaffRole, UserStatus};
+
+async fn assert_signed_out(client: &Client) {
+    assert_eq!(
+        client.me().await.unwrap_err().status(),
+        Some(401),
+        "access token lives on"
+    );
+    assert_eq!(
+        client.refresh().await.unwrap_err().status(),
+        Some(401),
+        "refresh token lives on"
+    );
+}
+
+/// Two sessions of the same user, as from a laptop and a phone.
+async fn two_sessions(acme: &TestTenant, who: &str) -> (Client, Client) {
+    (acme.login(who).await, acme.login(who).await)
+}
+
+#[tokio::test]
+async fn s9_logout_ends_the_session_at_once() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "alice").await;
+    let stolen = laptop.access_token();
+
+    laptop.logout().await.unwrap();
+
+    let copy = app.anonymous();
+    copy.set_access_token(stolen);
+    assert_eq!(copy.me().await.unwrap_err().status(), Some(401));
+    assert_signed_out(&laptop).await;
+    phone.me().await.unwrap();
+}
+
+#[tokio::test]
+async fn s9_logout_with_only_a_bearer_token_ends_that_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let alice = acme.login("alice").await;
+    let token_only = app.anonymous();
+    token_only.set_access_token(alice.access_token());
+
+    token_only.logout().await.unwrap();
+
+    assert_signed_out(&alice).await;
+}
+
+#[tokio::test]
+async fn s9_disabling_a_user_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "bob").await;
+
+    operations::set_status(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        acme.user("bob"),
+        UserStatus::Disabled,
+    )
+    .await
+    .unwrap();
+
+    assert_signed_out(&laptop).await;
+    assert_signed_out(&phone).await;
+    let again = app
+        .anonymous()
+        .login(&acme.credentials("bob", crate::helpers::PASSWORD))
+        .await;
+    assert_eq!(again.unwrap_err().status(), Some(401));
+}
+
+#[tokio::test]
+async fn s9_a_password_change_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "carol").await;
+
+    operations::change_password(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        acme.user("carol"),
+        Password::new("a-brand-new-passphrase-2026"),
+    )
+    .await
+    .unwrap();
+
+    assert_signed_out(&laptop).await;
+    assert_signed_out(&phone).await;
+    app.anonymous()
+        .login(&acme.credentials("carol", "a-brand-new-passphrase-2026"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn s9_a_role_change_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "agent").await;
+
+    operations::set_staff_role(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        acme.user("agent"),
+        StaffRole::Admin,
+    )
+    .await
+    .unwrap();
+
+    assert_signed_out(&laptop).await;
+    assert_signed_out(&phone).await;
+    let me = acme.login("agent").await.me().await.unwrap();
+    assert_eq!(me.staff_role, Some(StaffRole::Admin));
+}

@@ -1,0 +1,288 @@
+//! Errors and limits (SECURITY.md S19, S23, S24): every error is problem+json that reveals
+//! nothing, bodies and pages are bounded, slow clients are cut off, and no secret reaches a log.
+
+use crate::helpers::{PASSWORD, TestApp, assert_problem, captured_logs, problem_type};
+use portico_api::audit::Origin;
+use portico_api::tenancy::operations::{self, Actor};
+use portico_shared::{MAX_PAGE_SIZE, ProblemType};
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// What an error body must never contain (S19).
+const LEAKS: &[&str] = &[
+    "SELECT",
+    "INSERT",
+    "sqlx",
+    "sqlite",
+    "postgres",
+    "panicked",
+    "src/",
+    ".rs:",
+    "/work/",
+    "/home/",
+    "backtrace",
+    "eyJ",
+];
+
+#[tokio::test]
+async fn s19_every_kind_of_bad_request_gets_a_problem_that_reveals_nothing() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let alice = acme.login("alice").await;
+    let token = alice.access_token().unwrap();
+    let big = format!(
+        r#"{{"tenant":"acme","email":"a@b.c","password":"{}"}}"#,
+        "x".repeat(70_000)
+    );
+    let cases: Vec<(&str, Method, &str, Option<(&str, String)>, bool, u16, ProblemType)> = vec![
+        ("unknown route", Method::GET, "/api/v1/nothing-here", None, true, 404, ProblemType::NotFound),
+        ("unknown root path", Method::GET, "/wp-admin/setup.php", None, false, 404, ProblemType::NotFound),
+        ("wrong method", Method::DELETE, "/api/v1/me", None, true, 405, ProblemType::MethodNotAllowed),
+        ("malformed JSON", Method::POST, "/api/v1/auth/login", Some(("application/json", "{\"tenant\": ".into())), false, 400, ProblemType::MalformedRequest),
+        ("wrong content type", Method::POST, "/api/v1/auth/login", Some(("text/plain", "tenant=acme".into())), false, 415, ProblemType::UnsupportedMediaType),
+        ("oversized body", Method::POST, "/api/v1/auth/login", Some(("application/json", big)), false, 413, ProblemType::PayloadTooLarge),
+        ("wrong shape", Method::POST, "/api/v1/auth/login", Some(("application/json", r#"{"tenant":"acme"}"#.into())), false, 422, ProblemType::Validation),
+        ("SQL in the email", Method::POST, "/api/v1/auth/login", Some(("application/json", json!({"tenant":"acme' OR 1=1 --","email":"x' OR '1'='1@a.b","password":"' OR 1=1 --"}).to_string())), false, 422, ProblemType::Validation),
+        ("SQL in the tenant", Method::POST, "/api/v1/auth/login", Some(("application/json", json!({"tenant":"acme' OR 1=1 --","email":"a@acme.test","password":"' OR 1=1 --"}).to_string())), false, 401, ProblemType::InvalidCredentials),
+        ("malformed id", Method::GET, "/api/v1/organizations/not-a-uuid", None, true, 404, ProblemType::NotFound),
+        ("unknown id", Method::GET, "/api/v1/organizations/01900000-0000-7000-8000-000000000000", None, true, 404, ProblemType::NotFound),
+        ("negative limit", Method::GET, "/api/v1/organizations?limit=-1", None, true, 422, ProblemType::Validation),
+        ("garbage cursor", Method::GET, "/api/v1/organizations?cursor=%27%3B--", None, true, 422, ProblemType::Validation),
+        ("no token", Method::GET, "/api/v1/me", None, false, 401, ProblemType::Unauthorized),
+        ("garbage token", Method::GET, "/api/v1/me", None, false, 401, ProblemType::Unauthorized),
+    ];
+
+    for (name, method, path, body, authed, status, kind) in cases {
+        let mut req = app.http().request(method, app.url(path));
+        if authed {
+            req = req.bearer_auth(&token);
+        } else if name == "garbage token" {
+            req = req.bearer_auth("eyJhbGciOiJFZERTQSJ9.e30.AAAA");
+        }
+        if let Some((content_type, body)) = body {
+            req = req.header("content-type", content_type).body(body);
+        }
+        let res = req.send().await.unwrap();
+        let request_id = res.headers().get("x-request-id").cloned();
+        let problem = assert_problem(res, status).await;
+        assert_eq!(problem_type(&problem), kind.slug(), "{name}: {problem}");
+        assert_eq!(
+            problem["request_id"].as_str(),
+            request_id.as_ref().and_then(|v| v.to_str().ok()),
+            "{name}"
+        );
+        let text = problem.to_string();
+        for leak in LEAKS {
+            assert!(!text.contains(leak), "{name} leaks {leak:?}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn s19_a_wrong_method_on_a_known_path_names_the_allowed_methods() {
+    let app = TestApp::spawn().await;
+
+    let res = app
+        .http()
+        .put(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.headers()["allow"], "POST");
+    assert_problem(res, 405).await;
+}
+
+#[tokio::test]
+async fn s19_a_type_error_in_the_body_does_not_echo_the_value() {
+    let app = TestApp::spawn().await;
+    let secret = 73_519_028_661_u64;
+
+    let res = app
+        .http()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "tenant": "acme", "email": "a@acme.test", "password": secret }))
+        .send()
+        .await
+        .unwrap();
+
+    let problem = assert_problem(res, 422).await;
+    assert!(
+        !problem.to_string().contains(&secret.to_string()),
+        "{problem}"
+    );
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid type"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn s23_json_bodies_up_to_the_limit_are_read_and_larger_ones_refused_early() {
+    let app = TestApp::spawn().await;
+    let limit = app.state.config.json_limit;
+    assert_eq!(limit, 64 * 1024);
+    let body_of = |size: usize| {
+        let pad = size - r#"{"tenant":"acme","email":"a@acme.test","password":""}"#.len();
+        format!(
+            r#"{{"tenant":"acme","email":"a@acme.test","password":"{}"}}"#,
+            "p".repeat(pad)
+        )
+    };
+    let post = |body: String| {
+        app.http()
+            .post(app.url("/api/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+
+    let at_limit = post(body_of(limit)).await.unwrap();
+    let over = post(body_of(limit + 1)).await.unwrap();
+
+    // At the limit the body is parsed (and the 257-character password refused by login).
+    assert_eq!(at_limit.status(), 401);
+    assert_problem(over, 413).await;
+}
+
+#[tokio::test]
+async fn s23_page_sizes_are_clamped() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    for i in 0..(MAX_PAGE_SIZE + 5) {
+        operations::create_organization(
+            &app.state,
+            &Actor::system("test"),
+            &Origin::cli(),
+            acme.id,
+            &format!("Client {i:03}"),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let owner = acme.login("owner").await;
+
+    let first = owner.list_organizations(Some(100_000), None).await.unwrap();
+    let rest = owner
+        .list_organizations(Some(100_000), first.next_cursor.as_deref())
+        .await
+        .unwrap();
+
+    assert_eq!(first.items.len(), MAX_PAGE_SIZE as usize);
+    assert_eq!(rest.items.len(), 7);
+    assert!(rest.next_cursor.is_none());
+    let default = owner.list_organizations(None, None).await.unwrap();
+    assert_eq!(
+        default.items.len(),
+        portico_shared::DEFAULT_PAGE_SIZE as usize
+    );
+}
+
+#[tokio::test]
+async fn s23_a_client_that_sends_its_headers_too_slowly_is_cut_off() {
+    let app = TestApp::spawn_with(|c| c.request_timeout = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut answer)).await;
+
+    assert!(read.is_ok(), "the server kept a half-sent request open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn s23_an_idle_keep_alive_connection_is_closed() {
+    let app = TestApp::spawn_with(|c| c.keep_alive = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut answer)).await;
+
+    assert!(read.is_ok(), "the server kept an idle connection open");
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn s24_no_password_or_token_reaches_a_log_line() {
+    // Arrange: a password no other test uses.
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let fresh = "marzipan-glacier-7731-quokka";
+    operations::change_password(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        acme.user("dave"),
+        portico_api::auth::passwords::Password::new(fresh),
+    )
+    .await
+    .unwrap();
+
+    // Act: sign in, fail, refresh, call, sign out — with secrets in every place they can be.
+    let dave = app.anonymous();
+    let wrong = dave
+        .login(&acme.credentials("dave", "tangerine-hydrant-5566"))
+        .await
+        .unwrap_err();
+    dave.login(&acme.credentials("dave", fresh)).await.unwrap();
+    let first_refresh = dave.refresh_cookie().unwrap();
+    dave.refresh().await.unwrap();
+    let access = dave.access_token().unwrap();
+    let refresh = dave.refresh_cookie().unwrap();
+    dave.me().await.unwrap();
+    let res = app
+        .http()
+        .get(app.url(&format!("/api/v1/me?access_token={access}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    dave.logout().await.unwrap();
+
+    // Assert: the requests were logged, the secrets were not.
+    let logs = captured_logs();
+    assert!(
+        wrong
+            .problem()
+            .unwrap()
+            .request_id
+            .as_ref()
+            .is_some_and(|id| logs.contains(id.as_str())),
+        "the log capture is not working"
+    );
+    for secret in [
+        fresh,
+        "tangerine-hydrant-5566",
+        PASSWORD,
+        &access,
+        &refresh,
+        &first_refresh,
+    ] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    let signature = access.rsplit('.').next().unwrap();
+    assert!(!logs.contains(signature));
+}

@@ -1,0 +1,305 @@
+//! The test harness: the real server on 127.0.0.1 (port 0) over a fresh database per test —
+//! a temporary SQLite file, or a fresh PostgreSQL database when `PORTICO_TEST_POSTGRES_URL`
+//! names a server (`cargo xtask test` runs the suite once per backend).
+
+use actix_web::web;
+use portico_api::clock::Clock;
+use portico_api::config::{Config, LogFormat};
+use portico_api::db::Backend;
+use portico_api::startup::{AppState, Application};
+use portico_api::{demo, on_db, telemetry};
+use portico_shared::auth::LoginRequest;
+use portico_shared::client::Client;
+use portico_shared::{OrganizationId, TenantId, UserId};
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The password every seeded person has in tests.
+pub const PASSWORD: &str = "violet-harbour-lantern-1987";
+
+/// Every log line the servers of this test binary wrote (SECURITY.md S24 greps it).
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&log_buffer().lock().expect("log buffer")).into_owned()
+}
+
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(Default::default)
+}
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        log_buffer()
+            .lock()
+            .expect("log buffer")
+            .extend_from_slice(buf);
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create(admin_url: &str) -> (PgDatabase, String) {
+        use sqlx::Connection;
+        let name = format!("portico_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("PORTICO_TEST_POSTGRES_URL does not answer");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("cannot create a test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) if server.contains("://") && server.len() > "postgres://".len() => {
+                format!("{server}/{name}")
+            }
+            _ => format!("{}/{name}", admin_url.trim_end_matches('/')),
+        };
+        let db = PgDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+        };
+        (db, url)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot be blocked on: use a thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// One running server with its own database, data directory and clock.
+pub struct TestApp {
+    pub address: String,
+    pub state: web::Data<AppState>,
+    pub clock: Clock,
+    pub data_dir: PathBuf,
+    _pg: Option<PgDatabase>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns a server whose configuration `adjust` may change first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        telemetry::init_with_writer(LogFormat::Json, "info,portico_api=debug", || LogWriter);
+        let data_dir =
+            std::env::temp_dir().join(format!("portico-test-{}", uuid::Uuid::now_v7().simple()));
+        let mut config = Config::defaults();
+        config.bind = "127.0.0.1:0".into();
+        config.data_dir = data_dir.clone();
+        config.workers = Some(2);
+        config.database_max_connections = 5;
+        let pg = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let (db, url) = PgDatabase::create(&admin_url).await;
+                config.database_url = Some(url);
+                Some(db)
+            }
+            _ => None,
+        };
+        adjust(&mut config);
+        let clock = Clock::manual();
+        let app = Application::build(config, clock.clone())
+            .await
+            .expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state.clone();
+        tokio::spawn(app.run());
+        TestApp {
+            address,
+            state,
+            clock,
+            data_dir,
+            _pg: pg,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.state.db.backend()
+    }
+
+    /// Seeds the demo people into tenant `slug` with [`PASSWORD`].
+    pub async fn tenant(&self, slug: &str) -> TestTenant {
+        let seeded = demo::seed(&self.state, slug, Some(PASSWORD.into()))
+            .await
+            .expect("seeding works");
+        TestTenant {
+            address: self.address.clone(),
+            slug: seeded.slug,
+            id: seeded.tenant_id,
+            users: seeded.users,
+            organizations: seeded.organizations,
+        }
+    }
+
+    /// A client that has not signed in.
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.address)
+    }
+
+    /// A plain HTTP client for requests the typed client cannot make (malformed ones).
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// How many rows each application table holds (to show a refused request changed nothing).
+    pub async fn row_counts(&self) -> Vec<(String, i64)> {
+        let mut counts = Vec::new();
+        for (table, _) in self.state.db.schema().await.expect("schema") {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let mut conn = self.state.db.conn().await.expect("connection");
+            let n: i64 =
+                on_db!(&mut conn, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_one(c).await)
+                .expect("count");
+            counts.push((table, n));
+        }
+        counts
+    }
+
+    /// One string column of one row, read straight from the database.
+    pub async fn read_text(&self, sql: &str, id: uuid::Uuid) -> String {
+        let mut conn = self.state.db.conn().await.expect("connection");
+        on_db!(&mut conn, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(id).fetch_one(c).await)
+        .expect("row")
+    }
+
+    /// Runs a statement straight on the database.
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        let mut conn = self.state.db.conn().await.expect("connection");
+        on_db!(&mut conn, c => sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(c).await.map(|r| r.rows_affected()))
+    }
+}
+
+/// A seeded demo tenant (see `demo::PEOPLE`): owner, agent, alice, bob, carol, dave.
+pub struct TestTenant {
+    address: String,
+    pub slug: String,
+    pub id: TenantId,
+    users: Vec<(String, UserId)>,
+    organizations: Vec<(String, OrganizationId)>,
+}
+
+impl TestTenant {
+    pub fn email(&self, who: &str) -> String {
+        demo::email_of(who, &self.slug)
+    }
+
+    pub fn user(&self, who: &str) -> UserId {
+        let email = self.email(who);
+        self.users
+            .iter()
+            .find(|(e, _)| *e == email)
+            .map(|(_, id)| *id)
+            .unwrap_or_else(|| panic!("no seeded user {who}"))
+    }
+
+    pub fn organization(&self, name: &str) -> OrganizationId {
+        self.organizations
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .unwrap_or_else(|| panic!("no seeded organisation {name}"))
+    }
+
+    pub fn northwind(&self) -> OrganizationId {
+        self.organization(demo::NORTHWIND)
+    }
+
+    pub fn contoso(&self) -> OrganizationId {
+        self.organization(demo::CONTOSO)
+    }
+
+    pub fn credentials(&self, who: &str, password: &str) -> LoginRequest {
+        LoginRequest {
+            tenant: self.slug.clone(),
+            email: self.email(who),
+            password: password.into(),
+        }
+    }
+
+    /// A client signed in as `who`.
+    pub async fn login(&self, who: &str) -> Client {
+        let client = Client::new(&self.address);
+        client
+            .login(&self.credentials(who, PASSWORD))
+            .await
+            .unwrap_or_else(|e| panic!("{who} cannot sign in: {e}"));
+        client
+    }
+}
+
+/// Asserts `res` is an RFC 9457 problem with `status`, and returns its body.
+pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = res.json().await.expect("a JSON problem body");
+    assert!(body["type"].is_string(), "problem without type: {body}");
+    assert!(body["title"].is_string(), "problem without title: {body}");
+    assert_eq!(body["status"], status, "problem status: {body}");
+    body
+}
+
+/// The problem `type` slug of a body, e.g. `not-found`.
+pub fn problem_type(body: &Value) -> &str {
+    body["type"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("/problems/"))
+        .unwrap_or_default()
+}

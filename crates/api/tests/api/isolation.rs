@@ -1,0 +1,257 @@
+//! Tenant and organisation isolation (SECURITY.md S11, S12, S13), driven by the OpenAPI
+//! document so that every new operation is covered or the test fails.
+
+use crate::helpers::{TestApp, TestTenant, assert_problem, problem_type};
+use portico_api::audit::Origin;
+use portico_api::tenancy::operations::{self, Actor};
+use portico_shared::ProblemType;
+use portico_shared::client::Client;
+use reqwest::Method;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Every operation of the OpenAPI document as (METHOD, path template).
+fn operations_in_spec() -> Vec<(String, String)> {
+    let doc: Value = serde_json::from_str(&portico_api::openapi::document_json()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                ops.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// The S11 matrix: every operation that takes an id, with how to name one of tenant A's
+/// objects in it and the body to send. Add a row with every such operation you add.
+const ID_MATRIX: &[(&str, &str, Option<&str>)] =
+    &[("GET", "/api/v1/organizations/{organization_id}", None)];
+
+/// Fills a path template's parameters with ids of `owner`'s objects.
+fn fill(template: &str, owner: &TestTenant) -> String {
+    template.replace("{organization_id}", &owner.northwind().to_string())
+}
+
+async fn call(client: &Client, method: &str, path: &str, body: Option<&str>) -> reqwest::Response {
+    let mut req = client.request(Method::from_bytes(method.as_bytes()).unwrap(), path);
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn s11_the_isolation_matrix_names_every_operation_that_takes_an_id() {
+    let in_spec: BTreeSet<(String, String)> = operations_in_spec()
+        .into_iter()
+        .filter(|(_, path)| path.contains('{'))
+        .collect();
+    let in_matrix: BTreeSet<(String, String)> = ID_MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+
+    assert_eq!(in_spec, in_matrix, "add the new operations to ID_MATRIX");
+}
+
+#[tokio::test]
+async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let globex = app.tenant("globex").await;
+    let mut intruders = Vec::new();
+    for who in ["owner", "agent", "alice", "dave"] {
+        intruders.push((who, globex.login(who).await));
+    }
+    let before = app.row_counts().await;
+
+    // Act / Assert
+    for (method, template, body) in ID_MATRIX {
+        let path = fill(template, &acme);
+        for (who, client) in &intruders {
+            let res = call(client, method, &path, *body).await;
+            assert_eq!(res.status(), 404, "globex {who}: {method} {path}");
+            let problem = assert_problem(res, 404).await;
+            assert_eq!(problem_type(&problem), ProblemType::NotFound.slug());
+        }
+        // The owner of the object still reaches it: the 404s above are not a broken route.
+        let res = call(&acme.login("owner").await, method, &path, *body).await;
+        assert!(
+            res.status().is_success(),
+            "acme owner: {method} {path}: {}",
+            res.status()
+        );
+    }
+    let mut after = app.row_counts().await;
+    // Sign-ins write sessions and audit events; the intruders' requests must write nothing.
+    for (table, n) in after.iter_mut() {
+        if [
+            "sessions",
+            "refresh_tokens",
+            "audit_events",
+            "audit_chain_heads",
+        ]
+        .contains(&table.as_str())
+        {
+            *n = before.iter().find(|(t, _)| t == table).unwrap().1;
+        }
+    }
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn s12_a_contact_cannot_reach_an_organisation_they_do_not_belong_to() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let carol = acme.login("carol").await;
+
+    let err = carol.get_organization(acme.northwind()).await.unwrap_err();
+
+    assert_eq!(err.status(), Some(404));
+    carol.get_organization(acme.contoso()).await.unwrap();
+}
+
+/// Everything `client` can read through the list operations of the spec (every page).
+async fn crawl_lists(client: &Client) -> String {
+    let mut seen = String::new();
+    for (method, path) in operations_in_spec() {
+        if method != "GET" || path.contains('{') || !path.starts_with("/api/v1") {
+            continue;
+        }
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = client.request(Method::GET, &path).query(&[("limit", "2")]);
+            if let Some(c) = &cursor {
+                req = req.query(&[("cursor", c)]);
+            }
+            let res = req.send().await.unwrap();
+            assert!(res.status().is_success(), "GET {path}: {}", res.status());
+            let body: Value = res.json().await.unwrap();
+            seen.push_str(&body.to_string());
+            match body.get("next_cursor").and_then(Value::as_str) {
+                Some(next) => cursor = Some(next.to_string()),
+                None => break,
+            }
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() {
+    // Arrange: a marker organisation in acme that no contact belongs to.
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let globex = app.tenant("globex").await;
+    let marker = operations::create_organization(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        "Marker Zeta",
+        None,
+    )
+    .await
+    .unwrap()
+    .id
+    .to_string();
+    let foreign: Vec<String> = [globex.northwind(), globex.contoso()]
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            ["owner", "alice", "dave"]
+                .iter()
+                .map(|w| globex.user(w).to_string()),
+        )
+        .chain([globex.id.to_string()])
+        .collect();
+    let (northwind, contoso) = (acme.northwind().to_string(), acme.contoso().to_string());
+    // Who may see what among acme's organisations.
+    let expectations: &[(&str, &[&str], &[&str])] = &[
+        ("owner", &[&northwind, &contoso, &marker], &[]),
+        ("agent", &[&northwind, &contoso, &marker], &[]),
+        ("alice", &[&northwind], &[&contoso, &marker]),
+        ("bob", &[&northwind], &[&contoso, &marker]),
+        ("carol", &[&contoso], &[&northwind, &marker]),
+        ("dave", &[&northwind, &contoso], &[&marker]),
+    ];
+
+    for (who, visible, hidden) in expectations {
+        // Act
+        let seen = crawl_lists(&acme.login(who).await).await;
+
+        // Assert
+        for id in *visible {
+            assert!(seen.contains(id), "{who} should see {id}");
+        }
+        for id in hidden
+            .iter()
+            .copied()
+            .chain(foreign.iter().map(String::as_str))
+        {
+            assert!(!seen.contains(id), "{who} sees {id}, which is not theirs");
+        }
+    }
+}
+
+#[tokio::test]
+async fn s12_an_agent_assigned_to_organisations_sees_only_those() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    operations::assign_staff(
+        &app.state,
+        &Actor::system("test"),
+        &Origin::cli(),
+        acme.id,
+        acme.user("agent"),
+        acme.contoso(),
+    )
+    .await
+    .unwrap();
+    let agent = acme.login("agent").await;
+
+    let page = agent.list_organizations(None, None).await.unwrap();
+
+    let names: Vec<String> = page.items.into_iter().map(|o| o.name).collect();
+    assert_eq!(names, vec!["Contoso Ltd".to_string()]);
+    assert_eq!(
+        agent
+            .get_organization(acme.northwind())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(404)
+    );
+    let me = agent.me().await.unwrap();
+    assert_eq!(me.assigned_organizations.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let anonymous = app.anonymous();
+    let public = [
+        ("GET", "/healthz"),
+        ("GET", "/readyz"),
+        ("GET", "/.well-known/jwks.json"),
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/refresh"),
+        ("POST", "/api/v1/auth/logout"),
+    ];
+
+    for (method, template) in operations_in_spec() {
+        if public.contains(&(method.as_str(), template.as_str())) {
+            continue;
+        }
+        let path = fill(&template, &acme);
+        let res = call(&anonymous, &method, &path, Some("{}")).await;
+        assert_eq!(res.status(), 401, "{method} {path} without a token");
+        assert_problem(res, 401).await;
+    }
+}
