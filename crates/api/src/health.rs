@@ -7,7 +7,7 @@ use portico_shared::Problem;
 use portico_shared::system::Health;
 
 /// Alive: the process answers HTTP.
-#[utoipa::path(tag = "system", responses((status = 200, description = "The process is alive.", body = Health)), security(()))]
+#[utoipa::path(tag = "system", responses((status = 200, description = "The process is alive.", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
@@ -21,8 +21,7 @@ pub async fn healthz() -> web::Json<Health> {
     responses(
         (status = 200, description = "Ready to serve.", body = Health),
         (status = 503, description = "The database does not answer.", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(())
+    )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {

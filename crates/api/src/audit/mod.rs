@@ -190,8 +190,7 @@ pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStat
     let events = queries::events_of(&mut conn, tenant).await?;
     let head = queries::head_of(&mut conn, tenant).await?;
     let mut prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
-    for e in &events {
+    for (expected_seq, e) in (1..).zip(events.iter()) {
         if e.seq != expected_seq {
             return Ok(ChainStatus::Broken {
                 seq: expected_seq,
@@ -211,7 +210,6 @@ pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStat
             });
         }
         prev = e.hash.clone();
-        expected_seq += 1;
     }
     let count = events.len() as i64;
     match head {

@@ -94,8 +94,7 @@ fn token_response(
         (status = 429, description = "Too many attempts for this account or from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(())
+    )
 )]
 #[post("/auth/login")]
 pub async fn login(
@@ -193,8 +192,7 @@ pub async fn login(
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(())
+    )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -291,13 +289,13 @@ pub async fn logout(
     let target = from_cookie.or(principal
         .as_ref()
         .map(|p| (p.tenant_id, p.user_id, p.session_id)));
-    if let Some((tenant, user, session)) = target {
-        if queries::revoke_session(&mut tx, tenant, session, "signed out", now).await? {
-            let event = Event::new(tenant, "auth.logout", Outcome::Success)
-                .by(Some(user), user.to_string())
-                .on("session", session);
-            audit::record(&mut tx, event, &origin, now).await?;
-        }
+    if let Some((tenant, user, session)) = target
+        && queries::revoke_session(&mut tx, tenant, session, "signed out", now).await?
+    {
+        let event = Event::new(tenant, "auth.logout", Outcome::Success)
+            .by(Some(user), user.to_string())
+            .on("session", session);
+        audit::record(&mut tx, event, &origin, now).await?;
     }
     tx.commit().await?;
     Ok(HttpResponse::NoContent().cookie(cleared_cookie()).finish())
@@ -367,8 +365,7 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
 /// The public keys that verify Portico's access tokens (JWKS, RFC 7517).
 #[utoipa::path(
     tag = "auth",
-    responses((status = 200, description = "The current and recently retired Ed25519 keys.", body = JwkSet)),
-    security(())
+    responses((status = 200, description = "The current and recently retired Ed25519 keys.", body = JwkSet))
 )]
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {

@@ -57,8 +57,8 @@ pub trait AsExec: Send {
 impl AsExec for Tx {
     fn exec(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(tx) => Exec::Sqlite(&mut **tx),
-            Tx::Postgres(tx) => Exec::Postgres(&mut **tx),
+            Tx::Sqlite(tx) => Exec::Sqlite(tx),
+            Tx::Postgres(tx) => Exec::Postgres(tx),
         }
     }
 }
@@ -66,8 +66,8 @@ impl AsExec for Tx {
 impl AsExec for Conn {
     fn exec(&mut self) -> Exec<'_> {
         match self {
-            Conn::Sqlite(c) => Exec::Sqlite(&mut **c),
-            Conn::Postgres(c) => Exec::Postgres(&mut **c),
+            Conn::Sqlite(c) => Exec::Sqlite(c),
+            Conn::Postgres(c) => Exec::Postgres(c),
         }
     }
 }

@@ -26,6 +26,17 @@ const LEAKS: &[&str] = &[
     "eyJ",
 ];
 
+/// (name, method, path, body with its content type, send alice's token, status, problem type)
+type BadRequest = (
+    &'static str,
+    Method,
+    &'static str,
+    Option<(&'static str, String)>,
+    bool,
+    u16,
+    ProblemType,
+);
+
 #[tokio::test]
 async fn s19_every_kind_of_bad_request_gets_a_problem_that_reveals_nothing() {
     let app = TestApp::spawn().await;
@@ -36,7 +47,7 @@ async fn s19_every_kind_of_bad_request_gets_a_problem_that_reveals_nothing() {
         r#"{{"tenant":"acme","email":"a@b.c","password":"{}"}}"#,
         "x".repeat(70_000)
     );
-    let cases: Vec<(&str, Method, &str, Option<(&str, String)>, bool, u16, ProblemType)> = vec![
+    let cases: Vec<BadRequest> = vec![
         ("unknown route", Method::GET, "/api/v1/nothing-here", None, true, 404, ProblemType::NotFound),
         ("unknown root path", Method::GET, "/wp-admin/setup.php", None, false, 404, ProblemType::NotFound),
         ("wrong method", Method::DELETE, "/api/v1/me", None, true, 405, ProblemType::MethodNotAllowed),
