@@ -188,9 +188,7 @@ async fn main() -> anyhow::Result<()> {
             println!("Demo tenant \"{}\" (slug: {})", seeded.name, seeded.slug);
             match &seeded.generated_password {
                 Some(p) => println!("Password for every demo user: {p}"),
-                None => println!(
-                    "Password for every demo user: the one you gave (PORTICO_DEMO_PASSWORD)"
-                ),
+                None => println!("Every demo user has the password in PORTICO_DEMO_PASSWORD"),
             }
             for (email, _) in &seeded.users {
                 println!("  {email}");

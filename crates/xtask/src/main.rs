@@ -114,20 +114,24 @@ fn run(args: &[String]) -> Result<()> {
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
         bail!("portico seed-demo failed");
     }
-    // Keep a generated password so the next `cargo xtask run` shows the same one.
-    if let Some(generated) = printed
-        .lines()
-        .find_map(|l| l.strip_prefix("Password for every demo user: "))
-    {
-        write_private(&password_file, generated.trim())?;
-    }
     print!("{printed}");
-    if password_file.exists() && std::env::var_os("PORTICO_DEMO_PASSWORD").is_none() {
-        println!(
-            "Password for every demo user: {} (kept in {})",
-            std::fs::read_to_string(&password_file)?.trim(),
-            password_file.display()
-        );
+    // Keep a generated password so the next `cargo xtask run` shows the same one.
+    let generated = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("Password for every demo user: "));
+    match generated {
+        Some(password) => {
+            write_private(&password_file, password.trim())?;
+            println!("(kept in {})", password_file.display());
+        }
+        None if password_file.exists() && std::env::var_os("PORTICO_DEMO_PASSWORD").is_none() => {
+            println!(
+                "Password for every demo user: {} (kept in {})",
+                std::fs::read_to_string(&password_file)?.trim(),
+                password_file.display()
+            );
+        }
+        None => {}
     }
 
     let bind = std::env::var("PORTICO_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
