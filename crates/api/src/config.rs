@@ -116,6 +116,11 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// Directory of the built web app (Trunk's output), served at `/`. Without it only the API
+    /// is served.
+    #[arg(long, env = "PORTICO_WEB_DIR", default_value = "web", global = true)]
+    pub web_dir: PathBuf,
+
     /// Largest JSON request body accepted, in bytes.
     #[arg(long, env = "PORTICO_JSON_LIMIT", default_value_t = 64 * 1024, global = true)]
     pub json_limit: usize,

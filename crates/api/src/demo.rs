@@ -14,6 +14,9 @@ use portico_shared::{OrganizationId, TenantId, UserId};
 
 pub const NORTHWIND: &str = "Northwind Traders";
 pub const CONTOSO: &str = "Contoso Ltd";
+/// The demo tenant's brand colours (a deep teal and an amber).
+pub const DEMO_PRIMARY: &str = "#0f766e";
+pub const DEMO_ACCENT: &str = "#b45309";
 
 /// Who the demo tenant holds: local part, display name, staff role, and memberships.
 pub struct DemoPerson {
@@ -118,6 +121,8 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                 NewTenant {
                     slug: slug.into(),
                     name,
+                    primary_color: Some(DEMO_PRIMARY.into()),
+                    accent_color: Some(DEMO_ACCENT.into()),
                 },
             )
             .await?

@@ -168,6 +168,7 @@ pub fn problem(
         status: status.as_u16(),
         detail,
         errors,
+        retry_after: None,
         request_id: REQUEST_ID.try_with(Clone::clone).ok(),
     }
 }
@@ -193,8 +194,11 @@ impl ResponseError for ApiError {
             _ => Vec::new(),
         };
         let status = self.status_code();
-        let mut res =
-            problem_response(status, &problem(self.kind(), status, self.detail(), errors));
+        let mut body = problem(self.kind(), status, self.detail(), errors);
+        if let ApiError::TooManyRequests { retry_after } = self {
+            body.retry_after = Some(*retry_after);
+        }
+        let mut res = problem_response(status, &body);
         if let ApiError::TooManyRequests { retry_after } = self {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));

@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod startup;
 pub mod telemetry;
 pub mod tenancy;
+pub mod web_app;
 
 pub use error::{ApiError, ApiResult};
 pub use startup::{AppState, Application};

@@ -64,6 +64,12 @@ enum TenantCommand {
         slug: String,
         #[arg(long)]
         name: String,
+        /// Brand colour, `#rrggbb`.
+        #[arg(long)]
+        primary_color: Option<String>,
+        /// Second brand colour, `#rrggbb`.
+        #[arg(long)]
+        accent_color: Option<String>,
     },
     /// List tenants.
     List,
@@ -194,9 +200,19 @@ async fn main() -> anyhow::Result<()> {
                 println!("  {email}");
             }
         }
-        Command::Tenant(TenantCommand::Create { slug, name }) => {
-            let t = operations::create_tenant(&state, &actor, &origin, NewTenant { slug, name })
-                .await?;
+        Command::Tenant(TenantCommand::Create {
+            slug,
+            name,
+            primary_color,
+            accent_color,
+        }) => {
+            let new = NewTenant {
+                slug,
+                name,
+                primary_color,
+                accent_color,
+            };
+            let t = operations::create_tenant(&state, &actor, &origin, new).await?;
             println!("created tenant {} ({})", t.slug, t.id);
         }
         Command::Tenant(TenantCommand::List) => {

@@ -22,6 +22,7 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in, sessions and the signing keys"),
+        (name = "tenants", description = "Public tenant information for sign-in pages"),
         (name = "organizations", description = "Customer organisations"),
         (name = "system", description = "Health checks"),
     )

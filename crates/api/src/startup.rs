@@ -8,10 +8,10 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
-use crate::{auth, health, openapi, organizations, telemetry};
+use crate::{auth, health, openapi, organizations, telemetry, tenancy, web_app};
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
@@ -71,6 +71,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .configure(auth::routes)
+                .configure(tenancy::routes)
                 .configure(organizations::routes),
         );
 }
@@ -143,9 +144,22 @@ impl KnownPaths {
     }
 }
 
-/// Requests no route took: 405 for a known path, 404 otherwise.
-async fn no_route(req: HttpRequest, known: web::Data<KnownPaths>) -> HttpResponse {
-    match known.allowed(req.path()) {
+/// Requests no route took: 405 for a known API path, the web app for other GETs outside
+/// `/api/`, 404 otherwise.
+async fn no_route(
+    req: HttpRequest,
+    known: web::Data<KnownPaths>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let path = req.path();
+    let for_the_app = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/api/")
+        && path != "/api"
+        && !path.starts_with("/.well-known/");
+    if for_the_app && known.allowed(path).is_none() {
+        return web_app::serve(&req, &state.config.web_dir).await;
+    }
+    match known.allowed(path) {
         Some(allowed) => {
             let mut res = HttpResponse::MethodNotAllowed().finish();
             if let Ok(value) = header::HeaderValue::from_str(allowed) {

@@ -5,7 +5,7 @@
 use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, TokenResponse};
 use crate::organizations::Organization;
 use crate::system::Health;
-use crate::tenancy::Me;
+use crate::tenancy::{Branding, Me};
 use crate::{OrganizationId, Page, Problem, ProblemType};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -231,6 +231,16 @@ impl Client {
     }
 
     /// The public keys that verify access tokens.
+    /// A tenant's public branding, for its sign-in page.
+    pub async fn branding(&self, tenant: &str) -> ClientResult<Branding> {
+        self.send(
+            self.http
+                .get(format!("{}/api/v1/branding", self.base_url))
+                .query(&[("tenant", tenant)]),
+        )
+        .await
+    }
+
     pub async fn jwks(&self) -> ClientResult<JwkSet> {
         self.send(self.request(Method::GET, "/.well-known/jwks.json"))
             .await

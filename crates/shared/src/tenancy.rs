@@ -75,7 +75,35 @@ impl Scope {
     }
 }
 
-/// A tenant's public identity and branding, shown before sign-in.
+/// What the sign-in page shows before anyone signs in: the tenant's name, logo and colours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Branding {
+    pub slug: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+}
+
+impl From<Tenant> for Branding {
+    fn from(t: Tenant) -> Self {
+        Branding {
+            slug: t.slug,
+            name: t.name,
+            logo_url: t.logo_url,
+            primary_color: t.primary_color,
+            accent_color: t.accent_color,
+        }
+    }
+}
+
+/// A tenant's identity and branding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tenant {

@@ -1,9 +1,10 @@
 //! `cargo xtask …`: the project's own commands, so a fresh machine needs nothing but Rust,
 //! Python 3 and (for the PostgreSQL half of the tests) a reachable PostgreSQL.
 //!
-//! - `run`     build the server, seed the demo tenant, serve it on SQLite
+//! - `run`     build the server and the web app, seed the demo tenant, serve it on SQLite
 //! - `test`    formatting, lints, the Rust tests on SQLite and on PostgreSQL, the OpenAPI
-//!   document through a standard validator and a generated Python client
+//!   document through a standard validator and a generated Python client, the web app's
+//!   build and size budget, and the browser tests in Chromium
 //! - `openapi` regenerate `openapi/portico.json`
 
 use anyhow::{Context, Result, bail};
@@ -14,6 +15,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 mod python;
+mod web;
 
 /// The PostgreSQL `cargo xtask test` uses when `PORTICO_TEST_POSTGRES_URL` is not set.
 const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -91,6 +93,7 @@ fn run(args: &[String]) -> Result<()> {
         build.arg("--release");
     }
     run_cmd(&mut build, "cargo build")?;
+    let web_dir = web::build()?;
     let portico = target_dir()
         .join(if release { "release" } else { "debug" })
         .join("portico");
@@ -136,10 +139,13 @@ fn run(args: &[String]) -> Result<()> {
 
     let bind = std::env::var("PORTICO_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     step(&format!(
-        "Serving http://{bind} — API explorer at http://{bind}/api/docs (Ctrl-C stops)"
+        "Serving http://{bind} — the portal at http://{bind}/, the API explorer at http://{bind}/api/docs (Ctrl-C stops)"
     ));
     let mut serve = Command::new(&portico);
-    serve.arg("serve").env("PORTICO_DATA_DIR", &data_dir);
+    serve
+        .arg("serve")
+        .env("PORTICO_DATA_DIR", &data_dir)
+        .env("PORTICO_WEB_DIR", &web_dir);
     run_cmd(&mut serve, "portico serve")
 }
 
@@ -220,6 +226,9 @@ fn test() -> Result<()> {
 
     step("OpenAPI document: standard validator and a generated client");
     python::check_openapi(&root(), &target_dir())?;
+
+    let dist = web::build()?;
+    web::e2e(&dist)?;
 
     println!("\n==> Summary");
     println!("Unit tests:              {unit} passed");
@@ -342,6 +351,15 @@ pub struct Server {
 impl Server {
     /// Seeds the demo tenant with `password` and serves it.
     pub fn start(portico: &Path, password: &str) -> Result<Server> {
+        Self::start_with(portico, password, &[])
+    }
+
+    /// As [`Server::start`], with more environment for `portico serve`.
+    pub fn start_with(
+        portico: &Path,
+        password: &str,
+        extra_env: &[(&str, String)],
+    ) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data_dir = target_dir().join("xtask").join(format!("server-{port}"));
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -358,7 +376,11 @@ impl Server {
             .stdout(Stdio::null())
             .status()?;
         check(seeded, "portico seed-demo")?;
-        let child = Command::new(portico).arg("serve").envs(env).spawn()?;
+        let child = Command::new(portico)
+            .arg("serve")
+            .envs(env)
+            .envs(extra_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .spawn()?;
         let server = Server {
             child,
             url: format!("http://127.0.0.1:{port}"),

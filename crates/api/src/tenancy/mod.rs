@@ -1,7 +1,13 @@
 //! Tenants, users, customer organisations, memberships and staff assignments: the identity
 //! model every capability checks against. Staff and customer administration endpoints come
-//! with the organisations-and-people work; here are the model and its operations.
+//! with the organisations-and-people work; here are the model, its operations and the public
+//! branding a sign-in page shows.
 
+pub mod handlers;
 pub mod operations;
 pub mod queries;
 pub mod rules;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::get_branding);
+}

@@ -43,6 +43,9 @@ fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
 pub struct NewTenant {
     pub slug: String,
     pub name: String,
+    /// `#rrggbb` colours for the portal; the SPA's defaults when absent.
+    pub primary_color: Option<String>,
+    pub accent_color: Option<String>,
 }
 
 pub async fn create_tenant(
@@ -53,14 +56,21 @@ pub async fn create_tenant(
 ) -> ApiResult<queries::TenantRow> {
     let slug = rules::parse_slug(&new.slug).map_err(|m| ApiError::invalid("slug", m))?;
     let name = rules::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
+    let color = |field: &str, value: Option<String>| {
+        value
+            .map(|c| rules::parse_color(&c).map_err(|m| ApiError::invalid(field, m)))
+            .transpose()
+    };
+    let primary_color = color("primary_color", new.primary_color)?;
+    let accent_color = color("accent_color", new.accent_color)?;
     let now = state.clock.now();
     let row = queries::TenantRow {
         id: TenantId::new().0,
         slug,
         name,
         logo_url: None,
-        primary_color: None,
-        accent_color: None,
+        primary_color,
+        accent_color,
         created_at: now,
     };
     let mut tx = state.db.begin().await?;

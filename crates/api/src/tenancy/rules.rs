@@ -44,6 +44,17 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
 }
 
 /// Scopes as stored: sorted, deduplicated, space-separated.
+/// A brand colour: `#rrggbb` only, so it can go into a CSS variable without escaping.
+pub fn parse_color(raw: &str) -> Result<String, String> {
+    let c = raw.trim();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit());
+    if ok {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err("a colour is written #rrggbb".into())
+    }
+}
+
 pub fn scopes_to_column(scopes: &[Scope]) -> String {
     let mut scopes = scopes.to_vec();
     scopes.sort();
@@ -110,6 +121,21 @@ pub fn role_from_column(s: &str) -> Option<StaffRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_are_six_digit_hex_only() {
+        assert_eq!(parse_color(" #0F766E ").unwrap(), "#0f766e");
+        for bad in [
+            "0f766e",
+            "#0f766",
+            "#0f766eff",
+            "red",
+            "#0f766e;x",
+            "url(x)",
+        ] {
+            assert!(parse_color(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn slugs_are_short_lowercase_words() {

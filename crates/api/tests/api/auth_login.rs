@@ -101,6 +101,7 @@ async fn s3_an_account_is_locked_after_repeated_failures_and_unlocks_after_the_w
                 .unwrap();
             assert!(retry_after > 0 && retry_after <= app.state.config.login_failure_window);
             let body = assert_problem(res, 429).await;
+            assert_eq!(body["retry_after"], retry_after);
             assert_eq!(problem_type(&body), ProblemType::TooManyRequests.slug());
         }
         statuses.push(status);
@@ -256,4 +257,21 @@ async fn s14_a_tenant_id_in_the_login_body_is_ignored() {
     let token: Value = res.json().await.unwrap();
     assert_eq!(token["user"]["tenant_id"], json!(acme.id));
     assert!(token["user"].get("staff_role").is_none());
+}
+
+#[tokio::test]
+async fn a_tenants_branding_is_public_and_an_unknown_slug_is_404() {
+    let app = TestApp::spawn().await;
+    app.tenant("acme").await;
+    let client = app.anonymous();
+
+    let branding = client.branding("acme").await.unwrap();
+    let unknown = client.branding("initech").await.unwrap_err();
+
+    assert_eq!(branding.name, "acme (demo)");
+    assert_eq!(
+        branding.primary_color.as_deref(),
+        Some(portico_api::demo::DEMO_PRIMARY)
+    );
+    assert_eq!(unknown.status(), Some(404));
 }

@@ -1,0 +1,40 @@
+//! Public tenant endpoints: what a sign-in page may know before anyone signs in.
+
+use super::queries;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, web};
+use portico_shared::Problem;
+use portico_shared::tenancy::{Branding, Tenant};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BrandingQuery {
+    /// The tenant's slug, e.g. `acme`.
+    pub tenant: String,
+}
+
+/// A tenant's name, logo and colours, for its sign-in page. Public: needs no token.
+#[utoipa::path(
+    tag = "tenants",
+    params(BrandingQuery),
+    responses(
+        (status = 200, description = "The tenant's branding.", body = Branding),
+        (status = 404, description = "No tenant has this slug.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/branding")]
+pub async fn get_branding(
+    state: web::Data<AppState>,
+    web::Query(query): web::Query<BrandingQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.conn().await?;
+    let tenant = queries::find_tenant_by_slug(&mut conn, query.tenant.trim())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .json(Branding::from(Tenant::from(tenant))))
+}

@@ -1,0 +1,86 @@
+//! The tenant's look: which tenant a visitor means, and its colours as CSS variables.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_shared::tenancy::Branding;
+use wasm_bindgen::JsCast;
+
+const REMEMBERED_TENANT: &str = "portico.tenant";
+
+/// The tenant this page is for: `?tenant=` in the link, else the first label of a host name
+/// like `acme.portal.example`, else the tenant last signed in to on this browser.
+pub fn tenant_hint() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let from_link = location.search().ok().and_then(|q| {
+        q.trim_start_matches('?')
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("tenant=").map(str::to_string))
+    });
+    let from_host = location.hostname().ok().and_then(|host| {
+        let labels: Vec<&str> = host.split('.').collect();
+        let is_ip = labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()));
+        (labels.len() >= 3 && !is_ip).then(|| labels[0].to_string())
+    });
+    from_link
+        .or(from_host)
+        .or_else(remembered)
+        .filter(|s| !s.is_empty())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn remembered() -> Option<String> {
+    storage()?.get_item(REMEMBERED_TENANT).ok()?
+}
+
+/// Remembers the tenant (a public slug, not a secret) for the next visit's sign-in page.
+pub fn remember(slug: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(REMEMBERED_TENANT, slug);
+    }
+}
+
+/// Only `#rrggbb` reaches a CSS variable.
+fn safe_color(c: &Option<String>) -> Option<&str> {
+    c.as_deref().filter(|c| {
+        c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit())
+    })
+}
+
+/// Applies the tenant's colours to the whole page.
+pub fn apply(branding: &Branding) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let style = root.unchecked_into::<web_sys::HtmlElement>().style();
+    for (var, value) in [
+        ("--brand", safe_color(&branding.primary_color)),
+        ("--accent", safe_color(&branding.accent_color)),
+    ] {
+        if let Some(v) = value {
+            let _ = style.set_property(var, v);
+        }
+    }
+}
+
+/// The branding of the tenant the visitor means, loaded when the slug changes.
+pub fn load(slug: RwSignal<Option<String>>, branding: RwSignal<Option<Branding>>) {
+    Effect::new(move |_| {
+        let Some(s) = slug.get() else {
+            branding.set(None);
+            return;
+        };
+        spawn_local(async move {
+            let found = crate::session::client().branding(&s).await.ok();
+            if let Some(b) = &found {
+                apply(b);
+            }
+            branding.set(found);
+        });
+    });
+}

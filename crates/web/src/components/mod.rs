@@ -1,0 +1,3 @@
+//! Pieces used on several pages.
+
+pub mod shell;

@@ -1,0 +1,209 @@
+//! The app shell: top bar with the tenant's brand, navigation, the organisation switcher and
+//! the user menu; and `Protected`, which sends visitors without a session to sign in and back.
+
+use crate::Tenant;
+use crate::session::{Status, use_session};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+use portico_shared::OrganizationId;
+use portico_shared::tenancy::StaffRole;
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Shows its children only with a session; otherwise goes to `/sign-in?next=<here>`.
+#[component]
+pub fn Protected(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let location = use_location();
+    Effect::new(move |_| {
+        let status = session.status.get();
+        if matches!(status, Status::SignedOut | Status::Expired) {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let expired = if status == Status::Expired {
+                "&expired=1"
+            } else {
+                ""
+            };
+            navigate(
+                &format!("/sign-in?next={}{expired}", encode(&here)),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    view! {
+        <Show
+            when=move || session.status.get() == Status::SignedIn
+            fallback=|| view! { <Loading label="Opening your portal…"/> }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+/// A designed loading state, announced to screen readers.
+#[component]
+pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <div class="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{label}</span>
+        </div>
+    }
+}
+
+/// The tenant's logo, or a monogram of its name.
+#[component]
+pub fn BrandMark() -> impl IntoView {
+    let tenant = expect_context::<Tenant>();
+    move || {
+        let branding = tenant.branding.get();
+        let name = branding
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_else(|| "Portico".into());
+        let initial = name
+            .chars()
+            .next()
+            .unwrap_or('P')
+            .to_uppercase()
+            .to_string();
+        let logo = branding.and_then(|b| b.logo_url);
+        view! {
+            <span class="brand-mark">
+                {match logo {
+                    Some(src) => view! { <img src=src alt="" class="logo"/> }.into_any(),
+                    None => view! { <span class="monogram" aria-hidden="true">{initial}</span> }.into_any(),
+                }}
+                <span class="brand-name">{name}</span>
+            </span>
+        }
+    }
+}
+
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let session = use_session();
+    let is_staff = move || session.me.get().is_some_and(|m| m.staff_role.is_some());
+    let signed_in = move || session.me.get().is_some();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <A href="/" attr:class="brand" attr:aria-label="Home">
+                <BrandMark/>
+            </A>
+            <Show when=signed_in>
+                <nav class="main-nav" aria-label="Main">
+                    <A href="/" exact=true>"Dashboard"</A>
+                    <Show when=is_staff>
+                        <A href="/staff">"Staff console"</A>
+                    </Show>
+                </nav>
+                <div class="topbar-end">
+                    <OrganizationSwitcher/>
+                    <UserMenu/>
+                </div>
+            </Show>
+            <Show when=move || !signed_in() && session.status.get() != Status::Checking>
+                <div class="topbar-end">
+                    <A href="/sign-in" attr:class="button secondary">"Sign in"</A>
+                </div>
+            </Show>
+        </header>
+        <main id="main" tabindex="-1" class="content">{children()}</main>
+    }
+}
+
+/// For a contact in several organisations: which one they are looking at.
+#[component]
+fn OrganizationSwitcher() -> impl IntoView {
+    let session = use_session();
+    let memberships = move || session.me.get().map(|m| m.memberships).unwrap_or_default();
+    move || {
+        let list = memberships();
+        match list.len() {
+            0 => ().into_any(),
+            1 => view! {
+                <span class="org-single" title="Your organisation">{list[0].organization.name.clone()}</span>
+            }
+            .into_any(),
+            _ => view! {
+                <label class="org-switcher">
+                    <span class="visually-hidden">"Organisation"</span>
+                    <select
+                        aria-label="Organisation"
+                        on:change=move |ev| {
+                            let id = event_target_value(&ev);
+                            session.organization.set(id.parse::<OrganizationId>().ok());
+                        }
+                    >
+                        {list
+                            .into_iter()
+                            .map(|m| {
+                                let id = m.organization.id;
+                                view! {
+                                    <option
+                                        value=id.to_string()
+                                        selected=move || session.organization.get() == Some(id)
+                                    >
+                                        {m.organization.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            }
+            .into_any(),
+        }
+    }
+}
+
+pub fn role_label(role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Owner => "Owner",
+        StaffRole::Admin => "Administrator",
+        StaffRole::Agent => "Agent",
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let session = use_session();
+    let name = move || session.me.get().map(|m| m.user.name).unwrap_or_default();
+    view! {
+        <details class="user-menu">
+            <summary aria-label=move || format!("Account menu for {}", name())>
+                <span class="avatar" aria-hidden="true">
+                    {move || name().chars().next().unwrap_or('?').to_string()}
+                </span>
+                <span class="user-name">{name}</span>
+            </summary>
+            <div class="menu" role="menu">
+                <A href="/profile" attr:role="menuitem">"Profile"</A>
+                <button type="button" role="menuitem" on:click=move |_| session.sign_out()>
+                    "Sign out"
+                </button>
+            </div>
+        </details>
+    }
+}

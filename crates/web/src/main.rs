@@ -1,0 +1,66 @@
+//! Portico's single-page app: client-side rendered Leptos, talking to the API through the one
+//! typed client in `portico-shared`.
+
+mod branding;
+mod components;
+mod pages;
+mod problems;
+mod session;
+
+use components::shell::{Protected, Shell};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use portico_shared::tenancy::Branding;
+use session::Session;
+
+/// The tenant the visitor means, and its branding once loaded.
+#[derive(Clone, Copy)]
+pub struct Tenant {
+    pub slug: RwSignal<Option<String>>,
+    pub branding: RwSignal<Option<Branding>>,
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    let tenant = Tenant {
+        slug: RwSignal::new(branding::tenant_hint()),
+        branding: RwSignal::new(None),
+    };
+    provide_context(tenant);
+    branding::load(tenant.slug, tenant.branding);
+    // Once signed in, the session's tenant is the one to show.
+    Effect::new(move |_| {
+        if let Some(me) = session.me.get() {
+            branding::remember(&me.tenant.slug);
+            if tenant.slug.get_untracked().as_deref() != Some(me.tenant.slug.as_str()) {
+                tenant.slug.set(Some(me.tenant.slug));
+            }
+        }
+    });
+    session.resume();
+
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <Shell><pages::not_found::NotFound/></Shell> }>
+                <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
+                <Route path=path!("/") view=|| view! {
+                    <Protected><Shell><pages::dashboard::Dashboard/></Shell></Protected>
+                }/>
+                <Route path=path!("/profile") view=|| view! {
+                    <Protected><Shell><pages::profile::Profile/></Shell></Protected>
+                }/>
+                <Route path=path!("/staff") view=|| view! {
+                    <Protected><Shell><pages::staff::StaffConsole/></Shell></Protected>
+                }/>
+            </Routes>
+        </Router>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,139 @@
+//! `/sign-in`: the tenant's branded sign-in page.
+
+use crate::Tenant;
+use crate::components::shell::{BrandMark, Loading};
+use crate::session::{Status, client, use_session};
+use crate::{branding, problems};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use portico_shared::auth::LoginRequest;
+
+/// Where to go after signing in: only a path on this site (no open redirect).
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .unwrap_or_else(|| "/".into())
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let session = use_session();
+    let tenant = expect_context::<Tenant>();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let next = move || safe_next(query.get_untracked().get("next"));
+    let expired = move || query.get().get("expired").is_some();
+
+    Effect::new(move |_| {
+        if session.status.get() == Status::SignedIn {
+            navigate(
+                &next(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+
+    let tenant_field = RwSignal::new(tenant.slug.get_untracked().unwrap_or_default());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let known_tenant = move || tenant.branding.get().is_some();
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let slug = tenant
+            .branding
+            .get_untracked()
+            .map(|b| b.slug)
+            .unwrap_or_else(|| tenant_field.get_untracked().trim().to_lowercase());
+        let request = LoginRequest {
+            tenant: slug.clone(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match client().login(&request).await {
+                Ok(token) => {
+                    branding::remember(&slug);
+                    password.set(String::new());
+                    session.signed_in(token.expires_in).await;
+                }
+                Err(e) => error.set(Some(problems::message(&e))),
+            }
+            pending.set(false);
+        });
+    };
+
+    view! {
+        <main id="main" class="auth-page">
+            <section class="auth-card" aria-labelledby="sign-in-title">
+                <div class="auth-brand"><BrandMark/></div>
+                <h1 id="sign-in-title">"Sign in"</h1>
+                <Show when=move || session.status.get() == Status::Checking>
+                    <Loading label="Checking your session…"/>
+                </Show>
+                <Show when=expired>
+                    <p class="notice" role="status">"Your session has ended. Please sign in again."</p>
+                </Show>
+                <form on:submit=on_submit novalidate=true>
+                    <Show
+                        when=known_tenant
+                        fallback=move || view! {
+                            <div class="field">
+                                <label for="tenant">"Portal"</label>
+                                <input id="tenant" name="tenant" autocomplete="organization" required=true
+                                    placeholder="e.g. acme"
+                                    prop:value=move || tenant_field.get()
+                                    on:input=move |ev| tenant_field.set(event_target_value(&ev))
+                                    on:change=move |ev| {
+                                        let v = event_target_value(&ev).trim().to_lowercase();
+                                        tenant.slug.set((!v.is_empty()).then_some(v));
+                                    }/>
+                                <p class="hint">"The short name of the portal, from your invitation."</p>
+                            </div>
+                        }
+                    >
+                        <p class="tenant-line">
+                            "Signing in to "
+                            <strong>{move || tenant.branding.get().map(|b| b.name).unwrap_or_default()}</strong>
+                            " · "
+                            <button type="button" class="link" on:click=move |_| {
+                                tenant_field.set(String::new());
+                                tenant.slug.set(None);
+                            }>"Another portal"</button>
+                        </p>
+                    </Show>
+                    <div class="field">
+                        <label for="email">"Email"</label>
+                        <input id="email" name="email" type="email" autocomplete="username" required=true
+                            prop:value=move || email.get()
+                            on:input=move |ev| email.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required=true
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))/>
+                    </div>
+                    <Show when=move || error.get().is_some()>
+                        <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                    </Show>
+                    <button type="submit" class="button primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,136 @@
+//! The signed-in session: the access token lives in this tab's memory only (the refresh token
+//! is an HttpOnly cookie scripts never see). On load the app asks for a fresh access token
+//! with the cookie; it refreshes again shortly before each token expires.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_shared::OrganizationId;
+use portico_shared::client::{Client, ClientError};
+use portico_shared::tenancy::Me;
+use std::rc::Rc;
+use std::time::Duration;
+
+thread_local! {
+    static CLIENT: Rc<Client> = Rc::new(Client::new(origin()));
+}
+
+/// The one API client of the app (the page's own origin).
+pub fn client() -> Rc<Client> {
+    CLIENT.with(Rc::clone)
+}
+
+fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN_SECONDS: u64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Asking the server whether the refresh cookie still holds a session.
+    Checking,
+    SignedIn,
+    SignedOut,
+    /// The session ended on its own (expired, revoked elsewhere).
+    Expired,
+}
+
+/// Shared through context; `Copy`, so every component can hold it.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub status: RwSignal<Status>,
+    pub me: RwSignal<Option<Me>>,
+    /// The organisation a contact is looking at (for someone in several).
+    pub organization: RwSignal<Option<OrganizationId>>,
+    /// Bumped on every new token, so stale refresh timers stand down.
+    generation: RwSignal<u64>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Session {
+            status: RwSignal::new(Status::Checking),
+            me: RwSignal::new(None),
+            organization: RwSignal::new(None),
+            generation: RwSignal::new(0),
+        }
+    }
+
+    /// On start-up: trade the refresh cookie (if any) for an access token.
+    pub fn resume(self) {
+        spawn_local(async move {
+            match client().refresh().await {
+                Ok(token) => self.signed_in(token.expires_in).await,
+                Err(_) => self.status.set(Status::SignedOut),
+            }
+        });
+    }
+
+    /// After a successful sign-in or refresh: load who we are and plan the next refresh.
+    pub async fn signed_in(self, expires_in: u64) {
+        match client().me().await {
+            Ok(me) => {
+                let first = me.memberships.first().map(|m| m.organization.id);
+                if self
+                    .organization
+                    .get_untracked()
+                    .is_none_or(|o| !me.memberships.iter().any(|m| m.organization.id == o))
+                {
+                    self.organization.set(first);
+                }
+                self.me.set(Some(me));
+                self.status.set(Status::SignedIn);
+                self.schedule_refresh(expires_in);
+            }
+            Err(_) => self.ended(Status::SignedOut),
+        }
+    }
+
+    fn schedule_refresh(self, expires_in: u64) {
+        self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
+        let wait = expires_in.saturating_sub(REFRESH_MARGIN_SECONDS).max(5);
+        set_timeout(
+            move || {
+                if self.generation.get_untracked() != generation {
+                    return;
+                }
+                spawn_local(async move {
+                    match client().refresh().await {
+                        Ok(token) => self.signed_in(token.expires_in).await,
+                        Err(_) => self.ended(Status::Expired),
+                    }
+                });
+            },
+            Duration::from_secs(wait),
+        );
+    }
+
+    /// The server refused our token mid-use: the session is over.
+    pub fn check(self, err: &ClientError) {
+        if err.status() == Some(401) {
+            self.ended(Status::Expired);
+        }
+    }
+
+    pub fn sign_out(self) {
+        spawn_local(async move {
+            let _ = client().logout().await;
+            self.ended(Status::SignedOut);
+        });
+    }
+
+    fn ended(self, status: Status) {
+        client().set_access_token(None);
+        self.generation.update(|g| *g += 1);
+        self.me.set(None);
+        self.status.set(status);
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

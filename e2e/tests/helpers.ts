@@ -1,0 +1,35 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const PASSWORD = process.env.DEMO_PASSWORD ?? '';
+const OUTPUT = process.env.E2E_OUTPUT ?? '../target/e2e';
+
+/** Signs in through the form as `who`@demo.test. */
+export async function signIn(page: Page, who: string, password = PASSWORD) {
+  if (!page.url().includes('/sign-in')) {
+    await page.goto('/sign-in?tenant=demo');
+  }
+  await expect(page.getByText('Acme Accounting').first()).toBeVisible();
+  await page.getByLabel('Email').fill(`${who}@demo.test`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fails on any serious or critical axe violation; saves a screenshot for review. */
+export async function checkPage(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({
+    path: `${OUTPUT}/screenshots/${testInfo.project.name}-${name}.png`,
+    fullPage: true,
+  });
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+  ).toEqual([]);
+}
+
+/** Opens the account menu and signs out. */
+export async function signOut(page: Page) {
+  await page.locator('summary', { hasText: '' }).filter({ has: page.locator('.avatar') }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+}

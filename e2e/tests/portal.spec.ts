@@ -1,0 +1,98 @@
+import { expect, test } from '@playwright/test';
+import { checkPage, signIn, signOut } from './helpers';
+
+test('the sign-in page shows the tenant branding', async ({ page }, testInfo) => {
+  await page.goto('/sign-in?tenant=demo');
+
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByText('Signing in to')).toContainText('Acme Accounting');
+  const brand = await page.evaluate(() =>
+    getComputedStyle(document.documentElement).getPropertyValue('--brand').trim());
+  expect(brand).toBe('#0f766e');
+  await checkPage(page, testInfo, 'sign-in');
+});
+
+test('a customer signs in and sees their organisation and scopes', async ({ page }, testInfo) => {
+  await signIn(page, 'alice');
+
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Northwind Traders' })).toBeVisible();
+  await expect(page.getByText('Invoices and payments')).toBeVisible();
+  await checkPage(page, testInfo, 'dashboard-customer');
+});
+
+test('a wrong password says so and stays on the sign-in page', async ({ page }) => {
+  await signIn(page, 'carol', 'not-the-password-at-all');
+
+  await expect(page.getByRole('alert')).toContainText('do not match');
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test('a reload keeps the session', async ({ page }) => {
+  await signIn(page, 'alice');
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice' })).toBeVisible();
+
+  await page.reload();
+
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice' })).toBeVisible();
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await signIn(page, 'bob');
+  await expect(page.getByRole('heading', { name: 'Welcome, Bob' })).toBeVisible();
+
+  await signOut(page);
+
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2F/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a protected link goes to sign-in and back', async ({ page }, testInfo) => {
+  await page.goto('/profile');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fprofile/);
+
+  await signIn(page, 'dave');
+
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+  await expect(page.getByText('dave@demo.test')).toBeVisible();
+  await checkPage(page, testInfo, 'profile');
+});
+
+test('a contact of several organisations switches between them', async ({ page }, testInfo) => {
+  await signIn(page, 'dave');
+  await expect(page.getByRole('heading', { name: 'Welcome, Dave' })).toBeVisible();
+  const current = page.locator('#org-title');
+  const switcher = page.getByRole('combobox', { name: 'Organisation' });
+
+  await switcher.selectOption({ label: 'Contoso Ltd' });
+
+  await expect(current).toHaveText('Contoso Ltd');
+  await expect(page.getByRole('heading', { name: 'Your organisations' })).toBeVisible();
+  await switcher.selectOption({ label: 'Northwind Traders' });
+  await expect(current).toHaveText('Northwind Traders');
+  await expect(page.locator('.scopes')).toContainText('Support tickets');
+  await checkPage(page, testInfo, 'dashboard-several-organisations');
+});
+
+test('staff see their role and the staff console', async ({ page }, testInfo) => {
+  await signIn(page, 'owner');
+  await expect(page.getByText('Your role:')).toContainText('Owner');
+  await checkPage(page, testInfo, 'dashboard-staff');
+
+  await page.getByRole('link', { name: 'Staff console' }).first().click();
+
+  await expect(page.getByRole('heading', { name: 'Staff console' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Northwind Traders' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Contoso Ltd' })).toBeVisible();
+  await checkPage(page, testInfo, 'staff-console');
+});
+
+test('an unknown page says so', async ({ page }, testInfo) => {
+  await page.goto('/no-such-page');
+
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await checkPage(page, testInfo, 'not-found');
+});
