@@ -12,7 +12,10 @@ use std::collections::BTreeSet;
 
 /// Every operation of the OpenAPI document as (METHOD, path template).
 fn operations_in_spec() -> Vec<(String, String)> {
-    operations_with_security().into_iter().map(|(m, p, _)| (m, p)).collect()
+    operations_with_security()
+        .into_iter()
+        .map(|(m, p, _)| (m, p))
+        .collect()
 }
 
 /// Every operation with whether it takes a bearer token.
