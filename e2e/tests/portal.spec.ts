@@ -96,3 +96,15 @@ test('an unknown page says so', async ({ page }, testInfo) => {
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await checkPage(page, testInfo, 'not-found');
 });
+
+test('repeated wrong passwords lock the account for a while, and the page says how long', async ({ page }) => {
+  // `agent` is used by no other browser test; both viewports share the lock.
+  let said = '';
+  for (let attempt = 0; attempt < 12 && !said.includes('Too many attempts'); attempt++) {
+    await signIn(page, 'agent', `wrong-password-${attempt}`);
+    await expect(page.getByRole('alert')).toBeVisible();
+    said = (await page.getByRole('alert').textContent()) ?? '';
+  }
+
+  expect(said).toMatch(/Too many attempts\. Try again in \d+ minutes\./);
+});

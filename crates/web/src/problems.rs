@@ -36,3 +36,37 @@ fn human_wait(seconds: u64) -> String {
         s => format!("{} minutes", s.div_ceil(60)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_shared::Problem;
+
+    fn problem(kind: ProblemType, status: u16, retry_after: Option<u64>) -> ClientError {
+        ClientError::Api {
+            status,
+            problem: Problem {
+                type_: kind.uri(),
+                title: String::new(),
+                status,
+                detail: None,
+                errors: Vec::new(),
+                retry_after,
+                request_id: None,
+            },
+        }
+    }
+
+    #[test]
+    fn messages_follow_the_problem_type_and_tell_the_wait() {
+        let wrong = problem(ProblemType::InvalidCredentials, 401, None);
+        assert!(message(&wrong).contains("do not match"));
+        let locked = problem(ProblemType::TooManyRequests, 429, Some(840));
+        assert_eq!(
+            message(&locked),
+            "Too many attempts. Try again in 14 minutes."
+        );
+        let soon = problem(ProblemType::TooManyRequests, 429, Some(20));
+        assert_eq!(message(&soon), "Too many attempts. Try again in a minute.");
+    }
+}

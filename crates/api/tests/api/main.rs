@@ -10,3 +10,4 @@ mod errors;
 mod helpers;
 mod isolation;
 mod platform;
+mod web_app;

@@ -207,3 +207,13 @@ fn UserMenu() -> impl IntoView {
         </details>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn paths_are_encoded_for_the_next_parameter() {
+        assert_eq!(encode("/profile?a=b&c"), "/profile%3Fa%3Db%26c");
+    }
+}

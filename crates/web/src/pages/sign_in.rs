@@ -137,3 +137,22 @@ pub fn SignIn() -> impl IntoView {
         </main>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/profile?tab=1".into())), "/profile?tab=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(bad.into())), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}
