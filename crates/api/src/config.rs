@@ -116,6 +116,11 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// The tenant whose sign-in page `/` shows when neither the link (`?tenant=`) nor the host
+    /// name (`<slug>.portal.example`) names one: set it for a single-tenant portal.
+    #[arg(long, env = "PORTICO_DEFAULT_TENANT", global = true)]
+    pub default_tenant: Option<String>,
+
     /// Directory of the built web app (Trunk's output), served at `/`. Without it only the API
     /// is served.
     #[arg(long, env = "PORTICO_WEB_DIR", default_value = "web", global = true)]

@@ -231,14 +231,14 @@ impl Client {
     }
 
     /// The public keys that verify access tokens.
-    /// A tenant's public branding, for its sign-in page.
-    pub async fn branding(&self, tenant: &str) -> ClientResult<Branding> {
-        self.send(
-            self.http
-                .get(format!("{}/api/v1/branding", self.base_url))
-                .query(&[("tenant", tenant)]),
-        )
-        .await
+    /// A tenant's public branding, for its sign-in page: the tenant named, or else the one the
+    /// server resolves from its host name or default.
+    pub async fn branding(&self, tenant: Option<&str>) -> ClientResult<Branding> {
+        let mut req = self.http.get(format!("{}/api/v1/branding", self.base_url));
+        if let Some(tenant) = tenant {
+            req = req.query(&[("tenant", tenant)]);
+        }
+        self.send(req).await
     }
 
     pub async fn jwks(&self) -> ClientResult<JwkSet> {

@@ -7,8 +7,9 @@ use wasm_bindgen::JsCast;
 
 const REMEMBERED_TENANT: &str = "portico.tenant";
 
-/// The tenant this page is for: `?tenant=` in the link, else the first label of a host name
-/// like `acme.portal.example`, else the tenant last signed in to on this browser.
+/// The tenant this page names: `?tenant=` in the link, else the tenant last signed in to on
+/// this browser. Without either, the server resolves it from the host name
+/// (`acme.portal.example`) or its default tenant.
 pub fn tenant_hint() -> Option<String> {
     let location = web_sys::window()?.location();
     let from_link = location.search().ok().and_then(|q| {
@@ -16,15 +17,7 @@ pub fn tenant_hint() -> Option<String> {
             .split('&')
             .find_map(|kv| kv.strip_prefix("tenant=").map(str::to_string))
     });
-    let from_host = location.hostname().ok().and_then(|host| {
-        let labels: Vec<&str> = host.split('.').collect();
-        let is_ip = labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()));
-        (labels.len() >= 3 && !is_ip).then(|| labels[0].to_string())
-    });
-    from_link
-        .or(from_host)
-        .or_else(remembered)
-        .filter(|s| !s.is_empty())
+    from_link.or_else(remembered).filter(|s| !s.is_empty())
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -68,15 +61,24 @@ pub fn apply(branding: &Branding) {
     }
 }
 
-/// The branding of the tenant the visitor means, loaded when the slug changes.
+/// The branding of the tenant the visitor means, loaded when the slug changes. With no slug
+/// the server names the tenant (host name or default), if it can.
 pub fn load(slug: RwSignal<Option<String>>, branding: RwSignal<Option<Branding>>) {
+    let first = StoredValue::new(true);
     Effect::new(move |_| {
-        let Some(s) = slug.get() else {
+        let named = slug.get();
+        // Clearing the slug ("Another portal") means: ask the visitor, not the server.
+        let ask_server = named.is_none() && first.get_value();
+        first.set_value(false);
+        if named.is_none() && !ask_server {
             branding.set(None);
             return;
-        };
+        }
         spawn_local(async move {
-            let found = crate::session::client().branding(&s).await.ok();
+            let found = crate::session::client()
+                .branding(named.as_deref())
+                .await
+                .ok();
             if let Some(b) = &found {
                 apply(b);
             }

@@ -146,6 +146,10 @@ fn run(args: &[String]) -> Result<()> {
         .arg("serve")
         .env("PORTICO_DATA_DIR", &data_dir)
         .env("PORTICO_WEB_DIR", &web_dir);
+    if std::env::var_os("PORTICO_DEFAULT_TENANT").is_none() {
+        // The demo is the portal's only tenant: `/` shows its sign-in page.
+        serve.env("PORTICO_DEFAULT_TENANT", "demo");
+    }
     run_cmd(&mut serve, "portico serve")
 }
 

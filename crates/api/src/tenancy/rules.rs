@@ -44,6 +44,21 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
 }
 
 /// Scopes as stored: sorted, deduplicated, space-separated.
+/// The tenant a host name names: the first label of a name of three or more labels
+/// (`acme.portal.example` → `acme`); nothing for IP addresses, `localhost` or short names.
+pub fn slug_in_host(host: &str) -> Option<String> {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let labels: Vec<&str> = name.split('.').collect();
+    let is_ip = name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[');
+    if is_ip || labels.len() < 3 {
+        return None;
+    }
+    parse_slug(labels[0]).ok()
+}
+
 /// A brand colour: `#rrggbb` only, so it can go into a CSS variable without escaping.
 pub fn parse_color(raw: &str) -> Result<String, String> {
     let c = raw.trim();
@@ -121,6 +136,23 @@ pub fn role_from_column(s: &str) -> Option<StaffRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_name_names_its_tenant_by_its_first_label() {
+        assert_eq!(slug_in_host("acme.portal.example").as_deref(), Some("acme"));
+        assert_eq!(
+            slug_in_host("acme.portal.example:8443").as_deref(),
+            Some("acme")
+        );
+        for none in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "portal.example",
+            "[::1]:8080",
+        ] {
+            assert_eq!(slug_in_host(none), None, "{none}");
+        }
+    }
 
     #[test]
     fn colours_are_six_digit_hex_only() {

@@ -265,8 +265,9 @@ async fn a_tenants_branding_is_public_and_an_unknown_slug_is_404() {
     app.tenant("acme").await;
     let client = app.anonymous();
 
-    let branding = client.branding("acme").await.unwrap();
-    let unknown = client.branding("initech").await.unwrap_err();
+    let branding = client.branding(Some("acme")).await.unwrap();
+    let unknown = client.branding(Some("initech")).await.unwrap_err();
+    let unnamed = client.branding(None).await.unwrap_err();
 
     assert_eq!(branding.name, "acme (demo)");
     assert_eq!(
@@ -274,4 +275,36 @@ async fn a_tenants_branding_is_public_and_an_unknown_slug_is_404() {
         Some(portico_api::demo::DEMO_PRIMARY)
     );
     assert_eq!(unknown.status(), Some(404));
+    assert_eq!(unnamed.status(), Some(404));
+}
+
+#[tokio::test]
+async fn without_a_slug_the_branding_follows_the_host_name_then_the_default_tenant() {
+    let app = TestApp::spawn_with(|c| c.default_tenant = Some("globex".into())).await;
+    app.tenant("acme").await;
+    app.tenant("globex").await;
+    let get = |host: &'static str| {
+        app.http()
+            .get(app.url("/api/v1/branding"))
+            .header("host", host)
+            .send()
+    };
+
+    let by_host: Value = get("acme.portal.example")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let unknown_host: Value = get("initech.portal.example")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_default: Value = get("127.0.0.1").await.unwrap().json().await.unwrap();
+
+    assert_eq!(by_host["slug"], "acme");
+    assert_eq!(unknown_host["slug"], "globex");
+    assert_eq!(by_default["slug"], "globex");
 }
