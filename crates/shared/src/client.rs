@@ -3,7 +3,9 @@
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
 use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, TokenResponse};
-use crate::organizations::Organization;
+use crate::organizations::{
+    CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
+};
 use crate::system::Health;
 use crate::tenancy::{Branding, Me};
 use crate::{OrganizationId, Page, Problem, ProblemType};
@@ -211,6 +213,17 @@ impl Client {
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> ClientResult<Page<Organization>> {
+        self.search_organizations(&OrganizationFilter::default(), limit, cursor)
+            .await
+    }
+
+    /// Organisations matching `filter` (words in the name or reference, a status).
+    pub async fn search_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Organization>> {
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(limit) = limit {
             query.push(("limit", limit.to_string()));
@@ -220,9 +233,43 @@ impl Client {
         }
         self.send(
             self.request(Method::GET, "/api/v1/organizations")
-                .query(&query),
+                .query(&query)
+                .query(filter),
         )
         .await
+    }
+
+    pub async fn create_organization(
+        &self,
+        body: &CreateOrganization,
+    ) -> ClientResult<Organization> {
+        self.send(
+            self.request(Method::POST, "/api/v1/organizations")
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn update_organization(
+        &self,
+        id: OrganizationId,
+        body: &UpdateOrganization,
+    ) -> ClientResult<Organization> {
+        self.send(
+            self.request(Method::PATCH, &format!("/api/v1/organizations/{id}"))
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn archive_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
+        self.send(self.request(Method::POST, &format!("/api/v1/organizations/{id}/archive")))
+            .await
+    }
+
+    pub async fn restore_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
+        self.send(self.request(Method::POST, &format!("/api/v1/organizations/{id}/restore")))
+            .await
     }
 
     pub async fn get_organization(&self, id: OrganizationId) -> ClientResult<Organization> {

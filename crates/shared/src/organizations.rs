@@ -25,3 +25,39 @@ pub struct Organization {
     pub status: OrganizationStatus,
     pub created_at: DateTime<Utc>,
 }
+
+/// A new customer organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganization {
+    pub name: String,
+    /// The organisation's id in the tenant's own systems (a CRM id, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+}
+
+/// Changes to an organisation: only the fields present change. An empty `external_ref`
+/// clears it. The status changes through `archive` and `restore`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganization {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+}
+
+/// Which organisations a list returns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct OrganizationFilter {
+    /// Words to find in the name or the external reference (case-insensitive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// Only organisations with this status. Default: both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrganizationStatus>,
+}

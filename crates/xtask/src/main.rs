@@ -42,9 +42,13 @@ fn main() {
     }
 }
 
-/// The workspace root (xtask lives in `crates/xtask`).
+/// The workspace root (xtask lives in `crates/xtask`): from `cargo run`'s environment, so a
+/// binary built in another checkout never works on that checkout.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .ancestors()
         .nth(2)
         .expect("crates/xtask is two levels below the root")

@@ -1,20 +1,26 @@
 //! HTTP handlers for reading organisations.
 
 use super::queries;
+use crate::audit::Origin;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
+use crate::tenancy::operations::{self, Actor};
+use actix_web::{HttpResponse, patch, post};
 use actix_web::{get, web};
-use portico_shared::organizations::Organization;
+use portico_shared::organizations::{
+    CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
+};
+use portico_shared::tenancy::StaffRole;
 use portico_shared::{OrganizationId, Page, Problem};
 
 /// List the organisations the caller can see: every organisation of the tenant for staff
 /// (or those they are assigned to), the caller's own for customer contacts. Ordered by
-/// creation.
+/// creation; `q` searches names and external references, `status` filters.
 #[utoipa::path(
     tag = "organizations",
-    params(PageParams),
+    params(PageParams, OrganizationFilter),
     responses(
         (status = 200, description = "One page of organisations.", body = Page<Organization>),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
@@ -28,6 +34,7 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     who: Principal,
     web::Query(params): web::Query<PageParams>,
+    web::Query(filter): web::Query<OrganizationFilter>,
 ) -> ApiResult<web::Json<Page<Organization>>> {
     let limit = params.limit();
     let after = params.after()?;
@@ -36,6 +43,7 @@ pub async fn list_organizations(
         &mut conn,
         who.tenant_id(),
         who.organization_visibility(),
+        &filter,
         after,
         limit,
     )
@@ -71,5 +79,165 @@ pub async fn get_organization(
     )
     .await?
     .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(row.into()))
+}
+
+/// The organisation `id` as `who` may manage it: 404 when they cannot see it (another tenant's,
+/// say), 403 when they can but are not a staff admin or owner.
+async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> ApiResult<()> {
+    let mut conn = state.db.conn().await?;
+    queries::get_visible(
+        &mut conn,
+        who.tenant_id(),
+        who.organization_visibility(),
+        id,
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    who.require_role(StaffRole::Admin)?;
+    Ok(())
+}
+
+/// Create a customer organisation. Staff admins and owners only.
+#[utoipa::path(
+    tag = "organizations",
+    request_body = CreateOrganization,
+    responses(
+        (status = 201, description = "Created.", body = Organization),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing or invalid field, or an unknown one.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<CreateOrganization>,
+) -> ApiResult<HttpResponse> {
+    who.require_role(StaffRole::Admin)?;
+    let row = operations::create_organization(
+        &state,
+        &Actor::from(&who),
+        &origin,
+        who.tenant_id(),
+        &body.name,
+        body.external_ref,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/organizations/{}", row.id),
+        ))
+        .json(Organization::from(row)))
+}
+
+/// Rename an organisation or change its external reference (an empty one clears it). Staff
+/// admins and owners only.
+#[utoipa::path(
+    tag = "organizations",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    request_body = UpdateOrganization,
+    responses(
+        (status = 200, description = "The organisation as it is now.", body = Organization),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/organizations/{organization_id}")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<OrganizationId>,
+    web::Json(body): web::Json<UpdateOrganization>,
+) -> ApiResult<web::Json<Organization>> {
+    let id = path.into_inner();
+    manageable(&state, &who, id).await?;
+    let row = operations::update_organization(
+        &state,
+        &Actor::from(&who),
+        &origin,
+        who.tenant_id(),
+        id,
+        body.name,
+        body.external_ref,
+    )
+    .await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Archive an organisation: it stays readable but leaves the active lists. Staff admins and
+/// owners only. Archiving an archived organisation changes nothing.
+#[utoipa::path(
+    tag = "organizations",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    responses(
+        (status = 200, description = "The organisation, archived.", body = Organization),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{organization_id}/archive")]
+pub async fn archive_organization(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<OrganizationId>,
+) -> ApiResult<web::Json<Organization>> {
+    set_status(&state, &who, &origin, path.into_inner(), "archived").await
+}
+
+/// Restore an archived organisation. Staff admins and owners only.
+#[utoipa::path(
+    tag = "organizations",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    responses(
+        (status = 200, description = "The organisation, active again.", body = Organization),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{organization_id}/restore")]
+pub async fn restore_organization(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<OrganizationId>,
+) -> ApiResult<web::Json<Organization>> {
+    set_status(&state, &who, &origin, path.into_inner(), "active").await
+}
+
+async fn set_status(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    id: OrganizationId,
+    status: &'static str,
+) -> ApiResult<web::Json<Organization>> {
+    manageable(state, who, id).await?;
+    let row = operations::set_organization_status(
+        state,
+        &Actor::from(who),
+        origin,
+        who.tenant_id(),
+        id,
+        status,
+    )
+    .await?;
     Ok(web::Json(row.into()))
 }

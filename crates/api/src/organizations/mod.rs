@@ -1,10 +1,14 @@
-//! Customer organisations, as the caller can see them. Creating and managing them comes with
-//! the organisations-and-people work; the model lives in `tenancy`.
+//! Customer organisations: read as the caller may see them; created, edited, archived and
+//! restored by staff admins and owners. The model and its audited operations live in `tenancy`.
 
 pub mod handlers;
 pub mod queries;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_organizations)
-        .service(handlers::get_organization);
+        .service(handlers::create_organization)
+        .service(handlers::get_organization)
+        .service(handlers::update_organization)
+        .service(handlers::archive_organization)
+        .service(handlers::restore_organization);
 }

@@ -30,6 +30,15 @@ impl Actor {
     }
 }
 
+impl From<&crate::auth::Principal> for Actor {
+    fn from(who: &crate::auth::Principal) -> Self {
+        Actor {
+            user_id: Some(who.user_id),
+            label: who.email.clone(),
+        }
+    }
+}
+
 fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
     move |e| {
         if is_unique_violation(&e) {
@@ -248,6 +257,10 @@ pub async fn create_organization(
     external_ref: Option<String>,
 ) -> ApiResult<queries::OrganizationRow> {
     let name = rules::parse_name(name).map_err(|m| ApiError::invalid("name", m))?;
+    let external_ref = external_ref
+        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .transpose()?
+        .flatten();
     let now = state.clock.now();
     let row = queries::OrganizationRow {
         id: OrganizationId::new().0,
@@ -266,6 +279,78 @@ pub async fn create_organization(
     audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// Renames an organisation or changes its external reference (`Some("")` clears it).
+pub async fn update_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    name: Option<String>,
+    external_ref: Option<String>,
+) -> ApiResult<queries::OrganizationRow> {
+    let name = name
+        .map(|n| rules::parse_name(&n).map_err(|m| ApiError::invalid("name", m)))
+        .transpose()?;
+    let external_ref = external_ref
+        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .transpose()?;
+    let mut tx = state.db.begin().await?;
+    let before = queries::get_organization(&mut tx, tenant, organization)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let after = queries::OrganizationRow {
+        name: name.unwrap_or_else(|| before.name.clone()),
+        external_ref: external_ref.unwrap_or_else(|| before.external_ref.clone()),
+        ..before.clone()
+    };
+    queries::update_organization(&mut tx, &after).await?;
+    let event = Event::new(tenant, "organization.updated", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("organization", organization)
+        .details(json!({
+            "before": { "name": before.name, "external_ref": before.external_ref },
+            "after": { "name": after.name, "external_ref": after.external_ref },
+        }));
+    audit::record(&mut tx, event, origin, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Archives (`archived`) or restores (`active`) an organisation. Idempotent.
+pub async fn set_organization_status(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    status: &'static str,
+) -> ApiResult<queries::OrganizationRow> {
+    let mut tx = state.db.begin().await?;
+    let before = queries::get_organization(&mut tx, tenant, organization)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if before.status == status {
+        return Ok(before);
+    }
+    let after = queries::OrganizationRow {
+        status: status.into(),
+        ..before
+    };
+    queries::update_organization(&mut tx, &after).await?;
+    let action = if status == "archived" {
+        "organization.archived"
+    } else {
+        "organization.restored"
+    };
+    let event = Event::new(tenant, action, Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("organization", organization);
+    audit::record(&mut tx, event, origin, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Makes a customer contact a member of an organisation with `scopes` (replacing any

@@ -206,6 +206,27 @@ pub async fn insert_organization(c: &mut impl AsExec, row: &OrganizationRow) -> 
     Ok(())
 }
 
+pub async fn get_organization(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: OrganizationId,
+) -> sqlx::Result<Option<OrganizationRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+         WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(id.0).fetch_optional(e).await)
+}
+
+/// Writes an organisation's name, external reference and status.
+pub async fn update_organization(c: &mut impl AsExec, row: &OrganizationRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE organizations SET name = $3, external_ref = $4, status = $5 \
+         WHERE tenant_id = $1 AND id = $2")
+        .bind(row.tenant_id).bind(row.id).bind(&row.name).bind(&row.external_ref)
+        .bind(&row.status).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn find_organization_by_name(
     c: &mut impl AsExec,
     tenant: TenantId,

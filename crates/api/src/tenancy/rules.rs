@@ -44,6 +44,18 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
 }
 
 /// Scopes as stored: sorted, deduplicated, space-separated.
+/// An external reference (a CRM id): trimmed, at most 200 characters; empty means none.
+pub fn parse_external_ref(raw: &str) -> Result<Option<String>, String> {
+    let r = raw.trim();
+    if r.chars().count() > 200 {
+        return Err("at most 200 characters".into());
+    }
+    if r.chars().any(char::is_control) {
+        return Err("no control characters".into());
+    }
+    Ok((!r.is_empty()).then(|| r.to_string()))
+}
+
 /// The tenant a host name names: the first label of a name of three or more labels
 /// (`acme.portal.example` → `acme`); nothing for IP addresses, `localhost` or short names.
 pub fn slug_in_host(host: &str) -> Option<String> {

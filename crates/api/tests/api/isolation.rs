@@ -37,8 +37,24 @@ fn operations_with_security() -> Vec<(String, String, bool)> {
 
 /// The S11 matrix: every operation that takes an id, with how to name one of tenant A's
 /// objects in it and the body to send. Add a row with every such operation you add.
-const ID_MATRIX: &[(&str, &str, Option<&str>)] =
-    &[("GET", "/api/v1/organizations/{organization_id}", None)];
+const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
+    ("GET", "/api/v1/organizations/{organization_id}", None),
+    (
+        "PATCH",
+        "/api/v1/organizations/{organization_id}",
+        Some(r#"{"name":"Taken over"}"#),
+    ),
+    (
+        "POST",
+        "/api/v1/organizations/{organization_id}/archive",
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/organizations/{organization_id}/restore",
+        None,
+    ),
+];
 
 /// Fills a path template's parameters with ids of `owner`'s objects.
 fn fill(template: &str, owner: &TestTenant) -> String {
@@ -79,6 +95,9 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
     for who in ["owner", "agent", "alice", "dave"] {
         intruders.push((who, globex.login(who).await));
     }
+    let acme_owner = acme.login("owner").await;
+    let target = acme.northwind();
+    let mut object = acme_owner.get_organization(target).await.unwrap();
     let before = app.row_counts().await;
 
     // Act / Assert
@@ -90,13 +109,16 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
             let problem = assert_problem(res, 404).await;
             assert_eq!(problem_type(&problem), ProblemType::NotFound.slug());
         }
+        let unchanged = acme_owner.get_organization(target).await.unwrap();
+        assert_eq!(unchanged, object, "{method} {path} changed the object");
         // The owner of the object still reaches it: the 404s above are not a broken route.
-        let res = call(&acme.login("owner").await, method, &path, *body).await;
+        let res = call(&acme_owner, method, &path, *body).await;
         assert!(
             res.status().is_success(),
             "acme owner: {method} {path}: {}",
             res.status()
         );
+        object = acme_owner.get_organization(target).await.unwrap();
     }
     let mut after = app.row_counts().await;
     // Sign-ins write sessions and audit events; the intruders' requests must write nothing.

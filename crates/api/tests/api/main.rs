@@ -9,5 +9,6 @@ mod auth_tokens;
 mod errors;
 mod helpers;
 mod isolation;
+mod organizations;
 mod platform;
 mod web_app;

@@ -1,0 +1,293 @@
+//! Managing customer organisations: staff admins and owners create, edit, archive and restore
+//! them; agents and contacts cannot (S13); bodies cannot set what they must not (S14).
+
+use crate::helpers::{TestApp, assert_problem, problem_type};
+use portico_shared::ProblemType;
+use portico_shared::organizations::{
+    CreateOrganization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
+};
+use serde_json::json;
+
+fn new_org(name: &str, external_ref: Option<&str>) -> CreateOrganization {
+    CreateOrganization {
+        name: name.into(),
+        external_ref: external_ref.map(Into::into),
+    }
+}
+
+#[tokio::test]
+async fn an_owner_creates_renames_archives_and_restores_an_organisation() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+
+    let created = owner
+        .create_organization(&new_org("  Fabrikam Inc ", Some("CRM-0042")))
+        .await
+        .unwrap();
+    let renamed = owner
+        .update_organization(
+            created.id,
+            &UpdateOrganization {
+                name: Some("Fabrikam Group".into()),
+                external_ref: Some(String::new()),
+            },
+        )
+        .await
+        .unwrap();
+    let archived = owner.archive_organization(created.id).await.unwrap();
+    let again = owner.archive_organization(created.id).await.unwrap();
+    let restored = owner.restore_organization(created.id).await.unwrap();
+
+    assert_eq!(created.name, "Fabrikam Inc");
+    assert_eq!(created.external_ref.as_deref(), Some("CRM-0042"));
+    assert_eq!(created.status, OrganizationStatus::Active);
+    assert_eq!(renamed.name, "Fabrikam Group");
+    assert_eq!(renamed.external_ref, None);
+    assert_eq!(archived.status, OrganizationStatus::Archived);
+    assert_eq!(again.status, OrganizationStatus::Archived);
+    assert_eq!(restored.status, OrganizationStatus::Active);
+    assert_eq!(owner.get_organization(created.id).await.unwrap(), restored);
+    let mut conn = app.state.db.conn().await.unwrap();
+    let actions: Vec<String> = portico_api::on_db!(&mut conn, c => sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE object_id = $1 ORDER BY seq")
+        .bind(created.id.to_string()).fetch_all(c).await)
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "organization.created",
+            "organization.updated",
+            "organization.archived",
+            "organization.restored"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn creating_answers_201_with_the_location_of_the_new_organisation() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+
+    let res = owner
+        .request(reqwest::Method::POST, "/api/v1/organizations")
+        .json(&new_org("Woodgrove Bank", None))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/organizations/{}", body["id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn s13_agents_and_contacts_cannot_manage_organisations() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let northwind = acme.northwind();
+    let before = app.row_counts().await;
+
+    for who in ["agent", "alice", "bob"] {
+        let client = acme.login(who).await;
+        let create = client
+            .create_organization(&new_org("Not allowed", None))
+            .await;
+        let rename = client
+            .update_organization(
+                northwind,
+                &UpdateOrganization {
+                    name: Some("X".into()),
+                    external_ref: None,
+                },
+            )
+            .await;
+        let archive = client.archive_organization(northwind).await;
+        for (what, result) in [("create", create), ("rename", rename), ("archive", archive)] {
+            let err = result.unwrap_err();
+            assert_eq!(err.status(), Some(403), "{who} {what}");
+            assert_eq!(err.kind(), Some(ProblemType::Forbidden), "{who} {what}");
+        }
+    }
+
+    let mut after = app.row_counts().await;
+    for (table, n) in after.iter_mut() {
+        if [
+            "sessions",
+            "refresh_tokens",
+            "audit_events",
+            "audit_chain_heads",
+        ]
+        .contains(&table.as_str())
+        {
+            *n = before.iter().find(|(t, _)| t == table).unwrap().1;
+        }
+    }
+    assert_eq!(before, after);
+    let owner = acme.login("owner").await;
+    assert_eq!(
+        owner.get_organization(northwind).await.unwrap().name,
+        "Northwind Traders"
+    );
+}
+
+#[tokio::test]
+async fn a_contact_of_another_organisation_gets_404_not_403() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let carol = acme.login("carol").await;
+
+    let err = carol
+        .archive_organization(acme.northwind())
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn s14_a_body_cannot_set_the_tenant_the_status_or_unknown_fields() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let globex = app.tenant("globex").await;
+    let owner = acme.login("owner").await;
+    let bodies = [
+        json!({ "name": "Sneaky", "tenant_id": globex.id }),
+        json!({ "name": "Sneaky", "status": "archived" }),
+        json!({ "name": "Sneaky", "id": acme.northwind() }),
+    ];
+
+    for body in &bodies {
+        let res = owner
+            .request(reqwest::Method::POST, "/api/v1/organizations")
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(
+            problem_type(&problem),
+            ProblemType::Validation.slug(),
+            "{body}"
+        );
+    }
+    let res = owner
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/organizations/{}", acme.northwind()),
+        )
+        .json(&json!({ "status": "archived" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422).await;
+
+    let found = owner
+        .search_organizations(
+            &OrganizationFilter {
+                q: Some("sneaky".into()),
+                status: None,
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(found.items.is_empty());
+    assert_eq!(
+        owner
+            .get_organization(acme.northwind())
+            .await
+            .unwrap()
+            .status,
+        OrganizationStatus::Active
+    );
+}
+
+#[tokio::test]
+async fn names_and_references_are_validated() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let long_ref = "r".repeat(201);
+
+    for (body, field) in [
+        (new_org("   ", None), "name"),
+        (new_org("Fine", Some(&long_ref)), "external_ref"),
+        (new_org("Fine", Some("line\nbreak")), "external_ref"),
+    ] {
+        let err = owner.create_organization(&body).await.unwrap_err();
+        assert_eq!(err.status(), Some(422));
+        assert_eq!(err.problem().unwrap().errors[0].field, field);
+    }
+}
+
+#[tokio::test]
+async fn organisations_are_searched_by_words_and_filtered_by_status() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let litware = owner
+        .create_organization(&new_org("Litware Ltd", Some("CRM-7")))
+        .await
+        .unwrap();
+    owner
+        .create_organization(&new_org("100% Organic_Foods", None))
+        .await
+        .unwrap();
+    owner.archive_organization(litware.id).await.unwrap();
+    let search = |q: Option<&str>, status: Option<OrganizationStatus>| {
+        let filter = OrganizationFilter {
+            q: q.map(Into::into),
+            status,
+        };
+        let owner = &owner;
+        async move {
+            let mut names: Vec<String> = owner
+                .search_organizations(&filter, None, None)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|o| o.name)
+                .collect();
+            names.sort();
+            names
+        }
+    };
+
+    assert_eq!(search(Some("LITWARE"), None).await, ["Litware Ltd"]);
+    assert_eq!(search(Some("crm-7"), None).await, ["Litware Ltd"]);
+    assert_eq!(search(Some("%"), None).await, ["100% Organic_Foods"]);
+    assert_eq!(search(Some("n_r"), None).await, Vec::<String>::new());
+    assert_eq!(
+        search(None, Some(OrganizationStatus::Archived)).await,
+        ["Litware Ltd"]
+    );
+    assert_eq!(
+        search(None, Some(OrganizationStatus::Active)).await,
+        ["100% Organic_Foods", "Contoso Ltd", "Northwind Traders"]
+    );
+    let dave = acme.login("dave").await;
+    let mine = dave
+        .search_organizations(
+            &OrganizationFilter {
+                q: Some("ltd".into()),
+                status: None,
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.items.len(),
+        1,
+        "contacts search only their own organisations"
+    );
+}
