@@ -1,44 +1,91 @@
-//! `/staff`: the staff console. For now, the customer organisations this staff member serves;
-//! managing them comes with the organisations-and-people work.
+//! `/staff`: the staff console — the customer organisations this staff member serves, with
+//! search, a status filter, and (for admins and owners) creating, archiving and restoring.
 
 use crate::components::shell::Loading;
 use crate::problems;
-use crate::session::{client, use_session};
+use crate::session::{Session, client, use_session};
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use portico_shared::organizations::Organization;
+use leptos::task::spawn_local;
+use portico_shared::organizations::{
+    CreateOrganization, Organization, OrganizationFilter, OrganizationStatus,
+};
+use portico_shared::tenancy::StaffRole;
+
+#[derive(Debug, Clone, PartialEq)]
+enum LoadState {
+    Loading,
+    Done,
+    Failed(String),
+}
+
+/// The list with its filter and paging.
+#[derive(Clone, Copy)]
+struct Organizations {
+    items: RwSignal<Vec<Organization>>,
+    cursor: RwSignal<Option<String>>,
+    state: RwSignal<LoadState>,
+    filter: RwSignal<OrganizationFilter>,
+    session: Session,
+}
+
+impl Organizations {
+    fn new(session: Session) -> Self {
+        Organizations {
+            session,
+            items: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            state: RwSignal::new(LoadState::Loading),
+            filter: RwSignal::new(OrganizationFilter::default()),
+        }
+    }
+
+    /// Loads the page after `after`, or the first page again (replacing the list).
+    fn load(self, after: Option<String>) {
+        let session = self.session;
+        let filter = self.filter.get_untracked();
+        self.state.set(LoadState::Loading);
+        spawn_local(async move {
+            let page = client()
+                .search_organizations(&filter, Some(50), after.as_deref())
+                .await;
+            match page {
+                Ok(page) => {
+                    if after.is_none() {
+                        self.items.set(page.items);
+                    } else {
+                        self.items.update(|o| o.extend(page.items));
+                    }
+                    self.cursor.set(page.next_cursor);
+                    self.state.set(LoadState::Done);
+                }
+                Err(e) => {
+                    session.check(&e);
+                    self.state.set(LoadState::Failed(problems::message(&e)));
+                }
+            }
+        });
+    }
+
+    fn replace(self, org: Organization) {
+        self.items.update(|items| {
+            if let Some(slot) = items.iter_mut().find(|o| o.id == org.id) {
+                *slot = org;
+            }
+        });
+    }
+}
 
 #[component]
 pub fn StaffConsole() -> impl IntoView {
     let session = use_session();
-    let is_staff = move || session.me.get().is_some_and(|m| m.staff_role.is_some());
-    let organizations = RwSignal::new(Vec::<Organization>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let state = RwSignal::new(LoadState::Loading);
-
-    let load_more = move |after: Option<String>| {
-        state.set(LoadState::Loading);
-        leptos::task::spawn_local(async move {
-            match client()
-                .list_organizations(Some(50), after.as_deref())
-                .await
-            {
-                Ok(page) => {
-                    organizations.update(|o| o.extend(page.items));
-                    cursor.set(page.next_cursor);
-                    state.set(LoadState::Done);
-                }
-                Err(e) => {
-                    session.check(&e);
-                    state.set(LoadState::Failed(problems::message(&e)));
-                }
-            }
-        });
-    };
-    load_more(None);
+    let role = move || session.me.get().and_then(|m| m.staff_role);
+    let list = Organizations::new(session);
+    list.load(None);
 
     view! {
         <Show
-            when=is_staff
+            when=move || role().is_some()
             fallback=|| view! {
                 <section class="empty-state">
                     <h1>"Staff only"</h1>
@@ -47,34 +94,25 @@ pub fn StaffConsole() -> impl IntoView {
             }
         >
             <h1>"Staff console"</h1>
+            <Show when=move || role().is_some_and(|r| r <= StaffRole::Admin)>
+                <NewOrganization list=list/>
+            </Show>
             <section class="card" aria-labelledby="orgs-title">
                 <h2 id="orgs-title">"Customer organisations"</h2>
-                <Show when=move || state.get() == LoadState::Done && organizations.with(Vec::is_empty)>
-                    <p class="empty">"No customer organisations yet."</p>
+                <SearchForm list=list/>
+                <Show when=move || list.state.get() == LoadState::Done && list.items.with(Vec::is_empty)>
+                    <p class="empty">"No organisations match."</p>
                 </Show>
-                <Show when=move || !organizations.with(Vec::is_empty)>
-                    <table>
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Reference"</th><th scope="col">"Status"</th></tr></thead>
-                        <tbody>
-                            <For each=move || organizations.get() key=|o| o.id let:org>
-                                <tr>
-                                    <td>{org.name.clone()}</td>
-                                    <td>{org.external_ref.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td>{format!("{:?}", org.status)}</td>
-                                </tr>
-                            </For>
-                        </tbody>
-                    </table>
+                <Show when=move || !list.items.with(Vec::is_empty)>
+                    <OrganizationTable list=list can_manage=Signal::derive(move || role().is_some_and(|r| r <= StaffRole::Admin))/>
                 </Show>
-                {move || match state.get() {
+                {move || match list.state.get() {
                     LoadState::Loading => view! { <Loading label="Loading organisations…"/> }.into_any(),
-                    LoadState::Failed(message) => view! {
-                        <p class="error" role="alert">{message}</p>
-                    }.into_any(),
+                    LoadState::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                     LoadState::Done => ().into_any(),
                 }}
-                <Show when=move || cursor.get().is_some() && state.get() == LoadState::Done>
-                    <button type="button" class="button secondary" on:click=move |_| load_more(cursor.get_untracked())>
+                <Show when=move || list.cursor.get().is_some() && list.state.get() == LoadState::Done>
+                    <button type="button" class="button secondary" on:click=move |_| list.load(list.cursor.get_untracked())>
                         "Show more"
                     </button>
                 </Show>
@@ -83,9 +121,170 @@ pub fn StaffConsole() -> impl IntoView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum LoadState {
-    Loading,
-    Done,
-    Failed(String),
+#[component]
+fn SearchForm(list: Organizations) -> impl IntoView {
+    let words = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let apply = move || {
+        let q = words.get_untracked();
+        list.filter.set(OrganizationFilter {
+            q: (!q.trim().is_empty()).then_some(q),
+            status: match status.get_untracked().as_str() {
+                "active" => Some(OrganizationStatus::Active),
+                "archived" => Some(OrganizationStatus::Archived),
+                _ => None,
+            },
+        });
+        list.load(None);
+    };
+    view! {
+        <form class="toolbar" role="search" on:submit=move |ev: SubmitEvent| { ev.prevent_default(); apply(); }>
+            <div class="field grow">
+                <label for="org-search">"Search organisations"</label>
+                <input id="org-search" type="search" placeholder="Name or reference"
+                    prop:value=move || words.get()
+                    on:input=move |ev| words.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="org-status">"Status"</label>
+                <select id="org-status" on:change=move |ev| { status.set(event_target_value(&ev)); apply(); }>
+                    <option value="">"All"</option>
+                    <option value="active">"Active"</option>
+                    <option value="archived">"Archived"</option>
+                </select>
+            </div>
+            <button type="submit" class="button secondary">"Search"</button>
+        </form>
+    }
+}
+
+#[component]
+fn OrganizationTable(list: Organizations, can_manage: Signal<bool>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let session = list.session;
+    let change_status = move |org: Organization| {
+        spawn_local(async move {
+            let result = match org.status {
+                OrganizationStatus::Active => client().archive_organization(org.id).await,
+                OrganizationStatus::Archived => client().restore_organization(org.id).await,
+            };
+            match result {
+                Ok(updated) => {
+                    error.set(None);
+                    list.replace(updated);
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <Show when=move || error.get().is_some()>
+            <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </Show>
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Reference"</th>
+                        <th scope="col">"Status"</th>
+                        <Show when=move || can_manage.get()><th scope="col"><span class="visually-hidden">"Actions"</span></th></Show>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || list.items.get() key=|o| (o.id, o.status, o.name.clone()) let:org>
+                        {
+                            let archived = org.status == OrganizationStatus::Archived;
+                            let action = if archived { "Restore" } else { "Archive" };
+                            let label = format!("{action} {}", org.name);
+                            let target = org.clone();
+                            view! {
+                                <tr class:archived=archived>
+                                    <td>{org.name.clone()}</td>
+                                    <td>{org.external_ref.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td><span class="badge">{if archived { "Archived" } else { "Active" }}</span></td>
+                                    <Show when=move || can_manage.get()>
+                                        <td class="actions">
+                                            <button type="button" class="button secondary small" aria-label=label.clone()
+                                                on:click={
+                                                    let target = target.clone();
+                                                    move |_| change_status(target.clone())
+                                                }>
+                                                {action}
+                                            </button>
+                                        </td>
+                                    </Show>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn NewOrganization(list: Organizations) -> impl IntoView {
+    let session = use_session();
+    let name = RwSignal::new(String::new());
+    let external_ref = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let r = external_ref.get_untracked();
+        let body = CreateOrganization {
+            name: name.get_untracked(),
+            external_ref: (!r.trim().is_empty()).then_some(r),
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match client().create_organization(&body).await {
+                Ok(org) => {
+                    error.set(None);
+                    done.set(Some(format!("{} was added.", org.name)));
+                    name.set(String::new());
+                    external_ref.set(String::new());
+                    list.load(None);
+                }
+                Err(e) => {
+                    session.check(&e);
+                    done.set(None);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="new-org-title">
+            <h2 id="new-org-title">"New organisation"</h2>
+            <form class="toolbar" on:submit=on_submit>
+                <div class="field grow">
+                    <label for="new-org-name">"Name"</label>
+                    <input id="new-org-name" required=true autocomplete="off"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="new-org-ref">"Reference (optional)"</label>
+                    <input id="new-org-ref" autocomplete="off" placeholder="CRM id"
+                        prop:value=move || external_ref.get()
+                        on:input=move |ev| external_ref.set(event_target_value(&ev))/>
+                </div>
+                <button type="submit" class="button primary" disabled=move || pending.get()>"Add organisation"</button>
+            </form>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || done.get().is_some()>
+                <p class="notice" role="status">{move || done.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
 }
