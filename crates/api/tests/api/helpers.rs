@@ -205,6 +205,22 @@ impl TestApp {
         counts
     }
 
+    /// Row counts of the tables a request could change, leaving out what signing in writes
+    /// (sessions, refresh tokens, audit events), so tests can show a refused request changed
+    /// nothing.
+    pub async fn data_row_counts(&self) -> Vec<(String, i64)> {
+        const SIGN_IN_TABLES: &[&str] = &[
+            "sessions",
+            "refresh_tokens",
+            "audit_events",
+            "audit_chain_heads",
+            "login_throttle",
+        ];
+        let mut counts = self.row_counts().await;
+        counts.retain(|(table, _)| !SIGN_IN_TABLES.contains(&table.as_str()));
+        counts
+    }
+
     /// One string column of one row, read straight from the database.
     pub async fn read_text(&self, sql: &str, id: uuid::Uuid) -> String {
         let mut conn = self.state.db.conn().await.expect("connection");
