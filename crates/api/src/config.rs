@@ -121,6 +121,10 @@ pub struct Config {
     #[arg(long, env = "PORTICO_DEFAULT_TENANT", global = true)]
     pub default_tenant: Option<String>,
 
+    /// Run background jobs (emails, reminders, webhooks) in this process. Every replica may.
+    #[arg(long, env = "PORTICO_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub run_jobs: bool,
+
     /// Directory of the built web app (Trunk's output), served at `/`. Without it only the API
     /// is served.
     #[arg(long, env = "PORTICO_WEB_DIR", default_value = "web", global = true)]

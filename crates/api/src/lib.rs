@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod jobs;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
-use crate::{auth, health, openapi, organizations, telemetry, tenancy, web_app};
+use crate::{auth, health, jobs, openapi, organizations, telemetry, tenancy, web_app};
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
 use actix_web::http::{Method, header};
@@ -102,8 +102,21 @@ impl Application {
         self.port
     }
 
+    /// Serves until stopped, with a job worker beside the server unless configured off.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self.state.config.run_jobs.then(|| {
+            let worker = jobs::Worker::new(
+                self.state.db.clone(),
+                self.state.clock.clone(),
+                jobs::registry(),
+            );
+            tokio::spawn(worker.run())
+        });
+        let result = self.server.await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        result
     }
 }
 

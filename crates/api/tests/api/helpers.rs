@@ -133,6 +133,8 @@ impl TestApp {
         config.data_dir = data_dir.clone();
         config.workers = Some(2);
         config.database_max_connections = 5;
+        // Tests drive job workers themselves, with the manual clock.
+        config.run_jobs = false;
         let pg = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let (db, url) = PgDatabase::create(&admin_url).await;

@@ -9,6 +9,7 @@ mod auth_tokens;
 mod errors;
 mod helpers;
 mod isolation;
+mod jobs;
 mod organizations;
 mod platform;
 mod web_app;
