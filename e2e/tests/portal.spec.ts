@@ -142,3 +142,29 @@ test('an agent sees organisations but cannot manage them', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'New organisation' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Archive / })).toHaveCount(0);
 });
+
+test('a person ends a session on another device from their profile', async ({ browser, page }, testInfo) => {
+  // Both viewports would share carol's list of sessions: one run is enough.
+  test.skip(testInfo.project.name !== 'desktop', 'one device list per account');
+  const other = await browser.newPage();
+  await signIn(other, 'carol');
+  await expect(other.getByRole('heading', { name: 'Welcome, Carol' })).toBeVisible();
+  await signIn(page, 'carol');
+  await expect(page.getByRole('heading', { name: 'Welcome, Carol' })).toBeVisible();
+
+  await page.goto('/profile');
+  const sessions = page.getByRole('region', { name: 'Where you are signed in' });
+  await expect(sessions.getByText('This device')).toBeVisible();
+  const endButtons = sessions.getByRole('button', { name: /^End the session on / });
+  await expect(endButtons).not.toHaveCount(0);
+  while ((await endButtons.count()) > 0) {
+    const before = await endButtons.count();
+    await endButtons.first().click();
+    await expect(endButtons).toHaveCount(before - 1);
+  }
+  await checkPage(page, testInfo, 'profile-sessions');
+
+  await other.reload();
+  await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await other.close();
+});

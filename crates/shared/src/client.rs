@@ -2,13 +2,13 @@
 //! over the browser's fetch) and by native code and tests (over hyper). Problem responses decode
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
-use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, TokenResponse};
+use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse};
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
 use crate::system::Health;
 use crate::tenancy::{Branding, Me};
-use crate::{OrganizationId, Page, Problem, ProblemType};
+use crate::{OrganizationId, Page, Problem, ProblemType, SessionId};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::sync::RwLock;
@@ -208,6 +208,22 @@ impl Client {
     }
 
     /// Organisations the caller can see, a page at a time.
+    /// The signed-in user's open sessions.
+    pub async fn my_sessions(&self) -> ClientResult<Vec<SessionInfo>> {
+        self.send(self.request(Method::GET, "/api/v1/me/sessions"))
+            .await
+    }
+
+    /// Ends one of the signed-in user's sessions.
+    pub async fn end_session(&self, id: SessionId) -> ClientResult<()> {
+        let res = self
+            .request(Method::DELETE, &format!("/api/v1/me/sessions/{id}"))
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        expect_empty(res).await
+    }
+
     pub async fn list_organizations(
         &self,
         limit: Option<u32>,

@@ -8,10 +8,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::tenancy::{queries as tenancy, rules as tenancy_rules};
 use actix_web::cookie::{Cookie, SameSite, time};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use chrono::Duration;
 use portico_shared::auth::{
-    JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, TokenResponse,
+    JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SessionInfo, TokenResponse,
 };
 use portico_shared::tenancy::{Me, Membership, OrganizationRef, User};
 use portico_shared::{OrganizationId, Problem, SessionId, TenantId, UserId};
@@ -375,4 +375,81 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
             "public, max-age=300",
         ))
         .json(state.keys.jwks(state.clock.now()))
+}
+
+/// The signed-in user's open sessions — each browser or device signed in — most recently
+/// used first (at most 100).
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "The open sessions.", body = Vec<SessionInfo>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/sessions")]
+pub async fn list_my_sessions(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> ApiResult<web::Json<Vec<SessionInfo>>> {
+    let mut conn = state.db.conn().await?;
+    let rows =
+        queries::open_sessions_of(&mut conn, who.tenant_id, who.user_id, state.clock.now()).await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| SessionInfo {
+                id: SessionId(r.id),
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                expires_at: r.expires_at,
+                ip: r.ip,
+                user_agent: r.user_agent,
+                current: r.id == who.session_id.0,
+            })
+            .collect(),
+    ))
+}
+
+/// End one of the signed-in user's sessions (a lost phone, say): its tokens stop working at
+/// once. Ending the current session signs out here too.
+#[utoipa::path(
+    tag = "auth",
+    params(("session_id" = SessionId, Path, description = "The session's id.")),
+    responses(
+        (status = 204, description = "The session has ended."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such open session of this user.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/me/sessions/{session_id}")]
+pub async fn end_my_session(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<SessionId>,
+) -> ApiResult<HttpResponse> {
+    let session = path.into_inner();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let ended = queries::revoke_session_of_user(
+        &mut tx,
+        who.tenant_id,
+        who.user_id,
+        session,
+        "ended by the user",
+        now,
+    )
+    .await?;
+    if !ended {
+        return Err(ApiError::NotFound);
+    }
+    let event = Event::new(who.tenant_id, "auth.session_ended", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("session", session);
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
 }

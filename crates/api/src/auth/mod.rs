@@ -17,5 +17,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::login)
         .service(handlers::refresh)
         .service(handlers::logout)
-        .service(handlers::me);
+        .service(handlers::me)
+        .service(handlers::list_my_sessions)
+        .service(handlers::end_my_session);
 }

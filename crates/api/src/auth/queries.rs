@@ -107,6 +107,47 @@ pub async fn revoke_session(
     Ok(done == 1)
 }
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A user's open sessions, most recently used first (at most 100).
+pub async fn open_sessions_of(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<SessionRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM sessions \
+         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3 \
+         ORDER BY last_used_at DESC, id DESC LIMIT 100")
+        .bind(tenant.0).bind(user.0).bind(now).fetch_all(e).await)
+}
+
+/// Ends one open session, if it is the user's. Returns whether it ended.
+pub async fn revoke_session_of_user(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    session: SessionId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "UPDATE sessions SET revoked_at = $4, revoked_reason = $5 \
+         WHERE tenant_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL")
+        .bind(tenant.0).bind(user.0).bind(session.0).bind(now).bind(reason)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
 /// Ends every open session of a user. Returns how many ended.
 pub async fn revoke_sessions_of_user(
     c: &mut impl AsExec,

@@ -128,3 +128,43 @@ async fn s9_a_role_change_ends_every_session() {
     let me = acme.login("agent").await.me().await.unwrap();
     assert_eq!(me.staff_role, Some(StaffRole::Admin));
 }
+
+#[tokio::test]
+async fn a_user_lists_their_sessions_and_ends_another_one_at_once() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "alice").await;
+
+    let sessions = laptop.my_sessions().await.unwrap();
+
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s.ip.as_deref() == Some("127.0.0.1"))
+    );
+    let other = sessions.iter().find(|s| !s.current).unwrap().id;
+    laptop.end_session(other).await.unwrap();
+    assert_signed_out(&phone).await;
+    assert_eq!(laptop.my_sessions().await.unwrap().len(), 1);
+    assert_eq!(
+        laptop.end_session(other).await.unwrap_err().status(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn s9_nobody_ends_a_colleagues_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let bob = acme.login("bob").await;
+    let bobs = bob.my_sessions().await.unwrap()[0].id;
+
+    for who in ["alice", "owner"] {
+        let err = acme.login(who).await.end_session(bobs).await.unwrap_err();
+        assert_eq!(err.status(), Some(404), "{who}");
+    }
+
+    bob.me().await.unwrap();
+}

@@ -54,11 +54,32 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
         "/api/v1/organizations/{organization_id}/restore",
         None,
     ),
+    ("DELETE", "/api/v1/me/sessions/{session_id}", None),
 ];
 
-/// Fills a path template's parameters with ids of `owner`'s objects.
-fn fill(template: &str, owner: &TestTenant) -> String {
-    template.replace("{organization_id}", &owner.northwind().to_string())
+/// Ids of tenant A's objects that the matrix's paths name.
+struct Objects {
+    organization: String,
+    /// A spare session of A's owner (ending it does not sign the test's owner out).
+    session: String,
+}
+
+impl Objects {
+    async fn of(tenant: &TestTenant) -> Objects {
+        let spare = tenant.login("owner").await;
+        let sessions = spare.my_sessions().await.unwrap();
+        Objects {
+            organization: tenant.northwind().to_string(),
+            session: sessions.iter().find(|s| s.current).unwrap().id.to_string(),
+        }
+    }
+}
+
+/// Fills a path template's parameters with ids of tenant A's objects.
+fn fill(template: &str, objects: &Objects) -> String {
+    template
+        .replace("{organization_id}", &objects.organization)
+        .replace("{session_id}", &objects.session)
 }
 
 async fn call(client: &Client, method: &str, path: &str, body: Option<&str>) -> reqwest::Response {
@@ -96,13 +117,14 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
         intruders.push((who, globex.login(who).await));
     }
     let acme_owner = acme.login("owner").await;
+    let objects = Objects::of(&acme).await;
     let target = acme.northwind();
     let mut object = acme_owner.get_organization(target).await.unwrap();
     let before = app.data_row_counts().await;
 
     // Act / Assert
     for (method, template, body) in ID_MATRIX {
-        let path = fill(template, &acme);
+        let path = fill(template, &objects);
         for (who, client) in &intruders {
             let res = call(client, method, &path, *body).await;
             assert_eq!(res.status(), 404, "globex {who}: {method} {path}");
@@ -256,6 +278,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let anonymous = app.anonymous();
+    let objects = Objects::of(&acme).await;
     let public = [
         ("GET", "/healthz"),
         ("GET", "/readyz"),
@@ -270,7 +293,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
         if public.contains(&(method.as_str(), template.as_str())) {
             continue;
         }
-        let path = fill(&template, &acme);
+        let path = fill(&template, &objects);
         let res = call(&anonymous, &method, &path, Some("{}")).await;
         assert_eq!(res.status(), 401, "{method} {path} without a token");
         assert_problem(res, 401).await;

@@ -1,30 +1,155 @@
-//! `/profile`: who is signed in.
+//! `/profile`: who is signed in, and where: the open sessions, each of which can be ended.
 
-use crate::components::shell::role_label;
-use crate::session::use_session;
+use crate::components::shell::{Loading, role_label};
+use crate::problems;
+use crate::session::{Session, client, use_session};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_shared::auth::SessionInfo;
 use portico_shared::tenancy::UserKind;
 
 #[component]
 pub fn Profile() -> impl IntoView {
     let session = use_session();
-    move || {
-        session.me.get().map(|me| {
-            let kind = match (me.user.kind, me.staff_role) {
-                (UserKind::Staff, Some(role)) => format!("Staff · {}", role_label(role)),
-                (UserKind::Staff, None) => "Staff".to_string(),
-                (UserKind::Customer, _) => "Customer contact".to_string(),
-            };
-            view! {
-                <h1>"Your profile"</h1>
-                <dl class="details card">
-                    <dt>"Name"</dt><dd>{me.user.name}</dd>
-                    <dt>"Email"</dt><dd>{me.user.email}</dd>
-                    <dt>"Portal"</dt><dd>{me.tenant.name}</dd>
-                    <dt>"Account"</dt><dd>{kind}</dd>
-                    <dt>"Member since"</dt><dd>{me.user.created_at.format("%e %B %Y").to_string()}</dd>
-                </dl>
+    view! {
+        {move || {
+            session.me.get().map(|me| {
+                let kind = match (me.user.kind, me.staff_role) {
+                    (UserKind::Staff, Some(role)) => format!("Staff · {}", role_label(role)),
+                    (UserKind::Staff, None) => "Staff".to_string(),
+                    (UserKind::Customer, _) => "Customer contact".to_string(),
+                };
+                view! {
+                    <h1>"Your profile"</h1>
+                    <dl class="details card">
+                        <dt>"Name"</dt><dd>{me.user.name}</dd>
+                        <dt>"Email"</dt><dd>{me.user.email}</dd>
+                        <dt>"Portal"</dt><dd>{me.tenant.name}</dd>
+                        <dt>"Account"</dt><dd>{kind}</dd>
+                        <dt>"Member since"</dt><dd>{me.user.created_at.format("%e %B %Y").to_string()}</dd>
+                    </dl>
+                }
+            })
+        }}
+        <Sessions session=session/>
+    }
+}
+
+/// A readable name for a browser's user agent.
+fn device(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or_default();
+    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|b| ua.contains(**b))
+        .map(|b| match *b {
+            "Edg/" => "Edge",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        });
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) if ua.is_empty() => "Unknown device".to_string(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
+#[component]
+fn Sessions(session: Session) -> impl IntoView {
+    let sessions = RwSignal::new(None::<Vec<SessionInfo>>);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match client().my_sessions().await {
+                Ok(list) => {
+                    error.set(None);
+                    sessions.set(Some(list));
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
             }
-        })
+        });
+    };
+    load();
+    let end = move |id| {
+        spawn_local(async move {
+            match client().end_session(id).await {
+                Ok(()) => load(),
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Where you are signed in"</h2>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            {move || match sessions.get() {
+                None => view! { <Loading label="Loading your sessions…"/> }.into_any(),
+                Some(list) => view! {
+                    <ul class="session-list">
+                        {list.into_iter().map(|s| {
+                            let name = device(s.user_agent.as_deref());
+                            let label = format!("End the session on {name}");
+                            let id = s.id;
+                            view! {
+                                <li>
+                                    <div>
+                                        <strong>{name.clone()}</strong>
+                                        {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+                                        <div class="muted">
+                                            {format!(
+                                                "Last active {} · {}",
+                                                s.last_used_at.format("%e %b %Y, %H:%M UTC"),
+                                                s.ip.unwrap_or_else(|| "unknown address".into())
+                                            )}
+                                        </div>
+                                    </div>
+                                    {(!s.current).then(|| view! {
+                                        <button type="button" class="button secondary small" aria-label=label
+                                            on:click=move |_| end(id)>
+                                            "End session"
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device;
+
+    #[test]
+    fn devices_are_named_from_the_user_agent() {
+        let chrome_linux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device(Some(chrome_linux)), "Chrome on Linux");
+        let safari_iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device(Some(safari_iphone)), "Safari on iPhone");
+        assert_eq!(device(None), "Unknown device");
     }
 }
