@@ -10,7 +10,9 @@ export async function signIn(page: Page, who: string, password = PASSWORD) {
     await page.goto('/sign-in?tenant=demo');
   }
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  // The page shows the tenant it found, or asks for one: wait until it has decided.
   const portal = page.getByLabel('Portal');
+  await expect(page.getByText('Signing in to').or(portal)).toBeVisible();
   if (await portal.isVisible()) {
     // No tenant in the link or the host name: the visitor names the portal.
     await portal.fill('demo');

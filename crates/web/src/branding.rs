@@ -63,7 +63,8 @@ pub fn apply(branding: &Branding) {
 
 /// The branding of the tenant the visitor means, loaded when the slug changes. With no slug
 /// the server names the tenant (host name or default), if it can.
-pub fn load(slug: RwSignal<Option<String>>, branding: RwSignal<Option<Branding>>) {
+pub fn load(tenant: crate::Tenant) {
+    let (slug, branding, resolved) = (tenant.slug, tenant.branding, tenant.resolved);
     let first = StoredValue::new(true);
     Effect::new(move |_| {
         let named = slug.get();
@@ -72,6 +73,7 @@ pub fn load(slug: RwSignal<Option<String>>, branding: RwSignal<Option<Branding>>
         first.set_value(false);
         if named.is_none() && !ask_server {
             branding.set(None);
+            resolved.set(true);
             return;
         }
         spawn_local(async move {
@@ -83,6 +85,7 @@ pub fn load(slug: RwSignal<Option<String>>, branding: RwSignal<Option<Branding>>
                 apply(b);
             }
             branding.set(found);
+            resolved.set(true);
         });
     });
 }

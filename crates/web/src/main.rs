@@ -19,6 +19,9 @@ use session::Session;
 pub struct Tenant {
     pub slug: RwSignal<Option<String>>,
     pub branding: RwSignal<Option<Branding>>,
+    /// Whether the branding lookup has answered (so the page knows whether to ask for the
+    /// tenant rather than flash a field it may not need).
+    pub resolved: RwSignal<bool>,
 }
 
 #[component]
@@ -28,9 +31,10 @@ fn App() -> impl IntoView {
     let tenant = Tenant {
         slug: RwSignal::new(branding::tenant_hint()),
         branding: RwSignal::new(None),
+        resolved: RwSignal::new(false),
     };
     provide_context(tenant);
-    branding::load(tenant.slug, tenant.branding);
+    branding::load(tenant);
     // Once signed in, the session's tenant is the one to show.
     Effect::new(move |_| {
         if let Some(me) = session.me.get() {

@@ -87,9 +87,13 @@ pub fn SignIn() -> impl IntoView {
                     <p class="notice" role="status">"Your session has ended. Please sign in again."</p>
                 </Show>
                 <form on:submit=on_submit novalidate=true>
+                    <Show when=move || !tenant.resolved.get()>
+                        <Loading label="Opening the portal…"/>
+                    </Show>
                     <Show
                         when=known_tenant
                         fallback=move || view! {
+                          <Show when=move || tenant.resolved.get()>
                             <div class="field">
                                 <label for="tenant">"Portal"</label>
                                 <input id="tenant" name="tenant" autocomplete="organization" required=true
@@ -102,6 +106,7 @@ pub fn SignIn() -> impl IntoView {
                                     }/>
                                 <p class="hint">"The short name of the portal, from your invitation."</p>
                             </div>
+                          </Show>
                         }
                     >
                         <p class="tenant-line">
