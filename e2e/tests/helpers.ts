@@ -41,4 +41,5 @@ export async function checkPage(page: Page, testInfo: TestInfo, name: string) {
 export async function signOut(page: Page) {
   await page.locator('summary', { hasText: '' }).filter({ has: page.locator('.avatar') }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 }

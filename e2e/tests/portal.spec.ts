@@ -168,3 +168,29 @@ test('a person ends a session on another device from their profile', async ({ br
   await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await other.close();
 });
+
+test('a person changes their password and signs in with the new one', async ({ page }, testInfo) => {
+  // erin@demo.test exists for this test alone (cargo xtask creates her); one viewport.
+  test.skip(testInfo.project.name !== 'desktop', 'one password per account');
+  const fresh = 'lantern-orchard-quibble-58';
+  await signIn(page, 'erin');
+  await expect(page.getByRole('heading', { name: 'Welcome, Erin' })).toBeVisible();
+  await page.goto('/profile');
+
+  await page.getByLabel('Current password').fill('not-my-password-at-all');
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('New password again').fill(fresh);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert')).toContainText('current password');
+
+  await page.getByLabel('Current password').fill(process.env.DEMO_PASSWORD ?? '');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your password has been changed' })).toBeVisible();
+  await checkPage(page, testInfo, 'profile-password-changed');
+
+  await signOut(page);
+  await signIn(page, 'erin', fresh);
+  // Back where she was when she signed out.
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+  await expect(page.getByText('erin@demo.test')).toBeVisible();
+});

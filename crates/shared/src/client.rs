@@ -2,7 +2,9 @@
 //! over the browser's fetch) and by native code and tests (over hyper). Problem responses decode
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
-use crate::auth::{JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse};
+use crate::auth::{
+    ChangePassword, JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse,
+};
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
@@ -214,10 +216,21 @@ impl Client {
             .await
     }
 
+    /// Changes the signed-in user's password; their other sessions end.
+    pub async fn change_password(&self, body: &ChangePassword) -> ClientResult<()> {
+        self.send_empty(self.request(Method::POST, "/api/v1/me/password").json(body))
+            .await
+    }
+
     /// Ends one of the signed-in user's sessions.
     pub async fn end_session(&self, id: SessionId) -> ClientResult<()> {
-        let res = self
-            .request(Method::DELETE, &format!("/api/v1/me/sessions/{id}"))
+        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/me/sessions/{id}")))
+            .await
+    }
+
+    /// Sends a request whose success has no body (204).
+    async fn send_empty(&self, req: RequestBuilder) -> ClientResult<()> {
+        let res = req
             .send()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;

@@ -15,7 +15,13 @@ pub fn message(err: &ClientError) -> String {
         Some(ProblemType::Validation) => err
             .problem()
             .and_then(|p| p.errors.first())
-            .map(|e| format!("Please check the {}: {}", e.field, e.message))
+            .map(|e| {
+                format!(
+                    "Please check the {}: {}.",
+                    e.field.replace('_', " "),
+                    e.message
+                )
+            })
             .unwrap_or_else(|| "Please check what you entered.".into()),
         Some(ProblemType::Unauthorized) => "Your session has ended. Please sign in again.".into(),
         Some(ProblemType::NotFound) => "We could not find that.".into(),

@@ -354,6 +354,7 @@ pub struct Server {
     child: Child,
     pub url: String,
     data_dir: PathBuf,
+    portico: PathBuf,
 }
 
 impl Server {
@@ -393,6 +394,7 @@ impl Server {
             child,
             url: format!("http://127.0.0.1:{port}"),
             data_dir,
+            portico: portico.to_path_buf(),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -402,6 +404,26 @@ impl Server {
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(server)
+    }
+}
+
+impl Server {
+    /// Runs `portico <args>` against this server's database, with `stdin` as its input.
+    pub fn portico(&self, args: &[&str], stdin: &str) -> Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(&self.portico)
+            .args(args)
+            .env("PORTICO_DATA_DIR", &self.data_dir)
+            .env("PORTICO_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(stdin.as_bytes())?;
+        check(child.wait()?, &format!("portico {}", args.join(" ")))
     }
 }
 

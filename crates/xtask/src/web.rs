@@ -250,6 +250,21 @@ pub fn e2e(dist: &Path) -> Result<()> {
             ("PORTICO_AUTH_RATE_LIMIT", "1000".into()),
         ],
     )?;
+    // A person of their own for tests that change a password, so no other test's sign-in
+    // races with the change.
+    server.portico(
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "demo",
+            "--email",
+            "erin@demo.test",
+            "--name",
+            "Erin Example",
+        ],
+        &format!("{password}\n"),
+    )?;
     let output = target_dir().join("e2e");
     let _ = std::fs::remove_dir_all(&output);
     let status = Command::new("npx")

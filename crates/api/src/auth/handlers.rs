@@ -11,7 +11,8 @@ use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use chrono::Duration;
 use portico_shared::auth::{
-    JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SessionInfo, TokenResponse,
+    ChangePassword, JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SessionInfo,
+    TokenResponse,
 };
 use portico_shared::tenancy::{Me, Membership, OrganizationRef, User};
 use portico_shared::{OrganizationId, Problem, SessionId, TenantId, UserId};
@@ -451,5 +452,77 @@ pub async fn end_my_session(
         .on("session", session);
     audit::record(&mut tx, event, &origin, now).await?;
     tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the signed-in user's password. The current password is required; every other
+/// session ends, this one stays signed in. Wrong current passwords count toward the account's
+/// sign-in throttle.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Changed; other sessions have ended."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong (`current_password`) or the new one is refused (`new_password`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/password")]
+pub async fn change_my_password(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<ChangePassword>,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let window = Duration::seconds(state.config.login_failure_window as i64);
+    let mut conn = state.db.conn().await?;
+    let throttled = queries::throttle_of(&mut conn, who.tenant_id, &who.email).await?;
+    if let Some(t) = &throttled
+        && let Throttle::Locked { retry_after } = throttle(
+            t.failures.into(),
+            t.window_started_at,
+            now,
+            state.config.login_failure_limit,
+            window,
+        )
+    {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
+    let user = tenancy::get_user(&mut conn, who.tenant_id, who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    drop(conn);
+    let verdict = state
+        .passwords
+        .verify(Password::new(body.current_password), user.password_hash)
+        .await?;
+    if verdict == Verdict::Wrong {
+        let new_window =
+            throttled.is_some_and(|t| window_expired(t.window_started_at, now, window));
+        let mut tx = state.db.begin().await?;
+        queries::count_failure(&mut tx, who.tenant_id, &who.email, now, new_window).await?;
+        let event = Event::new(who.tenant_id, "user.password_changed", Outcome::Failure)
+            .by(Some(who.user_id), &who.email)
+            .on("user", who.user_id)
+            .details(json!({ "reason": "wrong_current_password" }));
+        audit::record(&mut tx, event, &origin, now).await?;
+        tx.commit().await?;
+        return Err(ApiError::invalid(
+            "current_password",
+            "this is not your current password",
+        ));
+    }
+    crate::tenancy::operations::change_own_password(
+        &state,
+        &who,
+        &origin,
+        Password::new(body.new_password),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -19,5 +19,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::logout)
         .service(handlers::me)
         .service(handlers::list_my_sessions)
-        .service(handlers::end_my_session);
+        .service(handlers::end_my_session)
+        .service(handlers::change_my_password);
 }

@@ -148,6 +148,22 @@ pub async fn revoke_session_of_user(
     Ok(done == 1)
 }
 
+/// Ends every open session of a user except `keep`. Returns how many ended.
+pub async fn revoke_other_sessions_of_user(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    keep: SessionId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE sessions SET revoked_at = $4, revoked_reason = $5 \
+         WHERE tenant_id = $1 AND user_id = $2 AND id <> $3 AND revoked_at IS NULL")
+        .bind(tenant.0).bind(user.0).bind(keep.0).bind(now).bind(reason)
+        .execute(e).await.map(|r| r.rows_affected()))
+}
+
 /// Ends every open session of a user. Returns how many ended.
 pub async fn revoke_sessions_of_user(
     c: &mut impl AsExec,

@@ -59,3 +59,15 @@ pub async fn end_all(
 ) -> sqlx::Result<u64> {
     queries::revoke_sessions_of_user(tx, tenant, user, reason, now).await
 }
+
+/// Ends every session of a user but `keep` (the one asking).
+pub async fn end_others(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    keep: SessionId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    queries::revoke_other_sessions_of_user(tx, tenant, user, keep, reason, now).await
+}

@@ -11,7 +11,7 @@ use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
-use portico_shared::{OrganizationId, TenantId, UserId};
+use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
 use serde_json::json;
 
 /// Who is making a change, for the audit log.
@@ -172,13 +172,54 @@ pub async fn change_password(
     user: UserId,
     password: Password,
 ) -> ApiResult<()> {
+    set_password(
+        state, actor, origin, tenant, user, password, "password", None,
+    )
+    .await
+}
+
+/// A signed-in user's own change, after they proved the current password: every other
+/// session ends (S9); the one making the change stays signed in. A policy failure names the
+/// field `new_password`.
+pub async fn change_own_password(
+    state: &AppState,
+    who: &crate::auth::Principal,
+    origin: &Origin,
+    password: Password,
+) -> ApiResult<()> {
+    let actor = Actor::from(who);
+    let (tenant, user, keep) = (who.tenant_id, who.user_id, Some(who.session_id));
+    set_password(
+        state,
+        &actor,
+        origin,
+        tenant,
+        user,
+        password,
+        "new_password",
+        keep,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn set_password(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    password: Password,
+    field: &str,
+    keep: Option<SessionId>,
+) -> ApiResult<()> {
     let mut conn = state.db.conn().await?;
     let row = queries::get_user(&mut conn, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
     check_new_password(password.expose(), &[&row.email, &row.name])
-        .map_err(|m| ApiError::invalid("password", m))?;
+        .map_err(|m| ApiError::invalid(field, m))?;
     let hash = state.passwords.hash(password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -186,7 +227,12 @@ pub async fn change_password(
     if row.status == "invited" {
         queries::set_status(&mut tx, tenant, user, "active", now).await?;
     }
-    let ended = sessions::end_all(&mut tx, tenant, user, "password changed", now).await?;
+    let ended = match keep {
+        Some(session) => {
+            sessions::end_others(&mut tx, tenant, user, session, "password changed", now).await?
+        }
+        None => sessions::end_all(&mut tx, tenant, user, "password changed", now).await?,
+    };
     let event = Event::new(tenant, "user.password_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)

@@ -1,10 +1,11 @@
 //! Ending sessions (SECURITY.md S9): logout, disabling, a password change and a role change
 //! end a user's sessions at once — both the access token and the refresh token stop working.
 
-use crate::helpers::{TestApp, TestTenant};
+use crate::helpers::{PASSWORD, TestApp, TestTenant};
 use portico_api::audit::Origin;
 use portico_api::auth::passwords::Password;
 use portico_api::tenancy::operations::{self, Actor};
+use portico_shared::auth::ChangePassword;
 use portico_shared::client::Client;
 use portico_shared::tenancy::{StaffRole, UserStatus};
 
@@ -167,4 +168,85 @@ async fn s9_nobody_ends_a_colleagues_session() {
     }
 
     bob.me().await.unwrap();
+}
+
+fn change(current: &str, new: &str) -> ChangePassword {
+    ChangePassword {
+        current_password: current.into(),
+        new_password: new.into(),
+    }
+}
+
+#[tokio::test]
+async fn s9_changing_ones_own_password_ends_the_other_sessions_but_not_this_one() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "dave").await;
+    let fresh = "quince-harbour-metronome-31";
+
+    laptop
+        .change_password(&change(PASSWORD, fresh))
+        .await
+        .unwrap();
+
+    laptop.me().await.unwrap();
+    assert_signed_out(&phone).await;
+    let old = app
+        .anonymous()
+        .login(&acme.credentials("dave", PASSWORD))
+        .await;
+    assert_eq!(old.unwrap_err().status(), Some(401));
+    app.anonymous()
+        .login(&acme.credentials("dave", fresh))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let (laptop, phone) = two_sessions(&acme, "dave").await;
+
+    let wrong = laptop
+        .change_password(&change("not-my-password-1", "quince-harbour-metronome-31"))
+        .await
+        .unwrap_err();
+    let weak = laptop
+        .change_password(&change(PASSWORD, "password1234"))
+        .await
+        .unwrap_err();
+
+    assert_eq!(wrong.status(), Some(422));
+    assert_eq!(wrong.problem().unwrap().errors[0].field, "current_password");
+    assert_eq!(weak.status(), Some(422));
+    assert_eq!(weak.problem().unwrap().errors[0].field, "new_password");
+    phone.me().await.unwrap();
+    app.anonymous()
+        .login(&acme.credentials("dave", PASSWORD))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_signing_in() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let dave = acme.login("dave").await;
+    let limit = app.state.config.login_failure_limit;
+
+    for _ in 0..limit {
+        let err = dave
+            .change_password(&change("guess-guess-guess", "quince-harbour-metronome-31"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(422));
+    }
+    let locked = dave
+        .change_password(&change(PASSWORD, "quince-harbour-metronome-31"))
+        .await
+        .unwrap_err();
+
+    assert_eq!(locked.status(), Some(429));
+    assert!(locked.problem().unwrap().retry_after.is_some());
 }

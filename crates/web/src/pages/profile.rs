@@ -5,7 +5,7 @@ use crate::problems;
 use crate::session::{Session, client, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_shared::auth::SessionInfo;
+use portico_shared::auth::{ChangePassword, SessionInfo};
 use portico_shared::tenancy::UserKind;
 
 #[component]
@@ -31,7 +31,78 @@ pub fn Profile() -> impl IntoView {
                 }
             })
         }}
+        <ChangePasswordForm session=session/>
         <Sessions session=session/>
+    }
+}
+
+#[component]
+fn ChangePasswordForm(session: Session) -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        if new.get_untracked() != confirm.get_untracked() {
+            error.set(Some("The new passwords do not match.".into()));
+            return;
+        }
+        let body = ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match client().change_password(&body).await {
+                Ok(()) => {
+                    error.set(None);
+                    done.set(true);
+                    for field in [current, new, confirm] {
+                        field.set(String::new());
+                    }
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      autocomplete: &'static str,
+                      value: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type="password" autocomplete=autocomplete required=true
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))/>
+            </div>
+        }
+    };
+    view! {
+        <section class="card narrow" aria-labelledby="password-title">
+            <h2 id="password-title">"Change your password"</h2>
+            <p class="muted">"At least 12 characters. Your other devices will be signed out."</p>
+            <form on:submit=on_submit>
+                {field("current-password", "Current password", "current-password", current)}
+                {field("new-password", "New password", "new-password", new)}
+                {field("confirm-password", "New password again", "new-password", confirm)}
+                <Show when=move || error.get().is_some()>
+                    <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <Show when=move || done.get()>
+                    <p class="notice" role="status">"Your password has been changed. Other devices are signed out."</p>
+                </Show>
+                <button type="submit" class="button primary" disabled=move || pending.get()>"Change password"</button>
+            </form>
+        </section>
     }
 }
 
