@@ -114,9 +114,7 @@ pub async fn serve(req: &HttpRequest, dir: &Path) -> HttpResponse {
     if let Some(encoding) = encoding {
         res.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static(encoding)));
     }
-    if req.method() == actix_web::http::Method::HEAD {
-        return res.finish();
-    }
+    // For HEAD, actix sends the headers (with the body's length) and not the body.
     res.body(body)
 }
 

@@ -96,3 +96,15 @@ async fn missing_assets_and_paths_outside_the_web_directory_are_404_problems() {
         .unwrap();
     assert_problem(res, 404).await;
 }
+
+#[tokio::test]
+async fn head_requests_get_the_headers_and_length_without_the_body() {
+    let app = app_with_web_dir().await;
+
+    let res = app.http().head(app.url("/profile")).send().await.unwrap();
+
+    assert_eq!(res.status(), 200);
+    let expected = "<!doctype html><title>Portico</title>".len().to_string();
+    assert_eq!(res.headers()["content-length"], expected.as_str());
+    assert!(res.bytes().await.unwrap().is_empty());
+}
