@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::passwords::{Password, Verdict};
+use crate::auth::queries::Sessions;
 use crate::auth::rules::{Throttle, throttle, window_expired};
 use crate::auth::{Access, Principal, queries, sessions, tokens};
 use crate::error::{ApiError, ApiResult};
@@ -220,7 +221,16 @@ pub async fn refresh(
 
     if found.rotated_at.is_some() || !queries::mark_rotated(&mut tx, found.token_id, now).await? {
         // RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the whole family.
-        if queries::revoke_session(&mut tx, tenant, session, "refresh token reused", now).await? {
+        if queries::revoke_sessions(
+            &mut tx,
+            tenant,
+            Sessions::One(session),
+            "refresh token reused",
+            now,
+        )
+        .await?
+            > 0
+        {
             let event = Event::new(tenant, "auth.refresh_token_reused", Outcome::Denied)
                 .by(Some(user), "unknown holder")
                 .on("session", session);
@@ -291,7 +301,9 @@ pub async fn logout(
         .as_ref()
         .map(|p| (p.tenant_id, p.user_id, p.session_id)));
     if let Some((tenant, user, session)) = target
-        && queries::revoke_session(&mut tx, tenant, session, "signed out", now).await?
+        && queries::revoke_sessions(&mut tx, tenant, Sessions::One(session), "signed out", now)
+            .await?
+            > 0
     {
         let event = Event::new(tenant, "auth.logout", Outcome::Success)
             .by(Some(user), user.to_string())
@@ -435,16 +447,10 @@ pub async fn end_my_session(
     let session = path.into_inner();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let ended = queries::revoke_session_of_user(
-        &mut tx,
-        who.tenant_id,
-        who.user_id,
-        session,
-        "ended by the user",
-        now,
-    )
-    .await?;
-    if !ended {
+    let which = Sessions::OneOf(who.user_id, session);
+    let ended =
+        queries::revoke_sessions(&mut tx, who.tenant_id, which, "ended by the user", now).await?;
+    if ended == 0 {
         return Err(ApiError::NotFound);
     }
     let event = Event::new(who.tenant_id, "auth.session_ended", Outcome::Success)

@@ -93,20 +93,6 @@ pub async fn touch_session(
     Ok(())
 }
 
-pub async fn revoke_session(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    session: SessionId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let done = on_db!(c, e => sqlx::query(
-        "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
-         WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")
-        .bind(tenant.0).bind(session.0).bind(now).bind(reason).execute(e).await.map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: Uuid,
@@ -131,52 +117,41 @@ pub async fn open_sessions_of(
         .bind(tenant.0).bind(user.0).bind(now).fetch_all(e).await)
 }
 
-/// Ends one open session, if it is the user's. Returns whether it ended.
-pub async fn revoke_session_of_user(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    user: UserId,
-    session: SessionId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let done = on_db!(c, e => sqlx::query(
-        "UPDATE sessions SET revoked_at = $4, revoked_reason = $5 \
-         WHERE tenant_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL")
-        .bind(tenant.0).bind(user.0).bind(session.0).bind(now).bind(reason)
-        .execute(e).await.map(|r| r.rows_affected()))?;
-    Ok(done == 1)
+/// Which open sessions to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Sessions {
+    /// One session, whoever holds it.
+    One(SessionId),
+    /// One session, only if this user holds it.
+    OneOf(UserId, SessionId),
+    /// Every session of a user.
+    AllOf(UserId),
+    /// Every session of a user but one (the one asking).
+    AllOfBut(UserId, SessionId),
 }
 
-/// Ends every open session of a user except `keep`. Returns how many ended.
-pub async fn revoke_other_sessions_of_user(
+/// Ends the open sessions `which` names: their refresh tokens stop working, and so do their
+/// access tokens, which are checked against the session on every request (S9). Returns how
+/// many ended.
+pub async fn revoke_sessions(
     c: &mut impl AsExec,
     tenant: TenantId,
-    user: UserId,
-    keep: SessionId,
+    which: Sessions,
     reason: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
+    let (user, only, except) = match which {
+        Sessions::One(s) => (None, Some(s.0), None),
+        Sessions::OneOf(u, s) => (Some(u.0), Some(s.0), None),
+        Sessions::AllOf(u) => (Some(u.0), None, None),
+        Sessions::AllOfBut(u, s) => (Some(u.0), None, Some(s.0)),
+    };
     on_db!(c, e => sqlx::query(
-        "UPDATE sessions SET revoked_at = $4, revoked_reason = $5 \
-         WHERE tenant_id = $1 AND user_id = $2 AND id <> $3 AND revoked_at IS NULL")
-        .bind(tenant.0).bind(user.0).bind(keep.0).bind(now).bind(reason)
+        "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 \
+         WHERE tenant_id = $1 AND revoked_at IS NULL AND ($4 IS NULL OR user_id = $4) \
+           AND ($5 IS NULL OR id = $5) AND ($6 IS NULL OR id <> $6)")
+        .bind(tenant.0).bind(now).bind(reason).bind(user).bind(only).bind(except)
         .execute(e).await.map(|r| r.rows_affected()))
-}
-
-/// Ends every open session of a user. Returns how many ended.
-pub async fn revoke_sessions_of_user(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    user: UserId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<u64> {
-    let done = on_db!(c, e => sqlx::query(
-        "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
-         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL")
-        .bind(tenant.0).bind(user.0).bind(now).bind(reason).execute(e).await.map(|r| r.rows_affected()))?;
-    Ok(done)
 }
 
 /// What an access token's session says about its holder, checked on every request.

@@ -47,27 +47,3 @@ pub async fn start(
         refresh_token,
     })
 }
-
-/// Ends every session of a user at once: their refresh tokens stop working and so do their
-/// access tokens, which are checked against the session on every request (S9).
-pub async fn end_all(
-    tx: &mut Tx,
-    tenant: TenantId,
-    user: UserId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<u64> {
-    queries::revoke_sessions_of_user(tx, tenant, user, reason, now).await
-}
-
-/// Ends every session of a user but `keep` (the one asking).
-pub async fn end_others(
-    tx: &mut Tx,
-    tenant: TenantId,
-    user: UserId,
-    keep: SessionId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<u64> {
-    queries::revoke_other_sessions_of_user(tx, tenant, user, keep, reason, now).await
-}

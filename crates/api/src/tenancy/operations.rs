@@ -5,8 +5,8 @@
 use super::{queries, rules};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::passwords::Password;
+use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
-use crate::auth::sessions;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -227,12 +227,11 @@ async fn set_password(
     if row.status == "invited" {
         queries::set_status(&mut tx, tenant, user, "active", now).await?;
     }
-    let ended = match keep {
-        Some(session) => {
-            sessions::end_others(&mut tx, tenant, user, session, "password changed", now).await?
-        }
-        None => sessions::end_all(&mut tx, tenant, user, "password changed", now).await?,
+    let which = match keep {
+        Some(session) => Sessions::AllOfBut(user, session),
+        None => Sessions::AllOf(user),
     };
+    let ended = revoke_sessions(&mut tx, tenant, which, "password changed", now).await?;
     let event = Event::new(tenant, "user.password_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)
@@ -259,7 +258,7 @@ pub async fn set_status(
     let ended = if status == UserStatus::Active {
         0
     } else {
-        sessions::end_all(&mut tx, tenant, user, "user disabled", now).await?
+        revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "user disabled", now).await?
     };
     let event = Event::new(tenant, "user.status_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
@@ -284,7 +283,8 @@ pub async fn set_staff_role(
     if !queries::set_staff_role(&mut tx, tenant, user, rules::role_to_column(role), now).await? {
         return Err(ApiError::NotFound);
     }
-    let ended = sessions::end_all(&mut tx, tenant, user, "role changed", now).await?;
+    let ended =
+        revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "role changed", now).await?;
     let event = Event::new(tenant, "user.role_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)
