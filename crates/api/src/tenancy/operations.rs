@@ -343,26 +343,20 @@ pub async fn update_organization(
     let external_ref = external_ref
         .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?;
-    let mut tx = state.db.begin().await?;
-    let before = queries::get_organization(&mut tx, tenant, organization)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let after = queries::OrganizationRow {
-        name: name.unwrap_or_else(|| before.name.clone()),
-        external_ref: external_ref.unwrap_or_else(|| before.external_ref.clone()),
-        ..before.clone()
-    };
-    queries::update_organization(&mut tx, &after).await?;
-    let event = Event::new(tenant, "organization.updated", Outcome::Success)
-        .by(actor.user_id, &actor.label)
-        .on("organization", organization)
-        .details(json!({
-            "before": { "name": before.name, "external_ref": before.external_ref },
-            "after": { "name": after.name, "external_ref": after.external_ref },
-        }));
-    audit::record(&mut tx, event, origin, state.clock.now()).await?;
-    tx.commit().await?;
-    Ok(after)
+    change_organization(
+        state,
+        actor,
+        origin,
+        tenant,
+        organization,
+        "organization.updated",
+        |o| queries::OrganizationRow {
+            name: name.unwrap_or_else(|| o.name.clone()),
+            external_ref: external_ref.unwrap_or_else(|| o.external_ref.clone()),
+            ..o.clone()
+        },
+    )
+    .await
 }
 
 /// Archives (`archived`) or restores (`active`) an organisation. Idempotent.
@@ -374,26 +368,45 @@ pub async fn set_organization_status(
     organization: OrganizationId,
     status: &'static str,
 ) -> ApiResult<queries::OrganizationRow> {
-    let mut tx = state.db.begin().await?;
-    let before = queries::get_organization(&mut tx, tenant, organization)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if before.status == status {
-        return Ok(before);
-    }
-    let after = queries::OrganizationRow {
-        status: status.into(),
-        ..before
-    };
-    queries::update_organization(&mut tx, &after).await?;
     let action = if status == "archived" {
         "organization.archived"
     } else {
         "organization.restored"
     };
+    change_organization(state, actor, origin, tenant, organization, action, |o| {
+        queries::OrganizationRow {
+            status: status.into(),
+            ..o.clone()
+        }
+    })
+    .await
+}
+
+/// Loads an organisation, applies `change` and, if anything changed, saves it with an audit
+/// event (`action`, before and after) in the same transaction.
+async fn change_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    action: &'static str,
+    change: impl FnOnce(&queries::OrganizationRow) -> queries::OrganizationRow,
+) -> ApiResult<queries::OrganizationRow> {
+    let mut tx = state.db.begin().await?;
+    let before = queries::get_organization(&mut tx, tenant, organization)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let after = change(&before);
+    if after == before {
+        return Ok(before);
+    }
+    queries::update_organization(&mut tx, &after).await?;
+    let summary = |o: &queries::OrganizationRow| json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status });
     let event = Event::new(tenant, action, Outcome::Success)
         .by(actor.user_id, &actor.label)
-        .on("organization", organization);
+        .on("organization", organization)
+        .details(json!({ "before": summary(&before), "after": summary(&after) }));
     audit::record(&mut tx, event, origin, state.clock.now()).await?;
     tx.commit().await?;
     Ok(after)

@@ -171,7 +171,7 @@ pub async fn set_staff_role(
     Ok(done == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct OrganizationRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
