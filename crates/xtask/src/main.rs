@@ -91,16 +91,8 @@ fn run_cmd(cmd: &mut Command, what: &str) -> Result<()> {
 fn run(args: &[String]) -> Result<()> {
     let release = args.iter().any(|a| a == "--release");
     step("Building the server");
-    let mut build = cargo();
-    build.args(["build", "--package", "portico-api", "--bin", "portico"]);
-    if release {
-        build.arg("--release");
-    }
-    run_cmd(&mut build, "cargo build")?;
+    let portico = build_portico(release)?;
     let web_dir = web::build()?;
-    let portico = target_dir()
-        .join(if release { "release" } else { "debug" })
-        .join("portico");
 
     let data_dir = std::env::var_os("PORTICO_DATA_DIR")
         .map(PathBuf::from)
@@ -155,6 +147,25 @@ fn run(args: &[String]) -> Result<()> {
         serve.env("PORTICO_DEFAULT_TENANT", "demo");
     }
     run_cmd(&mut serve, "portico serve")
+}
+
+/// Builds the `portico` binary (dev or release profile) and returns its path.
+fn build_portico(release: bool) -> Result<PathBuf> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--locked",
+        "--package",
+        "portico-api",
+        "--bin",
+        "portico",
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    run_cmd(&mut build, "cargo build")?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(target_dir().join(profile).join("portico"))
 }
 
 fn write_private(path: &Path, text: &str) -> Result<()> {
@@ -358,17 +369,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Seeds the demo tenant with `password` and serves it.
-    pub fn start(portico: &Path, password: &str) -> Result<Server> {
-        Self::start_with(portico, password, &[])
+    /// Builds `portico`, seeds the demo tenant with `password` and serves it.
+    pub fn start(password: &str) -> Result<Server> {
+        Self::start_with(password, &[])
     }
 
     /// As [`Server::start`], with more environment for `portico serve`.
-    pub fn start_with(
-        portico: &Path,
-        password: &str,
-        extra_env: &[(&str, String)],
-    ) -> Result<Server> {
+    pub fn start_with(password: &str, extra_env: &[(&str, String)]) -> Result<Server> {
+        let portico = &build_portico(false)?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data_dir = target_dir().join("xtask").join(format!("server-{port}"));
         let _ = std::fs::remove_dir_all(&data_dir);

@@ -229,20 +229,8 @@ pub fn e2e(dist: &Path) -> Result<()> {
     ensure_chromium()?;
     ensure_npm_packages()?;
     step("Browser tests (Playwright, Chromium)");
-    run_cmd(
-        cargo().args([
-            "build",
-            "--locked",
-            "--package",
-            "portico-api",
-            "--bin",
-            "portico",
-        ]),
-        "cargo build",
-    )?;
     let password = "browser-tests-passphrase-2026";
     let server = Server::start_with(
-        &target_dir().join("debug").join("portico"),
         password,
         &[
             ("PORTICO_WEB_DIR", dist.display().to_string()),
