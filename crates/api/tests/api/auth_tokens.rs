@@ -329,6 +329,12 @@ async fn refresh_without_a_cookie_or_with_garbage_is_401() {
     assert_eq!(client.refresh().await.unwrap_err().status(), Some(401));
 }
 
+/// The `kid`s the JWKS endpoint publishes.
+async fn published_kids(app: &TestApp) -> Vec<String> {
+    let jwks = app.anonymous().jwks().await.unwrap();
+    jwks.keys.into_iter().map(|k| k.kid).collect()
+}
+
 #[tokio::test]
 async fn s10_after_a_rotation_old_tokens_verify_during_the_grace_period_only() {
     // Arrange: a one-minute grace period, shorter than a token's life.
@@ -341,15 +347,7 @@ async fn s10_after_a_rotation_old_tokens_verify_during_the_grace_period_only() {
     let new_kid = app.state.keys.rotate(app.clock.now()).unwrap();
 
     // Assert: both keys published; old tokens still work; new tokens use the new key.
-    let kids: Vec<String> = app
-        .anonymous()
-        .jwks()
-        .await
-        .unwrap()
-        .keys
-        .into_iter()
-        .map(|k| k.kid)
-        .collect();
+    let kids = published_kids(&app).await;
     assert!(kids.contains(&new_kid) && kids.iter().any(|k| *k == old_kid));
     alice.me().await.unwrap();
     let bob = acme.login("bob").await;
@@ -362,14 +360,6 @@ async fn s10_after_a_rotation_old_tokens_verify_during_the_grace_period_only() {
     app.clock.advance(Duration::seconds(61));
     assert_eq!(alice.me().await.unwrap_err().status(), Some(401));
     bob.me().await.unwrap();
-    let kids: Vec<String> = app
-        .anonymous()
-        .jwks()
-        .await
-        .unwrap()
-        .keys
-        .into_iter()
-        .map(|k| k.kid)
-        .collect();
+    let kids = published_kids(&app).await;
     assert_eq!(kids, vec![new_kid]);
 }
