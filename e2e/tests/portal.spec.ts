@@ -109,21 +109,29 @@ test('repeated wrong passwords lock the account for a while, and the page says h
   expect(said).toMatch(/Too many attempts\. Try again in \d+ minutes\./);
 });
 
-test('an owner adds, finds, archives and restores an organisation', async ({ page }, testInfo) => {
-  const name = `Fabrikam ${testInfo.project.name}`;
+test('an owner adds, finds, renames, archives and restores an organisation', async ({ page }, testInfo) => {
+  const first = `Fabrikam ${testInfo.project.name}`;
+  const name = `${first} Group`;
   await signIn(page, 'owner');
   await page.getByRole('link', { name: 'Staff console' }).first().click();
 
-  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(first);
   await page.getByLabel('Reference (optional)').fill('CRM-0042');
   await page.getByRole('button', { name: 'Add organisation' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `${name} was added.` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `${first} was added.` })).toBeVisible();
 
-  await page.getByLabel('Search organisations').fill(name);
+  await page.getByLabel('Search organisations').fill(first);
   await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(first) })).toHaveCount(1);
+  await expect(page.getByRole('row', { name: new RegExp(first) })).toContainText('CRM-0042');
+
+  await page.getByRole('button', { name: `Edit ${first}` }).click();
+  await page.getByLabel('Rename to').fill(name);
+  await page.getByLabel('Reference', { exact: true }).fill('CRM-0043');
+  await page.getByRole('button', { name: 'Save' }).click();
   const row = page.getByRole('row', { name: new RegExp(name) });
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText('CRM-0042');
+  await expect(row).toContainText('CRM-0043');
 
   await page.getByRole('button', { name: `Archive ${name}` }).click();
   await expect(row).toContainText('Archived');
@@ -141,6 +149,7 @@ test('an agent sees organisations but cannot manage them', async ({ page }) => {
   await expect(page.getByRole('cell', { name: 'Northwind Traders', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'New organisation' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Archive / })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Edit / })).toHaveCount(0);
 });
 
 test('a person ends a session on another device from their profile', async ({ browser, page }, testInfo) => {

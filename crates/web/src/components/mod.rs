@@ -1,3 +1,4 @@
 //! Pieces used on several pages.
 
+pub mod form;
 pub mod shell;

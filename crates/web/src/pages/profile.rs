@@ -1,5 +1,6 @@
 //! `/profile`: who is signed in, and where: the open sessions, each of which can be ended.
 
+use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::{Loading, role_label};
 use crate::problems;
 use crate::session::{Session, client, use_session};
@@ -73,30 +74,18 @@ fn ChangePasswordForm(session: Session) -> impl IntoView {
             pending.set(false);
         });
     };
-    let field = move |id: &'static str,
-                      label: &'static str,
-                      autocomplete: &'static str,
-                      value: RwSignal<String>| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type="password" autocomplete=autocomplete required=true
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))/>
-            </div>
-        }
-    };
     view! {
         <section class="card narrow" aria-labelledby="password-title">
             <h2 id="password-title">"Change your password"</h2>
             <p class="muted">"At least 12 characters. Your other devices will be signed out."</p>
             <form on:submit=on_submit>
-                {field("current-password", "Current password", "current-password", current)}
-                {field("new-password", "New password", "new-password", new)}
-                {field("confirm-password", "New password again", "new-password", confirm)}
-                <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
+                <TextField id="current-password" label="Current password" kind="password"
+                    autocomplete="current-password" required=true value=current/>
+                <TextField id="new-password" label="New password" kind="password"
+                    autocomplete="new-password" required=true value=new/>
+                <TextField id="confirm-password" label="New password again" kind="password"
+                    autocomplete="new-password" required=true value=confirm/>
+                <ErrorMessage message=error/>
                 <Show when=move || done.get()>
                     <p class="notice" role="status">"Your password has been changed. Other devices are signed out."</p>
                 </Show>
@@ -171,9 +160,7 @@ fn Sessions(session: Session) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Where you are signed in"</h2>
-            <Show when=move || error.get().is_some()>
-                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            <ErrorMessage message=error/>
             {move || match sessions.get() {
                 None => view! { <Loading label="Loading your sessions…"/> }.into_any(),
                 Some(list) => view! {

@@ -1,6 +1,7 @@
 //! `/sign-in`: the tenant's branded sign-in page.
 
 use crate::Tenant;
+use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::{BrandMark, Loading};
 use crate::session::{Status, client, use_session};
 use crate::{branding, problems};
@@ -119,21 +120,11 @@ pub fn SignIn() -> impl IntoView {
                             }>"Another portal"</button>
                         </p>
                     </Show>
-                    <div class="field">
-                        <label for="email">"Email"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required=true
-                            prop:value=move || email.get()
-                            on:input=move |ev| email.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required=true
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))/>
-                    </div>
-                    <Show when=move || error.get().is_some()>
-                        <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                    </Show>
+                    <TextField id="email" label="Email" kind="email" autocomplete="username"
+                        required=true value=email/>
+                    <TextField id="password" label="Password" kind="password"
+                        autocomplete="current-password" required=true value=password/>
+                    <ErrorMessage message=error/>
                     <button type="submit" class="button primary" disabled=move || pending.get()>
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>

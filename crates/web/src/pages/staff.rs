@@ -1,14 +1,16 @@
 //! `/staff`: the staff console — the customer organisations this staff member serves, with
 //! search, a status filter, and (for admins and owners) creating, archiving and restoring.
 
+use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
 use crate::problems;
 use crate::session::{Session, client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use portico_shared::client::ClientError;
 use portico_shared::organizations::{
-    CreateOrganization, Organization, OrganizationFilter, OrganizationStatus,
+    CreateOrganization, Organization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
 };
 use portico_shared::tenancy::StaffRole;
 
@@ -139,12 +141,8 @@ fn SearchForm(list: Organizations) -> impl IntoView {
     };
     view! {
         <form class="toolbar" role="search" on:submit=move |ev: SubmitEvent| { ev.prevent_default(); apply(); }>
-            <div class="field grow">
-                <label for="org-search">"Search organisations"</label>
-                <input id="org-search" type="search" placeholder="Name or reference"
-                    prop:value=move || words.get()
-                    on:input=move |ev| words.set(event_target_value(&ev))/>
-            </div>
+            <TextField id="org-search" label="Search organisations" kind="search"
+                placeholder="Name or reference" class="grow" value=words/>
             <div class="field">
                 <label for="org-status">"Status"</label>
                 <select id="org-status" on:change=move |ev| { status.set(event_target_value(&ev)); apply(); }>
@@ -161,29 +159,8 @@ fn SearchForm(list: Organizations) -> impl IntoView {
 #[component]
 fn OrganizationTable(list: Organizations, can_manage: Signal<bool>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
-    let session = list.session;
-    let change_status = move |org: Organization| {
-        spawn_local(async move {
-            let result = match org.status {
-                OrganizationStatus::Active => client().archive_organization(org.id).await,
-                OrganizationStatus::Archived => client().restore_organization(org.id).await,
-            };
-            match result {
-                Ok(updated) => {
-                    error.set(None);
-                    list.replace(updated);
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-        });
-    };
     view! {
-        <Show when=move || error.get().is_some()>
-            <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-        </Show>
+        <ErrorMessage message=error/>
         <div class="table-wrap">
             <table>
                 <thead>
@@ -195,35 +172,106 @@ fn OrganizationTable(list: Organizations, can_manage: Signal<bool>) -> impl Into
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || list.items.get() key=|o| (o.id, o.status, o.name.clone()) let:org>
-                        {
-                            let archived = org.status == OrganizationStatus::Archived;
-                            let action = if archived { "Restore" } else { "Archive" };
-                            let label = format!("{action} {}", org.name);
-                            let target = org.clone();
-                            view! {
-                                <tr class:archived=archived>
-                                    <td>{org.name.clone()}</td>
-                                    <td>{org.external_ref.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td><span class="badge">{if archived { "Archived" } else { "Active" }}</span></td>
-                                    <Show when=move || can_manage.get()>
-                                        <td class="actions">
-                                            <button type="button" class="button secondary small" aria-label=label.clone()
-                                                on:click={
-                                                    let target = target.clone();
-                                                    move |_| change_status(target.clone())
-                                                }>
-                                                {action}
-                                            </button>
-                                        </td>
-                                    </Show>
-                                </tr>
-                            }
-                        }
+                    <For
+                        each=move || list.items.get()
+                        key=|o| (o.id, o.status, o.name.clone(), o.external_ref.clone())
+                        let:org
+                    >
+                        <OrganizationRow org=org list=list can_manage=can_manage error=error/>
                     </For>
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// One organisation; for admins and owners, with Edit (name, reference) and Archive/Restore.
+#[component]
+fn OrganizationRow(
+    org: Organization,
+    list: Organizations,
+    can_manage: Signal<bool>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = list.session;
+    let editing = RwSignal::new(false);
+    let name = RwSignal::new(org.name.clone());
+    let reference = RwSignal::new(org.external_ref.clone().unwrap_or_default());
+    let settle = move |result: Result<Organization, ClientError>| match result {
+        Ok(updated) => {
+            error.set(None);
+            editing.set(false);
+            list.replace(updated);
+        }
+        Err(e) => {
+            session.check(&e);
+            error.set(Some(problems::message(&e)));
+        }
+    };
+    let (id, status) = (org.id, org.status);
+    let change_status = move |_| {
+        spawn_local(async move {
+            settle(match status {
+                OrganizationStatus::Active => client().archive_organization(id).await,
+                OrganizationStatus::Archived => client().restore_organization(id).await,
+            })
+        })
+    };
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let body = UpdateOrganization {
+            name: Some(name.get_untracked()),
+            external_ref: Some(reference.get_untracked()),
+        };
+        spawn_local(async move { settle(client().update_organization(id, &body).await) });
+    };
+    let archived = status == OrganizationStatus::Archived;
+    let action = if archived { "Restore" } else { "Archive" };
+    let (status_label, edit_label) = (
+        format!("{action} {}", org.name),
+        format!("Edit {}", org.name),
+    );
+    let (name_id, reference_id) = (format!("name-{id}"), format!("reference-{id}"));
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || {
+                let org = org.clone();
+                let (status_label, edit_label) = (status_label.clone(), edit_label.clone());
+                view! {
+                    <tr class:archived=archived>
+                        <td>{org.name.clone()}</td>
+                        <td>{org.external_ref.clone().unwrap_or_else(|| "—".into())}</td>
+                        <td><span class="badge">{if archived { "Archived" } else { "Active" }}</span></td>
+                        <Show when=move || can_manage.get()>
+                            <td class="actions">
+                                <button type="button" class="button secondary small"
+                                    aria-label=edit_label.clone() on:click=move |_| editing.set(true)>
+                                    "Edit"
+                                </button>
+                                <button type="button" class="button secondary small"
+                                    aria-label=status_label.clone() on:click=change_status>
+                                    {action}
+                                </button>
+                            </td>
+                        </Show>
+                    </tr>
+                }
+            }
+        >
+            <tr>
+                <td colspan="4">
+                    <form class="toolbar" on:submit=save>
+                        <TextField id=name_id.clone() label="Rename to" required=true class="grow" value=name/>
+                        <TextField id=reference_id.clone() label="Reference" value=reference/>
+                        <button type="submit" class="button primary small">"Save"</button>
+                        <button type="button" class="button secondary small" on:click=move |_| editing.set(false)>
+                            "Cancel"
+                        </button>
+                    </form>
+                </td>
+            </tr>
+        </Show>
     }
 }
 
@@ -265,23 +313,13 @@ fn NewOrganization(list: Organizations) -> impl IntoView {
         <section class="card" aria-labelledby="new-org-title">
             <h2 id="new-org-title">"New organisation"</h2>
             <form class="toolbar" on:submit=on_submit>
-                <div class="field grow">
-                    <label for="new-org-name">"Name"</label>
-                    <input id="new-org-name" required=true autocomplete="off"
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="new-org-ref">"Reference (optional)"</label>
-                    <input id="new-org-ref" autocomplete="off" placeholder="CRM id"
-                        prop:value=move || external_ref.get()
-                        on:input=move |ev| external_ref.set(event_target_value(&ev))/>
-                </div>
+                <TextField id="new-org-name" label="Name" autocomplete="off" required=true
+                    class="grow" value=name/>
+                <TextField id="new-org-ref" label="Reference (optional)" autocomplete="off"
+                    placeholder="CRM id" value=external_ref/>
                 <button type="submit" class="button primary" disabled=move || pending.get()>"Add organisation"</button>
             </form>
-            <Show when=move || error.get().is_some()>
-                <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            <ErrorMessage message=error/>
             <Show when=move || done.get().is_some()>
                 <p class="notice" role="status">{move || done.get().unwrap_or_default()}</p>
             </Show>

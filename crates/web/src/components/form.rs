@@ -1,0 +1,41 @@
+//! Form pieces: a labelled text field bound to a signal, and the alert that shows a failed
+//! call's message.
+
+use leptos::prelude::*;
+
+/// A labelled input whose value lives in `value`.
+#[component]
+pub fn TextField(
+    #[prop(into)] id: String,
+    label: &'static str,
+    value: RwSignal<String>,
+    /// The input's `type`: `text`, `email`, `password`, `search` …
+    #[prop(default = "text")]
+    kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    /// Extra classes on the field, e.g. `grow` in a toolbar.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class=format!("field {class}")>
+            <label for=id.clone()>{label}</label>
+            <input id=id.clone() name=id type=kind autocomplete=autocomplete placeholder=placeholder
+                required=required
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        </div>
+    }
+}
+
+/// The message of a failed call, announced to screen readers; nothing when there is none.
+#[component]
+pub fn ErrorMessage(message: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p class="error" role="alert">{move || message.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
