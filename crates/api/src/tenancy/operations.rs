@@ -172,10 +172,7 @@ pub async fn change_password(
     user: UserId,
     password: Password,
 ) -> ApiResult<()> {
-    set_password(
-        state, actor, origin, tenant, user, password, "password", None,
-    )
-    .await
+    set_password(state, actor, origin, tenant, user, password, None).await
 }
 
 /// A signed-in user's own change, after they proved the current password: every other
@@ -187,22 +184,21 @@ pub async fn change_own_password(
     origin: &Origin,
     password: Password,
 ) -> ApiResult<()> {
-    let actor = Actor::from(who);
-    let (tenant, user, keep) = (who.tenant_id, who.user_id, Some(who.session_id));
+    let (actor, keep) = (Actor::from(who), Some(who.session_id));
     set_password(
         state,
         &actor,
         origin,
-        tenant,
-        user,
+        who.tenant_id,
+        who.user_id,
         password,
-        "new_password",
         keep,
     )
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Stores a new password and ends the user's sessions, all but `own_session` when a user
+/// changes their own (whose form calls the field `new_password`).
 async fn set_password(
     state: &AppState,
     actor: &Actor,
@@ -210,9 +206,12 @@ async fn set_password(
     tenant: TenantId,
     user: UserId,
     password: Password,
-    field: &str,
-    keep: Option<SessionId>,
+    own_session: Option<SessionId>,
 ) -> ApiResult<()> {
+    let field = match own_session {
+        Some(_) => "new_password",
+        None => "password",
+    };
     let mut conn = state.db.conn().await?;
     let row = queries::get_user(&mut conn, tenant, user)
         .await?
@@ -227,7 +226,7 @@ async fn set_password(
     if row.status == "invited" {
         queries::set_status(&mut tx, tenant, user, "active", now).await?;
     }
-    let which = match keep {
+    let which = match own_session {
         Some(session) => Sessions::AllOfBut(user, session),
         None => Sessions::AllOf(user),
     };
