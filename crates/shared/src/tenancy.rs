@@ -79,6 +79,7 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branding {
+    /// The short name used in sign-in links and host names, e.g. `acme`.
     pub slug: String,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,18 +90,6 @@ pub struct Branding {
     /// `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accent_color: Option<String>,
-}
-
-impl From<Tenant> for Branding {
-    fn from(t: Tenant) -> Self {
-        Branding {
-            slug: t.slug,
-            name: t.name,
-            logo_url: t.logo_url,
-            primary_color: t.primary_color,
-            accent_color: t.accent_color,
-        }
-    }
 }
 
 /// A tenant's identity and branding.
@@ -108,16 +97,8 @@ impl From<Tenant> for Branding {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tenant {
     pub id: TenantId,
-    /// The short name used in sign-in links and host names, e.g. `acme`.
-    pub slug: String,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// CSS colour, e.g. `#1f6feb`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_color: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accent_color: Option<String>,
+    #[serde(flatten)]
+    pub branding: Branding,
 }
 
 /// A person who can sign in.

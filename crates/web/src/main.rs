@@ -38,9 +38,9 @@ fn App() -> impl IntoView {
     // Once signed in, the session's tenant is the one to show.
     Effect::new(move |_| {
         if let Some(me) = session.me.get() {
-            branding::remember(&me.tenant.slug);
-            if tenant.slug.get_untracked().as_deref() != Some(me.tenant.slug.as_str()) {
-                tenant.slug.set(Some(me.tenant.slug));
+            branding::remember(&me.tenant.branding.slug);
+            if tenant.slug.get_untracked().as_deref() != Some(me.tenant.branding.slug.as_str()) {
+                tenant.slug.set(Some(me.tenant.branding.slug));
             }
         }
     });

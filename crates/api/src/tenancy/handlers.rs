@@ -51,5 +51,5 @@ pub async fn get_branding(
     let tenant = found.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
-        .json(Branding::from(Tenant::from(tenant))))
+        .json(Tenant::from(tenant).branding))
 }

@@ -5,7 +5,7 @@ use crate::db::AsExec;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::organizations::{Organization, OrganizationStatus};
-use portico_shared::tenancy::{Tenant, User};
+use portico_shared::tenancy::{Branding, Tenant, User};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
@@ -26,11 +26,13 @@ impl From<TenantRow> for Tenant {
     fn from(r: TenantRow) -> Self {
         Tenant {
             id: TenantId(r.id),
-            slug: r.slug,
-            name: r.name,
-            logo_url: r.logo_url,
-            primary_color: r.primary_color,
-            accent_color: r.accent_color,
+            branding: Branding {
+                slug: r.slug,
+                name: r.name,
+                logo_url: r.logo_url,
+                primary_color: r.primary_color,
+                accent_color: r.accent_color,
+            },
         }
     }
 }

@@ -48,7 +48,7 @@ async fn me_describes_a_customer_with_memberships_and_scopes_and_staff_with_a_ro
     let dave = acme.login("dave").await.me().await.unwrap();
     let owner = acme.login("owner").await.me().await.unwrap();
 
-    assert_eq!(dave.tenant.slug, "acme");
+    assert_eq!(dave.tenant.branding.slug, "acme");
     assert_eq!(dave.staff_role, None);
     let mut orgs: Vec<(String, Vec<String>)> = dave
         .memberships

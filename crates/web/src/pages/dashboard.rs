@@ -51,7 +51,7 @@ fn staff_view(me: Me) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="tenant-title">
-            <h2 id="tenant-title">{me.tenant.name}</h2>
+            <h2 id="tenant-title">{me.tenant.branding.name}</h2>
             <p>"Your role: " <strong>{role}</strong></p>
             <p>{scope}</p>
             <A href="/staff" attr:class="button primary">"Open the staff console"</A>

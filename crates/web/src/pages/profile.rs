@@ -25,7 +25,7 @@ pub fn Profile() -> impl IntoView {
                     <dl class="details card">
                         <dt>"Name"</dt><dd>{me.user.name}</dd>
                         <dt>"Email"</dt><dd>{me.user.email}</dd>
-                        <dt>"Portal"</dt><dd>{me.tenant.name}</dd>
+                        <dt>"Portal"</dt><dd>{me.tenant.branding.name}</dd>
                         <dt>"Account"</dt><dd>{kind}</dd>
                         <dt>"Member since"</dt><dd>{me.user.created_at.format("%e %B %Y").to_string()}</dd>
                     </dl>
