@@ -125,6 +125,26 @@ pub struct Config {
     #[arg(long, env = "PORTICO_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub run_jobs: bool,
 
+    /// SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@mail.example` (TLS). Without it, mail is written to the
+    /// mailbox folder instead.
+    #[arg(long, env = "PORTICO_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of outgoing mail; the tenant's name is shown as its display name.
+    #[arg(
+        long,
+        env = "PORTICO_MAIL_FROM",
+        default_value = "portal@portico.localhost",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Where mail goes when no SMTP server is set, one `.eml` file per message. Default:
+    /// `<data dir>/mailbox`.
+    #[arg(long, env = "PORTICO_MAILBOX_DIR", global = true)]
+    pub mailbox_dir: Option<PathBuf>,
+
     /// Directory of the built web app (Trunk's output), served at `/`. Without it only the API
     /// is served.
     #[arg(long, env = "PORTICO_WEB_DIR", default_value = "web", global = true)]
@@ -200,6 +220,12 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.bind))
             .trim_end_matches('/')
             .to_string()
+    }
+
+    pub fn mailbox_dir(&self) -> PathBuf {
+        self.mailbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mailbox"))
     }
 
     pub fn signing_keys_file(&self) -> PathBuf {

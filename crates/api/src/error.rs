@@ -35,6 +35,8 @@ pub enum ApiError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("link unknown, used or expired")]
+    LinkExpired,
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -67,6 +69,7 @@ impl ApiError {
             ApiError::Forbidden => ProblemType::Forbidden,
             ApiError::NotFound => ProblemType::NotFound,
             ApiError::Conflict(_) => ProblemType::Conflict,
+            ApiError::LinkExpired => ProblemType::LinkExpired,
             ApiError::PayloadTooLarge => ProblemType::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
@@ -84,6 +87,9 @@ impl ApiError {
             }
             ApiError::InvalidCredentials => {
                 Some("The email address or the password is wrong.".into())
+            }
+            ApiError::LinkExpired => {
+                Some("This link has expired or was already used. Ask for a new one.".into())
             }
             ApiError::TooManyRequests { retry_after } => Some(format!(
                 "Too many attempts. Try again in {retry_after} seconds."
@@ -109,6 +115,7 @@ pub fn status_of(kind: ProblemType) -> StatusCode {
         ProblemType::NotFound => StatusCode::NOT_FOUND,
         ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ProblemType::Conflict => StatusCode::CONFLICT,
+        ProblemType::LinkExpired => StatusCode::GONE,
         ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -126,6 +133,7 @@ fn kind_for_status(status: StatusCode) -> ProblemType {
         405 => ProblemType::MethodNotAllowed,
         408 => ProblemType::RequestTimeout,
         409 => ProblemType::Conflict,
+        410 => ProblemType::LinkExpired,
         413 => ProblemType::PayloadTooLarge,
         415 => ProblemType::UnsupportedMediaType,
         422 => ProblemType::Validation,
@@ -146,6 +154,7 @@ fn title_of(kind: ProblemType) -> &'static str {
         ProblemType::NotFound => "Not found",
         ProblemType::MethodNotAllowed => "Method not allowed",
         ProblemType::Conflict => "Conflict",
+        ProblemType::LinkExpired => "Link expired",
         ProblemType::PayloadTooLarge => "Request body too large",
         ProblemType::UnsupportedMediaType => "Unsupported media type",
         ProblemType::TooManyRequests => "Too many requests",

@@ -24,6 +24,7 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
         (name = "auth", description = "Sign-in, sessions and the signing keys"),
         (name = "tenants", description = "Public tenant information for sign-in pages"),
         (name = "organizations", description = "Customer organisations"),
+        (name = "people", description = "Staff and customer contacts, invitations and organisation teams"),
         (name = "system", description = "Health checks"),
     )
 )]

@@ -8,7 +8,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
-use crate::{auth, health, jobs, openapi, organizations, telemetry, tenancy, web_app};
+use crate::mail::Mailer;
+use crate::{auth, health, jobs, openapi, organizations, people, telemetry, tenancy, web_app};
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
 use actix_web::http::{Method, header};
@@ -29,6 +30,7 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     pub passwords: Passwords,
     pub ip_limiter: IpLimiter,
+    pub mailer: Arc<Mailer>,
 }
 
 impl AppState {
@@ -51,7 +53,10 @@ impl AppState {
             Duration::seconds(config.key_grace_period as i64),
             clock.now(),
         )?;
+        let mailer = Mailer::from_config(&config)?;
+        tracing::info!("mail: {}", mailer.describe());
         Ok(AppState {
+            mailer: Arc::new(mailer),
             passwords: Passwords::new(config.hash_concurrency())?,
             ip_limiter: IpLimiter::new(config.auth_rate_limit),
             keys: Arc::new(keys),
@@ -72,7 +77,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             scope::scope("/api/v1")
                 .configure(auth::routes)
                 .configure(tenancy::routes)
-                .configure(organizations::routes),
+                .configure(organizations::routes)
+                .configure(people::routes),
         );
 }
 
@@ -108,7 +114,7 @@ impl Application {
             let worker = jobs::Worker::new(
                 self.state.db.clone(),
                 self.state.clock.clone(),
-                jobs::registry(),
+                jobs::registry(&self.state),
             );
             tokio::spawn(worker.run())
         });

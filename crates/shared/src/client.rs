@@ -8,9 +8,13 @@ use crate::auth::{
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
+use crate::people::{
+    ChangeEmail, ChangeRole, ChangeScopes, InvitationDetails, InviteMember, InvitePerson,
+    LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink, UpdateProfile,
+};
 use crate::system::Health;
-use crate::tenancy::{Branding, Me};
-use crate::{OrganizationId, Page, Problem, ProblemType, SessionId};
+use crate::tenancy::{Branding, Me, Scope, StaffRole, User};
+use crate::{OrganizationId, Page, Problem, ProblemType, SessionId, UserId};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::sync::RwLock;
@@ -181,6 +185,92 @@ impl Client {
         Ok(tokens)
     }
 
+    /// Posts `body` to a public auth endpoint that signs in (magic link, reset, invitation)
+    /// and keeps the tokens, as [`Client::login`] does.
+    async fn sign_in_with(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> ClientResult<TokenResponse> {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .json(body);
+        let tokens: TokenResponse = self.send(req).await?;
+        self.set_access_token(Some(tokens.access_token.clone()));
+        Ok(tokens)
+    }
+
+    /// Asks for a sign-in link by email. Succeeds whether or not the address has an account.
+    pub async fn request_magic_link(&self, body: &RequestLink) -> ClientResult<()> {
+        self.send_empty(
+            self.request(Method::POST, "/api/v1/auth/magic-link")
+                .json(body),
+        )
+        .await
+    }
+
+    /// Signs in with the secret from a sign-in link.
+    pub async fn redeem_magic_link(&self, token: &str) -> ClientResult<TokenResponse> {
+        let body = LinkToken {
+            token: token.into(),
+        };
+        self.sign_in_with("/api/v1/auth/magic-link/redeem", &body)
+            .await
+    }
+
+    /// Asks for a password-reset link by email. Succeeds whether or not the address has an
+    /// account.
+    pub async fn request_password_reset(&self, body: &RequestLink) -> ClientResult<()> {
+        self.send_empty(
+            self.request(Method::POST, "/api/v1/auth/password-reset")
+                .json(body),
+        )
+        .await
+    }
+
+    /// Sets a new password with a reset link's secret, and signs in.
+    pub async fn complete_password_reset(
+        &self,
+        body: &SetPasswordWithLink,
+    ) -> ClientResult<TokenResponse> {
+        self.sign_in_with("/api/v1/auth/password-reset/complete", body)
+            .await
+    }
+
+    /// What an invitation link is for.
+    pub async fn lookup_invitation(&self, token: &str) -> ClientResult<InvitationDetails> {
+        let body = LinkToken {
+            token: token.into(),
+        };
+        self.send(
+            self.request(Method::POST, "/api/v1/auth/invitation/lookup")
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Accepts an invitation with a password, and signs in.
+    pub async fn accept_invitation(
+        &self,
+        body: &SetPasswordWithLink,
+    ) -> ClientResult<TokenResponse> {
+        self.sign_in_with("/api/v1/auth/invitation/accept", body)
+            .await
+    }
+
+    /// Confirms a new email address with the secret sent to it.
+    pub async fn confirm_email_change(&self, token: &str) -> ClientResult<()> {
+        let body = LinkToken {
+            token: token.into(),
+        };
+        self.send_empty(
+            self.request(Method::POST, "/api/v1/auth/email-change/confirm")
+                .json(&body),
+        )
+        .await
+    }
+
     /// Trades the refresh cookie for a new access token and a rotated cookie.
     pub async fn refresh(&self) -> ClientResult<TokenResponse> {
         let req = self.with_refresh_cookie(
@@ -209,7 +299,6 @@ impl Client {
         self.send(self.request(Method::GET, "/api/v1/me")).await
     }
 
-    /// Organisations the caller can see, a page at a time.
     /// The signed-in user's open sessions.
     pub async fn my_sessions(&self) -> ClientResult<Vec<SessionInfo>> {
         self.send(self.request(Method::GET, "/api/v1/me/sessions"))
@@ -228,6 +317,121 @@ impl Client {
             .await
     }
 
+    /// Changes the signed-in user's name, phone, language or time zone.
+    pub async fn update_profile(&self, body: &UpdateProfile) -> ClientResult<User> {
+        self.send(self.request(Method::PATCH, "/api/v1/me").json(body))
+            .await
+    }
+
+    /// Starts an email change: a confirmation link goes to the new address.
+    pub async fn change_email(&self, body: &ChangeEmail) -> ClientResult<()> {
+        self.send_empty(self.request(Method::POST, "/api/v1/me/email").json(body))
+            .await
+    }
+
+    /// People (staff only), a page at a time.
+    pub async fn list_people(
+        &self,
+        filter: &PeopleFilter,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<User>> {
+        self.send(
+            self.request(Method::GET, "/api/v1/users")
+                .query(&page_query(limit, cursor))
+                .query(filter),
+        )
+        .await
+    }
+
+    pub async fn get_person(&self, id: UserId) -> ClientResult<Person> {
+        self.send(self.request(Method::GET, &format!("/api/v1/users/{id}")))
+            .await
+    }
+
+    /// Invites a staff member or a customer contact.
+    pub async fn invite_person(&self, body: &InvitePerson) -> ClientResult<Person> {
+        self.send(self.request(Method::POST, "/api/v1/users").json(body))
+            .await
+    }
+
+    /// Sends an invited person a new invitation.
+    pub async fn resend_invitation(&self, id: UserId) -> ClientResult<()> {
+        self.send_empty(self.request(Method::POST, &format!("/api/v1/users/{id}/invitation")))
+            .await
+    }
+
+    pub async fn disable_person(&self, id: UserId) -> ClientResult<Person> {
+        self.send(self.request(Method::POST, &format!("/api/v1/users/{id}/disable")))
+            .await
+    }
+
+    pub async fn enable_person(&self, id: UserId) -> ClientResult<Person> {
+        self.send(self.request(Method::POST, &format!("/api/v1/users/{id}/enable")))
+            .await
+    }
+
+    pub async fn change_role(&self, id: UserId, staff_role: StaffRole) -> ClientResult<Person> {
+        self.send(
+            self.request(Method::PUT, &format!("/api/v1/users/{id}/role"))
+                .json(&ChangeRole { staff_role }),
+        )
+        .await
+    }
+
+    /// An organisation's team, a page at a time.
+    pub async fn list_members(
+        &self,
+        org: OrganizationId,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Member>> {
+        self.send(
+            self.request(Method::GET, &format!("/api/v1/organizations/{org}/members"))
+                .query(&page_query(limit, cursor)),
+        )
+        .await
+    }
+
+    pub async fn invite_member(
+        &self,
+        org: OrganizationId,
+        body: &InviteMember,
+    ) -> ClientResult<Member> {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/organizations/{org}/members"),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    pub async fn change_member_scopes(
+        &self,
+        org: OrganizationId,
+        user: UserId,
+        scopes: Vec<Scope>,
+    ) -> ClientResult<Member> {
+        self.send(
+            self.request(
+                Method::PUT,
+                &format!("/api/v1/organizations/{org}/members/{user}"),
+            )
+            .json(&ChangeScopes { scopes }),
+        )
+        .await
+    }
+
+    pub async fn remove_member(&self, org: OrganizationId, user: UserId) -> ClientResult<()> {
+        self.send_empty(self.request(
+            Method::DELETE,
+            &format!("/api/v1/organizations/{org}/members/{user}"),
+        ))
+        .await
+    }
+
     /// Sends a request whose success has no body (204).
     async fn send_empty(&self, req: RequestBuilder) -> ClientResult<()> {
         let res = req
@@ -237,6 +441,7 @@ impl Client {
         expect_empty(res).await
     }
 
+    /// Organisations the caller can see, a page at a time.
     pub async fn list_organizations(
         &self,
         limit: Option<u32>,
@@ -253,16 +458,9 @@ impl Client {
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> ClientResult<Page<Organization>> {
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(limit) = limit {
-            query.push(("limit", limit.to_string()));
-        }
-        if let Some(cursor) = cursor {
-            query.push(("cursor", cursor.to_string()));
-        }
         self.send(
             self.request(Method::GET, "/api/v1/organizations")
-                .query(&query)
+                .query(&page_query(limit, cursor))
                 .query(filter),
         )
         .await
@@ -306,7 +504,6 @@ impl Client {
             .await
     }
 
-    /// The public keys that verify access tokens.
     /// A tenant's public branding, for its sign-in page: the tenant named, or else the one the
     /// server resolves from its host name or default.
     pub async fn branding(&self, tenant: Option<&str>) -> ClientResult<Branding> {
@@ -317,6 +514,7 @@ impl Client {
         self.send(req).await
     }
 
+    /// The public keys that verify access tokens.
     pub async fn jwks(&self) -> ClientResult<JwkSet> {
         self.send(self.request(Method::GET, "/.well-known/jwks.json"))
             .await
@@ -329,6 +527,18 @@ impl Client {
     pub async fn readyz(&self) -> ClientResult<Health> {
         self.send(self.request(Method::GET, "/readyz")).await
     }
+}
+
+/// The `limit` and `cursor` query parameters of a list.
+fn page_query(limit: Option<u32>, cursor: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = Vec::new();
+    if let Some(limit) = limit {
+        query.push(("limit", limit.to_string()));
+    }
+    if let Some(cursor) = cursor {
+        query.push(("cursor", cursor.to_string()));
+    }
+    query
 }
 
 /// Reads a JSON body on success, a problem otherwise.

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod ids;
 pub mod organizations;
+pub mod people;
 pub mod problem;
 pub mod system;
 pub mod tenancy;

@@ -13,6 +13,8 @@ pub enum ProblemType {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// An emailed link (invitation, sign-in, reset, confirmation) that is unknown, used or expired.
+    LinkExpired,
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
@@ -22,7 +24,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 14] = [
+    pub const ALL: [ProblemType; 15] = [
         Self::MalformedRequest,
         Self::Validation,
         Self::Unauthorized,
@@ -31,6 +33,7 @@ impl ProblemType {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::Conflict,
+        Self::LinkExpired,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
@@ -50,6 +53,7 @@ impl ProblemType {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
+            Self::LinkExpired => "link-expired",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::TooManyRequests => "too-many-requests",

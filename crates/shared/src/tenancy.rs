@@ -114,6 +114,14 @@ pub struct User {
     /// Present for staff only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_role: Option<StaffRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// A BCP 47 language tag, e.g. `en-GB`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// An IANA time zone, e.g. `Europe/London`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -25,6 +25,13 @@ pub fn message(err: &ClientError) -> String {
             .unwrap_or_else(|| "Please check what you entered.".into()),
         Some(ProblemType::Unauthorized) => "Your session has ended. Please sign in again.".into(),
         Some(ProblemType::NotFound) => "We could not find that.".into(),
+        Some(ProblemType::LinkExpired) => {
+            "This link has expired or was already used. Please ask for a new one.".into()
+        }
+        Some(ProblemType::Conflict) => err
+            .problem()
+            .and_then(|p| p.detail.clone())
+            .unwrap_or_else(|| "That conflicts with what is already there.".into()),
         Some(ProblemType::Forbidden) => "You do not have access to that.".into(),
         Some(ProblemType::Unavailable) | Some(ProblemType::Internal) => {
             "Something went wrong on our side. Please try again in a moment.".into()

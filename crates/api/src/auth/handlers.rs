@@ -5,6 +5,7 @@ use crate::auth::passwords::{Password, Verdict};
 use crate::auth::queries::Sessions;
 use crate::auth::rules::{Throttle, throttle, window_expired};
 use crate::auth::{Access, Principal, queries, sessions, tokens};
+use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::tenancy::{queries as tenancy, rules as tenancy_rules};
@@ -44,7 +45,7 @@ fn unauthorized_clearing_cookie() -> HttpResponse {
     res
 }
 
-fn check_ip_limit(state: &AppState, origin: &Origin) -> ApiResult<()> {
+pub(crate) fn check_ip_limit(state: &AppState, origin: &Origin) -> ApiResult<()> {
     if let Some(ip) = origin.ip.as_deref().and_then(|ip| ip.parse().ok()) {
         state
             .ip_limiter
@@ -169,15 +170,30 @@ pub async fn login(
     if let Some(hash) = &upgraded {
         tenancy::set_password_hash(&mut tx, tenant_id, user_id, hash, now).await?;
     }
+    let details = json!({ "method": "password", "password_hash_upgraded": upgraded.is_some() });
+    start_session(&state, tx, user, &origin, details).await
+}
+
+/// Signs `user` in: starts a session in `tx`, records `auth.login` with `details` (how they
+/// proved who they are), commits, and answers with the tokens.
+pub(crate) async fn start_session(
+    state: &AppState,
+    mut tx: Tx,
+    user: tenancy::UserRow,
+    origin: &Origin,
+    details: serde_json::Value,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let (tenant_id, user_id) = (TenantId(user.tenant_id), UserId(user.id));
     let ttl = Duration::days(i64::from(state.config.session_ttl_days));
-    let started = sessions::start(&mut tx, tenant_id, user_id, &origin, ttl, now).await?;
+    let started = sessions::start(&mut tx, tenant_id, user_id, origin, ttl, now).await?;
     let event = Event::new(tenant_id, "auth.login", Outcome::Success)
-        .by(Some(user_id), &email)
+        .by(Some(user_id), &user.email)
         .on("session", started.session)
-        .details(json!({ "password_hash_upgraded": upgraded.is_some() }));
-    audit::record(&mut tx, event, &origin, now).await?;
+        .details(details);
+    audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;
-    token_response(&state, user.into(), started.session, &started.refresh_token)
+    token_response(state, user.into(), started.session, &started.refresh_token)
 }
 
 /// Trade the `portico_refresh` cookie for a new access token.
@@ -209,7 +225,7 @@ pub async fn refresh(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some(found) =
-        queries::find_refresh_token(&mut tx, &tokens::refresh_token_digest(cookie.value())).await?
+        queries::find_refresh_token(&mut tx, &tokens::secret_digest(cookie.value())).await?
     else {
         return Ok(unauthorized_clearing_cookie());
     };
@@ -242,15 +258,9 @@ pub async fn refresh(
     if found.revoked_at.is_some() || found.expires_at <= now || found.user_status != "active" {
         return Ok(unauthorized_clearing_cookie());
     }
-    let next = tokens::new_refresh_token()?;
-    queries::insert_refresh_token(
-        &mut tx,
-        tenant,
-        session,
-        &tokens::refresh_token_digest(&next),
-        now,
-    )
-    .await?;
+    let next = tokens::new_secret()?;
+    queries::insert_refresh_token(&mut tx, tenant, session, &tokens::secret_digest(&next), now)
+        .await?;
     queries::touch_session(
         &mut tx,
         session,
@@ -286,7 +296,7 @@ pub async fn logout(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let from_cookie = match req.cookie(REFRESH_COOKIE) {
-        Some(c) => queries::find_refresh_token(&mut tx, &tokens::refresh_token_digest(c.value()))
+        Some(c) => queries::find_refresh_token(&mut tx, &tokens::secret_digest(c.value()))
             .await?
             .map(|t| {
                 (
@@ -484,6 +494,27 @@ pub async fn change_my_password(
     origin: Origin,
     web::Json(body): web::Json<ChangePassword>,
 ) -> ApiResult<HttpResponse> {
+    let current = Password::new(body.current_password);
+    verify_own_password(&state, &who, &origin, current, "current_password").await?;
+    crate::tenancy::operations::change_own_password(
+        &state,
+        &who,
+        &origin,
+        Password::new(body.new_password),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Checks the signed-in user's password again before a sensitive change. Wrong passwords
+/// count toward the account's sign-in throttle and are audited; the error names `field`.
+pub(crate) async fn verify_own_password(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    password: Password,
+    field: &str,
+) -> ApiResult<()> {
     let now = state.clock.now();
     let window = Duration::seconds(state.config.login_failure_window as i64);
     let mut conn = state.db.conn().await?;
@@ -503,32 +534,22 @@ pub async fn change_my_password(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     drop(conn);
-    let verdict = state
-        .passwords
-        .verify(Password::new(body.current_password), user.password_hash)
-        .await?;
+    let verdict = state.passwords.verify(password, user.password_hash).await?;
     if verdict == Verdict::Wrong {
         let new_window =
             throttled.is_some_and(|t| window_expired(t.window_started_at, now, window));
         let mut tx = state.db.begin().await?;
         queries::count_failure(&mut tx, who.tenant_id, &who.email, now, new_window).await?;
-        let event = Event::new(who.tenant_id, "user.password_changed", Outcome::Failure)
+        let event = Event::new(who.tenant_id, "auth.password_check", Outcome::Failure)
             .by(Some(who.user_id), &who.email)
             .on("user", who.user_id)
             .details(json!({ "reason": "wrong_current_password" }));
-        audit::record(&mut tx, event, &origin, now).await?;
+        audit::record(&mut tx, event, origin, now).await?;
         tx.commit().await?;
         return Err(ApiError::invalid(
-            "current_password",
+            field,
             "this is not your current password",
         ));
     }
-    crate::tenancy::operations::change_own_password(
-        &state,
-        &who,
-        &origin,
-        Password::new(body.new_password),
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -3,10 +3,12 @@
 
 pub mod handlers;
 pub mod limiter;
+pub mod links;
 pub mod passwords;
 pub mod principal;
 pub mod queries;
 pub mod rules;
+pub mod self_service;
 pub mod sessions;
 pub mod tokens;
 
@@ -20,5 +22,12 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::me)
         .service(handlers::list_my_sessions)
         .service(handlers::end_my_session)
-        .service(handlers::change_my_password);
+        .service(handlers::change_my_password)
+        .service(self_service::request_magic_link)
+        .service(self_service::redeem_magic_link)
+        .service(self_service::request_password_reset)
+        .service(self_service::complete_password_reset)
+        .service(self_service::lookup_invitation)
+        .service(self_service::accept_invitation)
+        .service(self_service::confirm_email_change);
 }

@@ -33,12 +33,12 @@ pub async fn start(
         },
     )
     .await?;
-    let refresh_token = tokens::new_refresh_token()?;
+    let refresh_token = tokens::new_secret()?;
     queries::insert_refresh_token(
         tx,
         tenant,
         session,
-        &tokens::refresh_token_digest(&refresh_token),
+        &tokens::secret_digest(&refresh_token),
         now,
     )
     .await?;

@@ -334,16 +334,16 @@ impl KeyRing {
     }
 }
 
-/// A new opaque refresh token: 256 random bits, base64url.
-pub fn new_refresh_token() -> anyhow::Result<String> {
+/// A new opaque secret (a refresh token, an emailed link): 256 random bits, base64url.
+pub fn new_secret() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// How refresh tokens are stored: SHA-256, hex. The tokens carry 256 random bits, so a fast
+/// How secrets are stored: SHA-256, hex. They carry 256 random bits, so a fast
 /// hash is enough (no dictionary to attack).
-pub fn refresh_token_digest(token: &str) -> String {
+pub fn secret_digest(token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
@@ -400,10 +400,10 @@ mod tests {
 
     #[test]
     fn refresh_tokens_are_256_bits_and_stored_as_digests() {
-        let t = new_refresh_token().unwrap();
+        let t = new_secret().unwrap();
         assert_eq!(URL_SAFE_NO_PAD.decode(&t).unwrap().len(), 32);
-        assert_ne!(new_refresh_token().unwrap(), t);
-        assert_eq!(refresh_token_digest(&t).len(), 64);
-        assert!(!refresh_token_digest(&t).contains(&t));
+        assert_ne!(new_secret().unwrap(), t);
+        assert_eq!(secret_digest(&t).len(), 64);
+        assert!(!secret_digest(&t).contains(&t));
     }
 }

@@ -211,3 +211,27 @@ impl Tx {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// A `LIKE` pattern finding `words` anywhere, with `%`, `_` and `\` taken literally.
+pub fn contains_pattern(words: &str) -> String {
+    let mut p = String::from("%");
+    for ch in words.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn search_words_are_matched_literally() {
+        assert_eq!(contains_pattern(" North "), "%north%");
+        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+}

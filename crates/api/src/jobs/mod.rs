@@ -74,8 +74,16 @@ impl Registry {
 }
 
 /// The handlers the server runs. Capabilities register theirs here.
-pub fn registry() -> Registry {
+pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
     Registry::default()
+        .on(
+            crate::mail::SEND_JOB,
+            crate::mail::handler(state.mailer.clone()),
+        )
+        .on(
+            crate::auth::self_service::LINK_REQUESTED_JOB,
+            crate::auth::self_service::link_requested_handler(state.clone()),
+        )
 }
 
 /// Claims and runs jobs.

@@ -80,7 +80,8 @@ pub async fn claim(
     }))
 }
 
-/// Marks a job done, if `worker` still holds it.
+/// Marks a job done, if `worker` still holds it. A done job keeps no payload: payloads may
+/// carry secrets (an emailed sign-in link) that must not outlive the work.
 pub async fn complete(
     c: &mut impl AsExec,
     id: Uuid,
@@ -88,7 +89,7 @@ pub async fn complete(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "UPDATE jobs SET done_at = $3, locked_by = NULL, locked_until = NULL \
+        "UPDATE jobs SET done_at = $3, locked_by = NULL, locked_until = NULL, payload = '{}' \
          WHERE id = $1 AND locked_by = $2")
         .bind(id).bind(worker).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())

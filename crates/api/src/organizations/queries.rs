@@ -1,7 +1,7 @@
 //! SQL for reading organisations within what a principal may see.
 
 use crate::auth::OrgVisibility;
-use crate::db::AsExec;
+use crate::db::{AsExec, contains_pattern};
 use crate::on_db;
 use crate::tenancy::queries::OrganizationRow;
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
@@ -24,19 +24,6 @@ const VISIBLE: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.statu
             WHERE m.tenant_id = o.tenant_id AND m.organization_id = o.id AND m.user_id = $3)) \
        OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
             WHERE a.tenant_id = o.tenant_id AND a.organization_id = o.id AND a.user_id = $3)))";
-
-/// A `LIKE` pattern finding `words` anywhere, with `%`, `_` and `\` taken literally.
-fn contains_pattern(words: &str) -> String {
-    let mut p = String::from("%");
-    for ch in words.trim().to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
 
 /// One page (plus one row, to tell whether there is another) of visible organisations that
 /// match `filter`.
@@ -81,15 +68,4 @@ pub async fn get_visible(
     let sql = format!("{VISIBLE} AND o.id = $4");
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_pattern;
-
-    #[test]
-    fn search_words_are_matched_literally() {
-        assert_eq!(contains_pattern(" North "), "%north%");
-        assert_eq!(contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
-    }
 }

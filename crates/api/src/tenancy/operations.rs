@@ -80,6 +80,7 @@ pub async fn create_tenant(
         logo_url: None,
         primary_color,
         accent_color,
+        support_email: None,
         created_at: now,
     };
     let mut tx = state.db.begin().await?;
@@ -148,6 +149,9 @@ pub async fn create_user(
         password_hash: hash,
         status: rules::status_to_column(status).into(),
         staff_role: role.map(|r| rules::role_to_column(r).to_string()),
+        phone: None,
+        locale: None,
+        time_zone: None,
         created_at: now,
     };
     let mut tx = state.db.begin().await?;

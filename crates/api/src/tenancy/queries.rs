@@ -19,6 +19,8 @@ pub struct TenantRow {
     pub logo_url: Option<String>,
     pub primary_color: Option<String>,
     pub accent_color: Option<String>,
+    /// Where customers' replies to the portal's mail go.
+    pub support_email: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -37,14 +39,16 @@ impl From<TenantRow> for Tenant {
     }
 }
 
-const TENANT_COLUMNS: &str = "id, slug, name, logo_url, primary_color, accent_color, created_at";
+const TENANT_COLUMNS: &str =
+    "id, slug, name, logo_url, primary_color, accent_color, support_email, created_at";
 
 pub async fn insert_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "INSERT INTO tenants (id, slug, name, logo_url, primary_color, accent_color, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        "INSERT INTO tenants (id, slug, name, logo_url, primary_color, accent_color, \
+         support_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(row.id).bind(&row.slug).bind(&row.name).bind(&row.logo_url)
-        .bind(&row.primary_color).bind(&row.accent_color).bind(row.created_at)
+        .bind(&row.primary_color).bind(&row.accent_color).bind(&row.support_email)
+        .bind(row.created_at)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -81,6 +85,9 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub status: String,
     pub staff_role: Option<String>,
+    pub phone: Option<String>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -94,13 +101,16 @@ impl From<UserRow> for User {
             kind: rules::kind_from_column(&r.kind),
             status: rules::status_from_column(&r.status),
             staff_role: r.staff_role.as_deref().and_then(rules::role_from_column),
+            phone: r.phone,
+            locale: r.locale,
+            time_zone: r.time_zone,
             created_at: r.created_at,
         }
     }
 }
 
-const USER_COLUMNS: &str =
-    "id, tenant_id, kind, email, name, password_hash, status, staff_role, created_at";
+pub const USER_COLUMNS: &str = "id, tenant_id, kind, email, name, password_hash, status, \
+     staff_role, phone, locale, time_zone, created_at";
 
 pub async fn insert_user(c: &mut impl AsExec, row: &UserRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(

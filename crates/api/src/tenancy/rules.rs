@@ -43,7 +43,6 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// Scopes as stored: sorted, deduplicated, space-separated.
 /// An external reference (a CRM id): trimmed, at most 200 characters; empty means none.
 pub fn parse_external_ref(raw: &str) -> Result<Option<String>, String> {
     let r = raw.trim();
@@ -82,6 +81,65 @@ pub fn parse_color(raw: &str) -> Result<String, String> {
     }
 }
 
+/// A telephone number as people write it: digits with spaces, `+`, `-`, `.`, `(`, `)`;
+/// 4 to 20 digits. Empty means none.
+pub fn parse_phone(raw: &str) -> Result<Option<String>, String> {
+    let phone = raw.trim();
+    if phone.is_empty() {
+        return Ok(None);
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let ok_chars = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+    if !ok_chars || !(4..=20).contains(&digits) || phone.len() > 32 {
+        return Err("use digits, spaces and + - . ( ) only, as in +44 20 7946 0958".into());
+    }
+    Ok(Some(phone.to_string()))
+}
+
+/// A BCP 47 language tag such as `en` or `en-GB` (its shape, not the registry). Empty means
+/// none.
+pub fn parse_locale(raw: &str) -> Result<Option<String>, String> {
+    let tag = raw.trim();
+    if tag.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    let ok = (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && tag.len() <= 35;
+    if !ok {
+        return Err("a language tag is written like en or en-GB".into());
+    }
+    Ok(Some(tag.to_string()))
+}
+
+/// An IANA time zone name such as `Europe/London` or `UTC` (its shape: the browser supplies
+/// real names). Empty means none.
+pub fn parse_time_zone(raw: &str) -> Result<Option<String>, String> {
+    let zone = raw.trim();
+    if zone.is_empty() {
+        return Ok(None);
+    }
+    let ok = zone.len() <= 64
+        && zone.split('/').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+        })
+        && zone.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    if !ok {
+        return Err("a time zone is written like Europe/London".into());
+    }
+    Ok(Some(zone.to_string()))
+}
+
+/// Scopes as stored: sorted, deduplicated, space-separated.
 pub fn scopes_to_column(scopes: &[Scope]) -> String {
     let mut scopes = scopes.to_vec();
     scopes.sort();
@@ -206,6 +264,29 @@ mod tests {
         ] {
             assert!(normalize_email(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn profile_fields_are_checked_for_shape_and_empty_clears_them() {
+        assert_eq!(
+            parse_phone(" +44 20 7946 0958 ").unwrap().as_deref(),
+            Some("+44 20 7946 0958")
+        );
+        assert_eq!(parse_phone("").unwrap(), None);
+        assert!(parse_phone("call me").is_err());
+        assert!(parse_phone("12").is_err());
+        assert_eq!(parse_locale("en-GB").unwrap().as_deref(), Some("en-GB"));
+        assert!(parse_locale("english please").is_err());
+        assert!(parse_locale("e").is_err());
+        assert_eq!(
+            parse_time_zone("America/Argentina/Buenos_Aires")
+                .unwrap()
+                .as_deref(),
+            Some("America/Argentina/Buenos_Aires")
+        );
+        assert_eq!(parse_time_zone("UTC").unwrap().as_deref(), Some("UTC"));
+        assert!(parse_time_zone("../etc/passwd").is_err());
+        assert!(parse_time_zone("Europe//London").is_err());
     }
 
     #[test]

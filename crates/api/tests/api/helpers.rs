@@ -6,6 +6,7 @@ use actix_web::web;
 use portico_api::clock::Clock;
 use portico_api::config::{Config, LogFormat};
 use portico_api::db::Backend;
+use portico_api::jobs::{self, Worker};
 use portico_api::startup::{AppState, Application};
 use portico_api::{demo, on_db, telemetry};
 use portico_shared::auth::LoginRequest;
@@ -135,6 +136,13 @@ impl TestApp {
         config.database_max_connections = 5;
         // Tests drive job workers themselves, with the manual clock.
         config.run_jobs = false;
+        // `cargo xtask test` runs an SMTP server (aiosmtpd) that keeps what it receives in a
+        // Maildir; without one, mail goes to the data directory's mailbox folder.
+        if let Ok(url) = std::env::var("PORTICO_TEST_SMTP_URL")
+            && !url.is_empty()
+        {
+            config.smtp_url = Some(url);
+        }
         let pg = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let (db, url) = PgDatabase::create(&admin_url).await;
@@ -231,6 +239,64 @@ impl TestApp {
         .expect("row")
     }
 
+    /// Runs every due job (mail delivery among them), as the server's worker would.
+    pub async fn run_jobs(&self) -> usize {
+        let worker = Worker::new(
+            self.state.db.clone(),
+            self.clock.clone(),
+            jobs::registry(&self.state),
+        );
+        let mut ran = 0;
+        while worker.run_once().await.expect("the worker runs") {
+            ran += 1;
+        }
+        ran
+    }
+
+    /// The mail delivered so far to `to` for `tenant`, oldest first, after running due jobs.
+    /// Read from the test SMTP server's Maildir when there is one, else the mailbox folder.
+    pub async fn mail_to(&self, tenant: &TestTenant, to: &str) -> Vec<ReceivedMail> {
+        self.run_jobs().await;
+        let dir = match std::env::var("PORTICO_TEST_MAILDIR") {
+            Ok(maildir) if self.state.config.smtp_url.is_some() => {
+                PathBuf::from(maildir).join("new")
+            }
+            _ => self.state.config.mailbox_dir(),
+        };
+        let mut found: Vec<(std::time::SystemTime, ReceivedMail)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let mail = ReceivedMail::parse(&raw);
+            let ours = mail.header("x-portico-tenant") == Some(&tenant.id.0.to_string());
+            if ours && mail.header("to").is_some_and(|t| t.contains(to)) {
+                let modified = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                found.push((modified, mail));
+            }
+        }
+        found.sort_by_key(|(t, m)| (*t, m.header("message-id").map(str::to_owned)));
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// The one link secret in the last mail to `to` whose subject contains `subject`.
+    pub async fn link_sent_to(&self, tenant: &TestTenant, to: &str, subject: &str) -> String {
+        let mails = self.mail_to(tenant, to).await;
+        let mail = mails
+            .iter()
+            .rev()
+            .find(|m| m.subject().contains(subject))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no mail \"{subject}\" to {to}; got {:?}",
+                    mails.iter().map(|m| m.subject()).collect::<Vec<_>>()
+                )
+            });
+        mail.token()
+            .unwrap_or_else(|| panic!("no link in {}", mail.text))
+    }
+
     /// Runs a statement straight on the database.
     pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let mut conn = self.state.db.conn().await.expect("connection");
@@ -320,4 +386,107 @@ pub fn problem_type(body: &Value) -> &str {
         .as_str()
         .and_then(|t| t.strip_prefix("/problems/"))
         .unwrap_or_default()
+}
+
+/// A delivered message, parsed just enough for tests: headers, and the decoded text and HTML
+/// parts (Portico sends multipart/alternative, quoted-printable).
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    headers: Vec<(String, String)>,
+    pub text: String,
+    pub html: String,
+}
+
+impl ReceivedMail {
+    pub fn parse(raw: &str) -> ReceivedMail {
+        let raw = raw.replace("\r\n", "\n");
+        let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+        let headers = parse_headers(head);
+        let boundary = headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .and_then(|(_, v)| v.split("boundary=").nth(1))
+            .map(|b| b.trim_matches('"').to_string());
+        let (mut text, mut html) = (String::new(), String::new());
+        if let Some(boundary) = boundary {
+            for part in body.split(&format!("--{boundary}")) {
+                let Some((part_head, part_body)) = part.trim_start_matches('\n').split_once("\n\n")
+                else {
+                    continue;
+                };
+                let part_headers = parse_headers(part_head);
+                let kind = part_headers
+                    .iter()
+                    .find(|(k, _)| k == "content-type")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                let decoded = decode_quoted_printable(part_body);
+                if kind.starts_with("text/plain") {
+                    text = decoded;
+                } else if kind.starts_with("text/html") {
+                    html = decoded;
+                }
+            }
+        }
+        ReceivedMail {
+            headers,
+            text,
+            html,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn subject(&self) -> &str {
+        self.header("subject").unwrap_or_default()
+    }
+
+    /// The link secret (`#token=…`) in the text part.
+    pub fn token(&self) -> Option<String> {
+        let start = self.text.find("#token=")? + "#token=".len();
+        Some(self.text[start..].split_whitespace().next()?.to_string())
+    }
+}
+
+fn parse_headers(head: &str) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with(' ') || line.starts_with('\t') {
+            if let Some((_, v)) = headers.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+        } else if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    headers
+}
+
+/// Decodes quoted-printable (RFC 2045 §6.7): soft line breaks and `=XX` escapes.
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ASCII");
+            out.push(u8::from_str_radix(hex, 16).expect("hex digits"));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).trim_end().to_string()
 }

@@ -1,0 +1,772 @@
+//! HTTP handlers for people (the staff console), organisation teams (staff and customer
+//! admins) and the signed-in user's profile and email address.
+
+use super::invitations::{self, Invite, check_scopes};
+use super::queries;
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::links::{self, Purpose};
+use crate::auth::passwords::Password;
+use crate::auth::{Access, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, templates};
+use crate::pagination::{PageParams, page};
+use crate::startup::AppState;
+use crate::tenancy::operations::{self, Actor};
+use crate::tenancy::queries::{self as tenancy, UserRow};
+use crate::tenancy::rules;
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use portico_shared::people::{
+    ChangeEmail, ChangeRole, ChangeScopes, InviteMember, InvitePerson, Member, PeopleFilter,
+    Person, UpdateProfile,
+};
+use portico_shared::tenancy::{Membership, OrganizationRef, Scope, StaffRole, User, UserStatus};
+use portico_shared::{OrganizationId, Page, Problem, TenantId, UserId};
+use serde_json::json;
+
+/// A person with their memberships.
+async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<Person> {
+    let mut conn = state.db.conn().await?;
+    let memberships = tenancy::memberships_of(&mut conn, tenant, UserId(row.id))
+        .await?
+        .into_iter()
+        .map(|m| Membership {
+            organization: OrganizationRef {
+                id: OrganizationId(m.organization_id),
+                name: m.organization_name,
+            },
+            scopes: rules::scopes_from_column(&m.scopes),
+        })
+        .collect();
+    Ok(Person {
+        user: row.into(),
+        memberships,
+    })
+}
+
+fn member(row: queries::MemberRow) -> Member {
+    Member {
+        scopes: rules::scopes_from_column(&row.scopes),
+        user: row.user.into(),
+    }
+}
+
+/// The person `id` as staff member `who` may manage them: 403 for contacts and agents, 404
+/// when `who` cannot see them, 409 for oneself, 403 for someone of a higher role.
+async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> ApiResult<UserRow> {
+    let role = who.require_role(StaffRole::Admin)?;
+    let mut conn = state.db.conn().await?;
+    let target = queries::get_visible_person(
+        &mut conn,
+        who.tenant_id(),
+        who.organization_visibility(),
+        id,
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    if id == who.user_id {
+        return Err(ApiError::Conflict(
+            "You cannot change your own access; ask another admin.".into(),
+        ));
+    }
+    if let Some(theirs) = target
+        .staff_role
+        .as_deref()
+        .and_then(rules::role_from_column)
+        && theirs < role
+    {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(target)
+}
+
+/// Whether `who` runs organisation `org`'s team: staff admins and owners who can see it, and
+/// the organisation's own contacts with the `admin` scope. 404 when `who` cannot see the
+/// organisation, 403 when they can but may not manage it.
+fn require_team_admin(who: &Principal, org: OrganizationId) -> ApiResult<()> {
+    match who.access {
+        Access::Staff { .. } => {
+            if !who.can_see_organization(org) {
+                return Err(ApiError::NotFound);
+            }
+            who.require_role(StaffRole::Admin)?;
+        }
+        Access::Customer { .. } => {
+            who.require_scope(org, Scope::Admin)?;
+        }
+    }
+    Ok(())
+}
+
+/// List people: staff and customer contacts, by id. Staff only; staff limited to some
+/// organisations see the staff and those organisations' contacts. `q` searches names and
+/// email addresses.
+#[utoipa::path(
+    tag = "people",
+    params(PageParams, PeopleFilter),
+    responses(
+        (status = 200, description = "One page of people.", body = Page<User>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad `limit`, `cursor` or filter.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+pub async fn list_people(
+    state: web::Data<AppState>,
+    who: Principal,
+    web::Query(params): web::Query<PageParams>,
+    web::Query(filter): web::Query<PeopleFilter>,
+) -> ApiResult<web::Json<Page<User>>> {
+    who.require_staff()?;
+    let (limit, after) = (params.limit(), params.after()?);
+    let mut conn = state.db.conn().await?;
+    let rows = queries::list_people(
+        &mut conn,
+        who.tenant_id(),
+        who.organization_visibility(),
+        &filter,
+        after,
+        limit,
+    )
+    .await?;
+    Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
+}
+
+/// Get one person with their organisations and scopes. Staff only.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The person's id.")),
+    responses(
+        (status = 200, description = "The person.", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users/{user_id}")]
+pub async fn get_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<UserId>,
+) -> ApiResult<web::Json<Person>> {
+    who.require_staff()?;
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_visible_person(
+        &mut conn,
+        who.tenant_id(),
+        who.organization_visibility(),
+        path.into_inner(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    drop(conn);
+    Ok(web::Json(person(&state, who.tenant_id(), row).await?))
+}
+
+/// Invite a person. With `staff_role`, a new staff member (at most the inviter's own role);
+/// otherwise a customer contact of `memberships`. They get an email with a link to set a
+/// password (valid 7 days). Inviting an existing contact to more organisations adds the
+/// memberships and tells them by email. Staff admins and owners only.
+#[utoipa::path(
+    tag = "people",
+    request_body = InvitePerson,
+    responses(
+        (status = 201, description = "Invited (or, for an existing contact, added).", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner, or a role above the inviter's.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "An organisation this caller cannot see.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address belongs to staff, or the contact is already a member.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing, invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users")]
+pub async fn invite_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<InvitePerson>,
+) -> ApiResult<HttpResponse> {
+    let role = who.require_role(StaffRole::Admin)?;
+    if body.staff_role.is_some_and(|r| r < role) {
+        return Err(ApiError::Forbidden);
+    }
+    if body
+        .memberships
+        .iter()
+        .any(|g| !who.can_see_organization(g.organization_id))
+    {
+        return Err(ApiError::NotFound);
+    }
+    let invite = Invite {
+        email: body.email,
+        name: body.name,
+        staff_role: body.staff_role,
+        grants: body
+            .memberships
+            .into_iter()
+            .map(|g| (g.organization_id, g.scopes))
+            .collect(),
+    };
+    let row =
+        invitations::invite(&state, &Actor::from(&who), &origin, who.tenant_id(), invite).await?;
+    let location = format!("/api/v1/users/{}", row.id);
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(person(&state, who.tenant_id(), row).await?))
+}
+
+/// Send an invited person a new invitation email; their earlier links stop working. Staff
+/// admins and owners, or a customer admin of an organisation the person belongs to.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The person's id.")),
+    responses(
+        (status = 202, description = "A new invitation is on its way."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The person has already accepted.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{user_id}/invitation")]
+pub async fn resend_invitation(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<UserId>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    match &who.access {
+        Access::Staff { .. } => {
+            manageable_person(&state, &who, id).await?;
+        }
+        Access::Customer { memberships } => {
+            // Reachable only through an organisation both share where `who` is an admin.
+            let mut conn = state.db.conn().await?;
+            let mut shared = false;
+            for (org, scopes) in memberships {
+                if queries::member(&mut conn, who.tenant_id(), *org, id)
+                    .await?
+                    .is_some()
+                {
+                    if scopes.contains(&Scope::Admin) {
+                        shared = true;
+                        break;
+                    }
+                    return Err(ApiError::Forbidden);
+                }
+            }
+            if !shared {
+                return Err(ApiError::NotFound);
+            }
+        }
+    }
+    invitations::resend(&state, &Actor::from(&who), &origin, who.tenant_id(), id).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Disable a person: they cannot sign in, and their sessions end at once. Staff admins and
+/// owners only; never oneself or someone of a higher role.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The person's id.")),
+    responses(
+        (status = 200, description = "The person, disabled.", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own account.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{user_id}/disable")]
+pub async fn disable_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<UserId>,
+) -> ApiResult<web::Json<Person>> {
+    set_status(
+        &state,
+        &who,
+        &origin,
+        path.into_inner(),
+        UserStatus::Disabled,
+    )
+    .await
+}
+
+/// Enable a disabled person again (an invited person who never accepted stays invited).
+/// Staff admins and owners only.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The person's id.")),
+    responses(
+        (status = 200, description = "The person, enabled.", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own account.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{user_id}/enable")]
+pub async fn enable_person(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<UserId>,
+) -> ApiResult<web::Json<Person>> {
+    set_status(&state, &who, &origin, path.into_inner(), UserStatus::Active).await
+}
+
+async fn set_status(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    id: UserId,
+    status: UserStatus,
+) -> ApiResult<web::Json<Person>> {
+    let target = manageable_person(state, who, id).await?;
+    let status = match (status, target.password_hash.is_some()) {
+        // Enabling someone who never set a password leaves them invited.
+        (UserStatus::Active, false) => UserStatus::Invited,
+        (status, _) => status,
+    };
+    if rules::status_from_column(&target.status) != status {
+        operations::set_status(
+            state,
+            &Actor::from(who),
+            origin,
+            who.tenant_id(),
+            id,
+            status,
+        )
+        .await?;
+    }
+    reload(state, who.tenant_id(), id).await
+}
+
+async fn reload(state: &AppState, tenant: TenantId, id: UserId) -> ApiResult<web::Json<Person>> {
+    let mut conn = state.db.conn().await?;
+    let row = tenancy::get_user(&mut conn, tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    drop(conn);
+    Ok(web::Json(person(state, tenant, row).await?))
+}
+
+/// Change a staff member's role (at most one's own); their sessions end so the new role
+/// applies at once. Staff admins and owners only.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The staff member's id.")),
+    request_body = ChangeRole,
+    responses(
+        (status = 200, description = "The person with the new role.", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this person, or a role above one's own.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own role.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not staff, or an invalid role.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/users/{user_id}/role")]
+pub async fn change_role(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<UserId>,
+    web::Json(body): web::Json<ChangeRole>,
+) -> ApiResult<web::Json<Person>> {
+    let id = path.into_inner();
+    let target = manageable_person(&state, &who, id).await?;
+    let mine = who.require_staff()?;
+    if body.staff_role < mine {
+        return Err(ApiError::Forbidden);
+    }
+    if target.kind != "staff" {
+        return Err(ApiError::invalid(
+            "staff_role",
+            "only staff have a role; contacts have scopes",
+        ));
+    }
+    if target
+        .staff_role
+        .as_deref()
+        .and_then(rules::role_from_column)
+        != Some(body.staff_role)
+    {
+        operations::set_staff_role(
+            &state,
+            &Actor::from(&who),
+            &origin,
+            who.tenant_id(),
+            id,
+            body.staff_role,
+        )
+        .await?;
+    }
+    reload(&state, who.tenant_id(), id).await
+}
+
+/// An organisation's team: its contacts with their scopes, by id. Staff who can see the
+/// organisation, and its customer admins.
+#[utoipa::path(
+    tag = "people",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
+    responses(
+        (status = 200, description = "One page of members.", body = Page<Member>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A contact without the `admin` scope there.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{organization_id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<OrganizationId>,
+    web::Query(params): web::Query<PageParams>,
+) -> ApiResult<web::Json<Page<Member>>> {
+    let org = path.into_inner();
+    match who.access {
+        Access::Staff { .. } if !who.can_see_organization(org) => {
+            return Err(ApiError::NotFound);
+        }
+        Access::Staff { .. } => {}
+        Access::Customer { .. } => {
+            who.require_scope(org, Scope::Admin)?;
+        }
+    }
+    let (limit, after) = (params.limit(), params.after()?);
+    let mut conn = state.db.conn().await?;
+    tenancy::get_organization(&mut conn, who.tenant_id(), org)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let rows = queries::members(&mut conn, who.tenant_id(), org, after, limit).await?;
+    Ok(web::Json(page(rows, limit, |r| r.user.id, member)))
+}
+
+/// Invite someone to an organisation's team with scopes; a contact of the tenant who is not
+/// yet a member is added and told by email. Staff admins and owners, and the organisation's
+/// customer admins.
+#[utoipa::path(
+    tag = "people",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    request_body = InviteMember,
+    responses(
+        (status = 201, description = "Invited or added.", body = Member),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member, or the address belongs to staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing, invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{organization_id}/members")]
+pub async fn invite_member(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<OrganizationId>,
+    web::Json(body): web::Json<InviteMember>,
+) -> ApiResult<HttpResponse> {
+    let org = path.into_inner();
+    require_team_admin(&who, org)?;
+    let invite = Invite {
+        email: body.email,
+        name: body.name,
+        staff_role: None,
+        grants: vec![(org, body.scopes)],
+    };
+    let row =
+        invitations::invite(&state, &Actor::from(&who), &origin, who.tenant_id(), invite).await?;
+    let mut conn = state.db.conn().await?;
+    let added = queries::member(&mut conn, who.tenant_id(), org, UserId(row.id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/organizations/{org}/members/{}", row.id),
+        ))
+        .json(member(added)))
+}
+
+/// The member `user` of `org` as `who` may change them (never themselves).
+async fn changeable_member(
+    state: &AppState,
+    who: &Principal,
+    org: OrganizationId,
+    user: UserId,
+) -> ApiResult<queries::MemberRow> {
+    require_team_admin(who, org)?;
+    let mut conn = state.db.conn().await?;
+    let found = queries::member(&mut conn, who.tenant_id(), org, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if user == who.user_id {
+        return Err(ApiError::Conflict(
+            "You cannot change your own access; ask another admin.".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// Change a member's scopes in the organisation. Staff admins and owners, and the
+/// organisation's customer admins (not for themselves).
+#[utoipa::path(
+    tag = "people",
+    params(
+        ("organization_id" = OrganizationId, Path, description = "The organisation's id."),
+        ("user_id" = UserId, Path, description = "The member's id."),
+    ),
+    request_body = ChangeScopes,
+    responses(
+        (status = 200, description = "The member with the new scopes.", body = Member),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation or member for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own scopes.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No scopes, or an unknown one.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/organizations/{organization_id}/members/{user_id}")]
+pub async fn change_member_scopes(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<(OrganizationId, UserId)>,
+    web::Json(body): web::Json<ChangeScopes>,
+) -> ApiResult<web::Json<Member>> {
+    let (org, user) = path.into_inner();
+    let found = changeable_member(&state, &who, org, user).await?;
+    let scopes = check_scopes("scopes", &body.scopes)?;
+    if scopes != found.scopes {
+        operations::set_membership(
+            &state,
+            &Actor::from(&who),
+            &origin,
+            who.tenant_id(),
+            user,
+            org,
+            &body.scopes,
+        )
+        .await?;
+    }
+    let mut conn = state.db.conn().await?;
+    let changed = queries::member(&mut conn, who.tenant_id(), org, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(member(changed)))
+}
+
+/// Remove a member from the organisation: they lose access to it at once. Staff admins and
+/// owners, and the organisation's customer admins (not themselves).
+#[utoipa::path(
+    tag = "people",
+    params(
+        ("organization_id" = OrganizationId, Path, description = "The organisation's id."),
+        ("user_id" = UserId, Path, description = "The member's id."),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation or member for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Oneself.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/organizations/{organization_id}/members/{user_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<(OrganizationId, UserId)>,
+) -> ApiResult<HttpResponse> {
+    let (org, user) = path.into_inner();
+    changeable_member(&state, &who, org, user).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::remove_membership(&mut tx, who.tenant_id(), org, user).await? {
+        return Err(ApiError::NotFound);
+    }
+    let event = Event::new(who.tenant_id(), "membership.removed", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("user", user)
+        .details(json!({ "organization_id": org }));
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the signed-in user's name, phone, language or time zone. Only the fields present
+/// change; an empty string clears an optional one.
+#[utoipa::path(
+    tag = "auth",
+    request_body = UpdateProfile,
+    responses(
+        (status = 200, description = "The profile as it is now.", body = User),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/me")]
+pub async fn update_my_profile(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<UpdateProfile>,
+) -> ApiResult<web::Json<User>> {
+    let mut errors = Vec::new();
+    let mut field =
+        |name: &str, value: Option<String>, parse: fn(&str) -> Result<Option<String>, String>| {
+            value.and_then(|v| match parse(&v) {
+                Ok(parsed) => Some(parsed),
+                Err(message) => {
+                    errors.push(portico_shared::FieldError {
+                        field: name.into(),
+                        message,
+                    });
+                    None
+                }
+            })
+        };
+    let name = field("name", body.name, |v| rules::parse_name(v).map(Some));
+    let phone = field("phone", body.phone, rules::parse_phone);
+    let locale = field("locale", body.locale, rules::parse_locale);
+    let time_zone = field("time_zone", body.time_zone, rules::parse_time_zone);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = tenancy::get_user(&mut tx, who.tenant_id(), who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let after = UserRow {
+        name: name.flatten().unwrap_or_else(|| before.name.clone()),
+        phone: phone.unwrap_or_else(|| before.phone.clone()),
+        locale: locale.unwrap_or_else(|| before.locale.clone()),
+        time_zone: time_zone.unwrap_or_else(|| before.time_zone.clone()),
+        ..before.clone()
+    };
+    let summary = |u: &UserRow| json!({ "name": u.name, "phone": u.phone, "locale": u.locale, "time_zone": u.time_zone });
+    if summary(&before) != summary(&after) {
+        queries::update_profile(&mut tx, &after, now).await?;
+        let event = Event::new(who.tenant_id(), "user.profile_updated", Outcome::Success)
+            .by(Some(who.user_id), &who.email)
+            .on("user", who.user_id)
+            .details(json!({ "before": summary(&before), "after": summary(&after) }));
+        audit::record(&mut tx, event, &origin, now).await?;
+        tx.commit().await?;
+    }
+    Ok(web::Json(after.into()))
+}
+
+/// Start changing the signed-in user's email address: the current password again, then a
+/// confirmation link (valid 24 hours) goes to the new address. Nothing changes until it is
+/// used. The answer is the same whether or not the new address is taken.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangeEmail,
+    responses(
+        (status = 202, description = "A confirmation link is on its way to the new address."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password is wrong (`password`) or the address invalid (`new_email`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/me/email")]
+pub async fn change_my_email(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<ChangeEmail>,
+) -> ApiResult<HttpResponse> {
+    let new_email =
+        rules::normalize_email(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
+    crate::auth::handlers::verify_own_password(
+        &state,
+        &who,
+        &origin,
+        Password::new(body.password),
+        "password",
+    )
+    .await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let me = tenancy::get_user(&mut tx, who.tenant_id(), who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if new_email == me.email {
+        return Err(ApiError::invalid(
+            "new_email",
+            "this is already your address",
+        ));
+    }
+    let taken = tenancy::find_user_by_email(&mut tx, who.tenant_id(), &new_email)
+        .await?
+        .is_some();
+    if !taken {
+        let tenant = tenancy::get_tenant(&mut tx, who.tenant_id())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let public_url = state.config.public_url();
+        let link = links::issue(
+            &mut tx,
+            &public_url,
+            &tenant,
+            who.user_id,
+            Purpose::EmailChange,
+            Some(&new_email),
+            now,
+        )
+        .await?;
+        let mail = templates::confirm_email_change(
+            &templates::Brand::of(&tenant, &public_url),
+            &new_email,
+            &me.name,
+            &link,
+            Purpose::EmailChange.lifetime().num_hours(),
+        );
+        mail::queue(&mut tx, who.tenant_id(), &mail, now).await?;
+    }
+    let event = Event::new(
+        who.tenant_id(),
+        "user.email_change_requested",
+        Outcome::Success,
+    )
+    .by(Some(who.user_id), &who.email)
+    .on("user", who.user_id)
+    .details(json!({ "new_email": new_email, "address_taken": taken }));
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -1,0 +1,255 @@
+//! Inviting people: a new person gets an invited account, their memberships and an emailed
+//! link to set a password, all in one transaction (the mail is queued, so it goes out only if
+//! the invitation exists). An existing contact invited to another organisation gets the
+//! membership and a notice instead.
+
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::links::{self, Purpose};
+use crate::db::{Tx, is_unique_violation};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, templates};
+use crate::people::queries as people;
+use crate::startup::AppState;
+use crate::tenancy::operations::Actor;
+use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow};
+use crate::tenancy::rules;
+use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::{OrganizationId, TenantId, UserId};
+use serde_json::json;
+
+/// Whom to invite, as what.
+pub struct Invite {
+    pub email: String,
+    pub name: String,
+    /// Staff join with a role and no organisations.
+    pub staff_role: Option<StaffRole>,
+    /// Contacts join organisations, each with scopes.
+    pub grants: Vec<(OrganizationId, Vec<Scope>)>,
+}
+
+/// Checks a set of scopes for a membership: at least one.
+pub fn check_scopes(field: &str, scopes: &[Scope]) -> ApiResult<String> {
+    if scopes.is_empty() {
+        return Err(ApiError::invalid(field, "choose at least one scope"));
+    }
+    Ok(rules::scopes_to_column(scopes))
+}
+
+/// Invites a person, or adds an existing contact to more organisations. Returns the person.
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    invite: Invite,
+) -> ApiResult<UserRow> {
+    let email = rules::normalize_email(&invite.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = rules::parse_name(&invite.name).map_err(|m| ApiError::invalid("name", m))?;
+    match (&invite.staff_role, invite.grants.is_empty()) {
+        (Some(_), false) => {
+            return Err(ApiError::invalid(
+                "memberships",
+                "staff do not belong to customer organisations",
+            ));
+        }
+        (None, true) => {
+            return Err(ApiError::invalid(
+                "memberships",
+                "a contact needs at least one organisation",
+            ));
+        }
+        _ => {}
+    }
+    let mut grants = Vec::new();
+    for (org, scopes) in &invite.grants {
+        grants.push((*org, check_scopes("scopes", scopes)?));
+    }
+
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut organizations = Vec::new();
+    for (org, _) in &grants {
+        let row = tenancy::get_organization(&mut tx, tenant, *org)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        organizations.push(row.name);
+    }
+    let inviter = inviter_name(&mut tx, tenant, actor).await?;
+
+    let person = match tenancy::find_user_by_email(&mut tx, tenant, &email).await? {
+        None => {
+            let row = UserRow {
+                id: UserId::new().0,
+                tenant_id: tenant.0,
+                kind: rules::kind_to_column(match invite.staff_role {
+                    Some(_) => UserKind::Staff,
+                    None => UserKind::Customer,
+                })
+                .into(),
+                email: email.clone(),
+                name,
+                password_hash: None,
+                status: rules::status_to_column(UserStatus::Invited).into(),
+                staff_role: invite
+                    .staff_role
+                    .map(|r| rules::role_to_column(r).to_string()),
+                phone: None,
+                locale: None,
+                time_zone: None,
+                created_at: now,
+            };
+            tenancy::insert_user(&mut tx, &row).await.map_err(|e| {
+                if is_unique_violation(&e) {
+                    ApiError::Conflict(format!("{email} already has an account here."))
+                } else {
+                    e.into()
+                }
+            })?;
+            for (org, scopes) in &grants {
+                tenancy::upsert_membership(&mut tx, tenant, UserId(row.id), *org, scopes, now)
+                    .await?;
+            }
+            let event = Event::new(tenant, "user.invited", Outcome::Success)
+                .by(actor.user_id, &actor.label)
+                .on("user", row.id)
+                .details(json!({
+                    "email": row.email,
+                    "kind": row.kind,
+                    "staff_role": row.staff_role,
+                    "memberships": grants.iter().map(|(o, s)| json!({ "organization_id": o, "scopes": s })).collect::<Vec<_>>(),
+                }));
+            audit::record(&mut tx, event, origin, now).await?;
+            send_invitation(state, &mut tx, &tenant_row, &row, &inviter).await?;
+            row
+        }
+        Some(existing) if existing.kind == "customer" && invite.staff_role.is_none() => {
+            if existing.status == "disabled" {
+                return Err(ApiError::Conflict(
+                    "This person's account is disabled; enable it first.".into(),
+                ));
+            }
+            let user = UserId(existing.id);
+            for ((org, scopes), org_name) in grants.iter().zip(&organizations) {
+                if people::member(&mut tx, tenant, *org, user).await?.is_some() {
+                    return Err(ApiError::Conflict(format!(
+                        "{email} is already a member of {org_name}."
+                    )));
+                }
+                tenancy::upsert_membership(&mut tx, tenant, user, *org, scopes, now).await?;
+                let event = Event::new(tenant, "membership.added", Outcome::Success)
+                    .by(actor.user_id, &actor.label)
+                    .on("user", user)
+                    .details(json!({ "organization_id": org, "scopes": scopes }));
+                audit::record(&mut tx, event, origin, now).await?;
+            }
+            if existing.status == "invited" {
+                send_invitation(state, &mut tx, &tenant_row, &existing, &inviter).await?;
+            } else {
+                let brand = templates::Brand::of(&tenant_row, &state.config.public_url());
+                let portal = format!("{}/?tenant={}", state.config.public_url(), tenant_row.slug);
+                for org_name in &organizations {
+                    let mail = templates::added_to_organization(
+                        &brand,
+                        &existing.email,
+                        &existing.name,
+                        &inviter,
+                        org_name,
+                        &portal,
+                    );
+                    mail::queue(&mut tx, tenant, &mail, now).await?;
+                }
+            }
+            existing
+        }
+        Some(_) => {
+            return Err(ApiError::Conflict(format!(
+                "{email} already has an account here."
+            )));
+        }
+    };
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Sends an invited person a fresh invitation (their older links stop working).
+pub async fn resend(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let person = tenancy::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if person.status != "invited" {
+        return Err(ApiError::Conflict(
+            "This person has already accepted their invitation.".into(),
+        ));
+    }
+    let inviter = inviter_name(&mut tx, tenant, actor).await?;
+    send_invitation(state, &mut tx, &tenant_row, &person, &inviter).await?;
+    let event = Event::new(tenant, "user.invitation_resent", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user);
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn inviter_name(tx: &mut Tx, tenant: TenantId, actor: &Actor) -> ApiResult<String> {
+    Ok(match actor.user_id {
+        Some(id) => tenancy::get_user(tx, tenant, id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_else(|| actor.label.clone()),
+        None => actor.label.clone(),
+    })
+}
+
+/// Issues an invitation link for `person` and queues the email, naming their organisations.
+async fn send_invitation(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: &TenantRow,
+    person: &UserRow,
+    inviter: &str,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let public_url = state.config.public_url();
+    let link = links::issue(
+        tx,
+        &public_url,
+        tenant,
+        UserId(person.id),
+        Purpose::Invitation,
+        None,
+        now,
+    )
+    .await?;
+    let organizations: Vec<String> =
+        tenancy::memberships_of(tx, TenantId(tenant.id), UserId(person.id))
+            .await?
+            .into_iter()
+            .map(|m| m.organization_name)
+            .collect();
+    let mail = templates::invitation(
+        &templates::Brand::of(tenant, &public_url),
+        &person.email,
+        &person.name,
+        inviter,
+        &organizations,
+        &link,
+        Purpose::Invitation.lifetime().num_days(),
+    );
+    mail::queue(tx, TenantId(tenant.id), &mail, now).await?;
+    Ok(())
+}

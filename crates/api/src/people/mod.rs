@@ -1,0 +1,24 @@
+//! People: the staff console's list of people, invitations, roles and disabling; the teams of
+//! customer organisations, which staff admins and the organisations' own admins run; and the
+//! signed-in user's profile and email address.
+
+pub mod handlers;
+pub mod invitations;
+pub mod queries;
+
+/// Registers the people endpoints under `/api/v1`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_people)
+        .service(handlers::invite_person)
+        .service(handlers::get_person)
+        .service(handlers::resend_invitation)
+        .service(handlers::disable_person)
+        .service(handlers::enable_person)
+        .service(handlers::change_role)
+        .service(handlers::list_members)
+        .service(handlers::invite_member)
+        .service(handlers::change_member_scopes)
+        .service(handlers::remove_member)
+        .service(handlers::update_my_profile)
+        .service(handlers::change_my_email);
+}
