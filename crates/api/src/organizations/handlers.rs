@@ -7,6 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
 use crate::tenancy::operations::{self, Actor};
+use crate::tenancy::queries::OrganizationRow;
 use actix_web::{HttpResponse, patch, post};
 use actix_web::{get, web};
 use portico_shared::organizations::{
@@ -70,21 +71,18 @@ pub async fn get_organization(
     who: Principal,
     path: web::Path<OrganizationId>,
 ) -> ApiResult<web::Json<Organization>> {
-    let mut conn = state.db.conn().await?;
-    let row = queries::get_visible(
-        &mut conn,
-        who.tenant_id(),
-        who.organization_visibility(),
-        path.into_inner(),
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let row = visible(&state, &who, path.into_inner()).await?;
     Ok(web::Json(row.into()))
 }
 
-/// The organisation `id` as `who` may manage it: 404 when they cannot see it (another tenant's,
-/// say), 403 when they can but are not a staff admin or owner.
-async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> ApiResult<()> {
+/// The organisation `id` if `who` can see it (it is in their tenant, and they belong or are
+/// assigned to it): 404 otherwise — checked before any role or scope, so another tenant's
+/// ids are 404 for everyone (S11).
+pub(crate) async fn visible(
+    state: &AppState,
+    who: &Principal,
+    id: OrganizationId,
+) -> ApiResult<OrganizationRow> {
     let mut conn = state.db.conn().await?;
     queries::get_visible(
         &mut conn,
@@ -93,7 +91,13 @@ async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> Ap
         id,
     )
     .await?
-    .ok_or(ApiError::NotFound)?;
+    .ok_or(ApiError::NotFound)
+}
+
+/// The organisation `id` as `who` may manage it: 404 when they cannot see it (another tenant's,
+/// say), 403 when they can but are not a staff admin or owner.
+async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> ApiResult<()> {
+    visible(state, who, id).await?;
     who.require_role(StaffRole::Admin)?;
     Ok(())
 }

@@ -50,19 +50,25 @@ fn member(row: queries::MemberRow) -> Member {
     }
 }
 
-/// The person `id` as staff member `who` may manage them: 403 for contacts and agents, 404
-/// when `who` cannot see them, 409 for oneself, 403 for someone of a higher role.
-async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> ApiResult<UserRow> {
-    let role = who.require_role(StaffRole::Admin)?;
+/// The person `id` if `who` can see them at all (contacts see nobody here): 404 otherwise,
+/// before any role check, so another tenant's ids are 404 for everyone (S11).
+async fn visible_person(state: &AppState, who: &Principal, id: UserId) -> ApiResult<UserRow> {
     let mut conn = state.db.conn().await?;
-    let target = queries::get_visible_person(
+    queries::get_visible_person(
         &mut conn,
         who.tenant_id(),
         who.organization_visibility(),
         id,
     )
     .await?
-    .ok_or(ApiError::NotFound)?;
+    .ok_or(ApiError::NotFound)
+}
+
+/// The person `id` as staff member `who` may manage them: 404 when `who` cannot see them,
+/// 403 for agents, 409 for oneself, 403 for someone of a higher role.
+async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> ApiResult<UserRow> {
+    let target = visible_person(state, who, id).await?;
+    let role = who.require_role(StaffRole::Admin)?;
     if id == who.user_id {
         return Err(ApiError::Conflict(
             "You cannot change your own access; ask another admin.".into(),
@@ -82,12 +88,14 @@ async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> Api
 /// Whether `who` runs organisation `org`'s team: staff admins and owners who can see it, and
 /// the organisation's own contacts with the `admin` scope. 404 when `who` cannot see the
 /// organisation, 403 when they can but may not manage it.
-fn require_team_admin(who: &Principal, org: OrganizationId) -> ApiResult<()> {
+async fn require_team_admin(
+    state: &AppState,
+    who: &Principal,
+    org: OrganizationId,
+) -> ApiResult<()> {
+    crate::organizations::handlers::visible(state, who, org).await?;
     match who.access {
         Access::Staff { .. } => {
-            if !who.can_see_organization(org) {
-                return Err(ApiError::NotFound);
-            }
             who.require_role(StaffRole::Admin)?;
         }
         Access::Customer { .. } => {
@@ -134,14 +142,14 @@ pub async fn list_people(
     Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
 }
 
-/// Get one person with their organisations and scopes. Staff only.
+/// Get one person with their organisations and scopes. Staff only (to contacts, nobody
+/// exists here: 404).
 #[utoipa::path(
     tag = "people",
     params(("user_id" = UserId, Path, description = "The person's id.")),
     responses(
         (status = 200, description = "The person.", body = Person),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -153,17 +161,7 @@ pub async fn get_person(
     who: Principal,
     path: web::Path<UserId>,
 ) -> ApiResult<web::Json<Person>> {
-    who.require_staff()?;
-    let mut conn = state.db.conn().await?;
-    let row = queries::get_visible_person(
-        &mut conn,
-        who.tenant_id(),
-        who.organization_visibility(),
-        path.into_inner(),
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    drop(conn);
+    let row = visible_person(&state, &who, path.into_inner()).await?;
     Ok(web::Json(person(&state, who.tenant_id(), row).await?))
 }
 
@@ -444,20 +442,12 @@ pub async fn list_members(
     web::Query(params): web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Member>>> {
     let org = path.into_inner();
-    match who.access {
-        Access::Staff { .. } if !who.can_see_organization(org) => {
-            return Err(ApiError::NotFound);
-        }
-        Access::Staff { .. } => {}
-        Access::Customer { .. } => {
-            who.require_scope(org, Scope::Admin)?;
-        }
+    crate::organizations::handlers::visible(&state, &who, org).await?;
+    if let Access::Customer { .. } = who.access {
+        who.require_scope(org, Scope::Admin)?;
     }
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    tenancy::get_organization(&mut conn, who.tenant_id(), org)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let rows = queries::members(&mut conn, who.tenant_id(), org, after, limit).await?;
     Ok(web::Json(page(rows, limit, |r| r.user.id, member)))
 }
@@ -489,7 +479,7 @@ pub async fn invite_member(
     web::Json(body): web::Json<InviteMember>,
 ) -> ApiResult<HttpResponse> {
     let org = path.into_inner();
-    require_team_admin(&who, org)?;
+    require_team_admin(&state, &who, org).await?;
     let invite = Invite {
         email: body.email,
         name: body.name,
@@ -517,7 +507,7 @@ async fn changeable_member(
     org: OrganizationId,
     user: UserId,
 ) -> ApiResult<queries::MemberRow> {
-    require_team_admin(who, org)?;
+    require_team_admin(state, who, org).await?;
     let mut conn = state.db.conn().await?;
     let found = queries::member(&mut conn, who.tenant_id(), org, user)
         .await?

@@ -20,18 +20,18 @@ fn user_columns() -> String {
 }
 
 /// People a staff member sees: everyone of the tenant, or — for staff limited to some
-/// organisations — the staff and the contacts of those organisations. `$1` tenant, `$2`
-/// mode (`all` or `assigned`), `$3` the staff member.
-const VISIBLE_PEOPLE: &str = "u.tenant_id = $1 AND ($2 = 'all' OR u.kind = 'staff' \
-     OR EXISTS (SELECT 1 FROM memberships m JOIN staff_assignments a \
+/// organisations — the staff and the contacts of those organisations. Contacts see nobody
+/// here (they see their colleagues through their organisation's team). `$1` tenant, `$2`
+/// mode (`all`, `assigned` or `none`), `$3` the staff member.
+const VISIBLE_PEOPLE: &str = "u.tenant_id = $1 AND ($2 = 'all' OR ($2 = 'assigned' \
+     AND (u.kind = 'staff' OR EXISTS (SELECT 1 FROM memberships m JOIN staff_assignments a \
           ON a.tenant_id = m.tenant_id AND a.organization_id = m.organization_id \
-        WHERE m.tenant_id = u.tenant_id AND m.user_id = u.id AND a.user_id = $3))";
+        WHERE m.tenant_id = u.tenant_id AND m.user_id = u.id AND a.user_id = $3))))";
 
 fn mode(who: OrgVisibility) -> (&'static str, Option<Uuid>) {
     match who {
         OrgVisibility::All => ("all", None),
         OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
-        // Contacts never list people; the handlers refuse them first.
         OrgVisibility::MemberOf(u) => ("none", Some(u.0)),
     }
 }

@@ -1,26 +1,13 @@
 //! Ending sessions (SECURITY.md S9): logout, disabling, a password change and a role change
 //! end a user's sessions at once — both the access token and the refresh token stop working.
 
-use crate::helpers::{PASSWORD, TestApp, TestTenant};
+use crate::helpers::{PASSWORD, TestApp, TestTenant, assert_signed_out};
 use portico_api::audit::Origin;
 use portico_api::auth::passwords::Password;
 use portico_api::tenancy::operations::{self, Actor};
 use portico_shared::auth::ChangePassword;
 use portico_shared::client::Client;
 use portico_shared::tenancy::{StaffRole, UserStatus};
-
-async fn assert_signed_out(client: &Client) {
-    assert_eq!(
-        client.me().await.unwrap_err().status(),
-        Some(401),
-        "access token lives on"
-    );
-    assert_eq!(
-        client.refresh().await.unwrap_err().status(),
-        Some(401),
-        "refresh token lives on"
-    );
-}
 
 /// Two sessions of the same user, as from a laptop and a phone.
 async fn two_sessions(acme: &TestTenant, who: &str) -> (Client, Client) {

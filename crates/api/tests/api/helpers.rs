@@ -363,6 +363,20 @@ impl TestTenant {
     }
 }
 
+/// Asserts neither the access token nor the refresh token of `client` works any more.
+pub async fn assert_signed_out(client: &Client) {
+    assert_eq!(
+        client.me().await.unwrap_err().status(),
+        Some(401),
+        "access token lives on"
+    );
+    assert_eq!(
+        client.refresh().await.unwrap_err().status(),
+        Some(401),
+        "refresh token lives on"
+    );
+}
+
 /// Asserts `res` is an RFC 9457 problem with `status`, and returns its body.
 pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
     assert_eq!(res.status().as_u16(), status, "status of {}", res.url());

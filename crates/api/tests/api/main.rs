@@ -11,5 +11,7 @@ mod helpers;
 mod isolation;
 mod jobs;
 mod organizations;
+mod people;
 mod platform;
+mod self_service;
 mod web_app;
