@@ -220,14 +220,23 @@ fn test() -> Result<()> {
     // The API tests are one test binary (`crates/api/tests/api`), run once per backend.
     const API_TESTS: &[&str] = &["test", "--package", "portico-api", "--test", "api"];
     step("Unit tests");
-    let unit = cargo_test(&["test", "--workspace", "--exclude", "portico-api"], None)?
-        + cargo_test(
-            &["test", "--package", "portico-api", "--lib", "--bins"],
-            None,
-        )?;
+    let unit = cargo_test(&["test", "--workspace", "--exclude", "portico-api"], &[])?
+        + cargo_test(&["test", "--package", "portico-api", "--lib", "--bins"], &[])?;
+
+    // Mail in the API tests goes over SMTP to a real server that keeps it in a Maildir.
+    step("Starting the SMTP test server");
+    let smtp = python::SmtpServer::start(&target_dir())?;
+    let mail_env = |postgres: Option<&str>| {
+        let mut env = vec![
+            ("PORTICO_TEST_SMTP_URL", smtp.url.clone()),
+            ("PORTICO_TEST_MAILDIR", smtp.maildir.display().to_string()),
+        ];
+        env.extend(postgres.map(|url| ("PORTICO_TEST_POSTGRES_URL", url.to_string())));
+        env
+    };
 
     step("API tests on SQLite");
-    let sqlite = cargo_test(API_TESTS, None)?;
+    let sqlite = cargo_test(API_TESTS, &mail_env(None))?;
 
     let postgres_url = std::env::var("PORTICO_TEST_POSTGRES_URL")
         .ok()
@@ -235,13 +244,15 @@ fn test() -> Result<()> {
         .unwrap_or_else(|| LOCAL_POSTGRES.to_string());
     let postgres = if answers(&postgres_url) {
         step("API tests on PostgreSQL");
-        Some(cargo_test(API_TESTS, Some(&postgres_url))?)
+        Some(cargo_test(API_TESTS, &mail_env(Some(&postgres_url)))?)
     } else if ci {
         bail!("CI is set but no PostgreSQL answers at {postgres_url}");
     } else {
         println!("\nNo PostgreSQL answers at {postgres_url}: the PostgreSQL run is skipped.");
         None
     };
+
+    drop(smtp);
 
     step("OpenAPI document: standard validator and a generated client");
     python::check_openapi(&root(), &target_dir())?;
@@ -275,17 +286,22 @@ fn ensure_wasm_target() -> Result<()> {
     Ok(())
 }
 
-/// Runs `cargo test`, echoing its output, and returns how many tests passed.
-fn cargo_test(args: &[&str], postgres_url: Option<&str>) -> Result<u32> {
+/// Runs `cargo test` with `env` (and no test settings inherited from the caller), echoing its
+/// output, and returns how many tests passed.
+fn cargo_test(args: &[&str], env: &[(&str, String)]) -> Result<u32> {
     let mut cmd = cargo();
     cmd.args(args)
         .arg("--locked")
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped());
-    match postgres_url {
-        Some(url) => cmd.env("PORTICO_TEST_POSTGRES_URL", url),
-        None => cmd.env_remove("PORTICO_TEST_POSTGRES_URL"),
-    };
+    for name in [
+        "PORTICO_TEST_POSTGRES_URL",
+        "PORTICO_TEST_SMTP_URL",
+        "PORTICO_TEST_MAILDIR",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
     let mut child = cmd.spawn().context("cannot start cargo test")?;
     let stdout = child.stdout.take().expect("piped stdout");
     let mut passed = 0;
