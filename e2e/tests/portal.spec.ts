@@ -82,9 +82,9 @@ test('staff see their role and the staff console', async ({ page }, testInfo) =>
   await expect(page.getByText('Your role:')).toContainText('Owner');
   await checkPage(page, testInfo, 'dashboard-staff');
 
-  await page.getByRole('link', { name: 'Staff console' }).first().click();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
 
-  await expect(page.getByRole('heading', { name: 'Staff console' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Organisations', exact: true })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'Northwind Traders', exact: true })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'Contoso Ltd', exact: true })).toBeVisible();
   await checkPage(page, testInfo, 'staff-console');
@@ -113,7 +113,7 @@ test('an owner adds, finds, renames, archives and restores an organisation', asy
   const first = `Fabrikam ${testInfo.project.name}`;
   const name = `${first} Group`;
   await signIn(page, 'owner');
-  await page.getByRole('link', { name: 'Staff console' }).first().click();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
 
   await page.getByLabel('Name', { exact: true }).fill(first);
   await page.getByLabel('Reference (optional)').fill('CRM-0042');
@@ -144,7 +144,7 @@ test('an owner adds, finds, renames, archives and restores an organisation', asy
 
 test('an agent sees organisations but cannot manage them', async ({ page }) => {
   await signIn(page, 'agent');
-  await page.getByRole('link', { name: 'Staff console' }).first().click();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
 
   await expect(page.getByRole('cell', { name: 'Northwind Traders', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'New organisation' })).toHaveCount(0);

@@ -50,6 +50,11 @@ fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <Shell><pages::not_found::NotFound/></Shell> }>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
+                <Route path=path!("/forgot-password") view=pages::links::ForgotPassword/>
+                <Route path=path!("/reset-password") view=pages::links::ResetPassword/>
+                <Route path=path!("/magic-link") view=pages::links::MagicLink/>
+                <Route path=path!("/invitation") view=pages::links::AcceptInvitation/>
+                <Route path=path!("/confirm-email") view=pages::links::ConfirmEmail/>
                 <Route path=path!("/") view=|| view! {
                     <Protected><Shell><pages::dashboard::Dashboard/></Shell></Protected>
                 }/>
@@ -58,6 +63,15 @@ fn App() -> impl IntoView {
                 }/>
                 <Route path=path!("/staff") view=|| view! {
                     <Protected><Shell><pages::staff::StaffConsole/></Shell></Protected>
+                }/>
+                <Route path=path!("/staff/organizations/:id") view=|| view! {
+                    <Protected><Shell><pages::staff::OrganizationPage/></Shell></Protected>
+                }/>
+                <Route path=path!("/staff/people") view=|| view! {
+                    <Protected><Shell><pages::people::PeoplePage/></Shell></Protected>
+                }/>
+                <Route path=path!("/team") view=|| view! {
+                    <Protected><Shell><pages::team::TeamPage/></Shell></Protected>
                 }/>
             </Routes>
         </Router>

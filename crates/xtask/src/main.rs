@@ -221,7 +221,10 @@ fn test() -> Result<()> {
     const API_TESTS: &[&str] = &["test", "--package", "portico-api", "--test", "api"];
     step("Unit tests");
     let unit = cargo_test(&["test", "--workspace", "--exclude", "portico-api"], &[])?
-        + cargo_test(&["test", "--package", "portico-api", "--lib", "--bins"], &[])?;
+        + cargo_test(
+            &["test", "--package", "portico-api", "--lib", "--bins"],
+            &[],
+        )?;
 
     // Mail in the API tests goes over SMTP to a real server that keeps it in a Maildir.
     step("Starting the SMTP test server");

@@ -90,7 +90,9 @@ impl SmtpServer {
         let python = virtualenv(&work)?;
         let maildir = work.join("maildir");
         let _ = std::fs::remove_dir_all(&maildir);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let child = Command::new(&python)
             .args(["-m", "aiosmtpd", "--nosetuid", "--listen"])
             .arg(format!("127.0.0.1:{port}"))

@@ -39,3 +39,18 @@ pub fn ErrorMessage(message: RwSignal<Option<String>>) -> impl IntoView {
         </Show>
     }
 }
+
+/// A new password: one field (browsers offer to generate and save it), with the rule stated.
+#[component]
+pub fn NewPasswordField(value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="new-password">"New password"</label>
+            <input id="new-password" name="new-password" type="password" autocomplete="new-password"
+                required=true minlength="12" aria-describedby="new-password-hint"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            <p class="hint" id="new-password-hint">"At least 12 characters. A few unrelated words work well."</p>
+        </div>
+    }
+}

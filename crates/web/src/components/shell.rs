@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use portico_shared::OrganizationId;
-use portico_shared::tenancy::StaffRole;
+use portico_shared::tenancy::{Scope, StaffRole};
 
 /// Percent-encodes a path for a query parameter.
 pub fn encode(s: &str) -> String {
@@ -100,11 +100,34 @@ pub fn BrandMark() -> impl IntoView {
     }
 }
 
+/// The centred, branded card of the pages before sign-in (sign in, invitation, reset …).
+#[component]
+pub fn AuthCard(#[prop(into)] title: String, children: Children) -> impl IntoView {
+    view! {
+        <main id="main" class="auth-page">
+            <section class="auth-card" aria-labelledby="auth-title">
+                <div class="auth-brand"><BrandMark/></div>
+                <h1 id="auth-title">{title}</h1>
+                {children()}
+            </section>
+        </main>
+    }
+}
+
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let is_staff = move || session.me.get().is_some_and(|m| m.staff_role.is_some());
     let signed_in = move || session.me.get().is_some();
+    // A contact with the `admin` scope in the organisation they are looking at.
+    let runs_team = move || {
+        let (Some(me), Some(org)) = (session.me.get(), session.organization.get()) else {
+            return false;
+        };
+        me.memberships
+            .iter()
+            .any(|m| m.organization.id == org && m.scopes.contains(&Scope::Admin))
+    };
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -115,7 +138,11 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <nav class="main-nav" aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
                     <Show when=is_staff>
-                        <A href="/staff">"Staff console"</A>
+                        <A href="/staff" exact=true>"Organisations"</A>
+                        <A href="/staff/people">"People"</A>
+                    </Show>
+                    <Show when=runs_team>
+                        <A href="/team">"Team"</A>
                     </Show>
                 </nav>
                 <div class="topbar-end">

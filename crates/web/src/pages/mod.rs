@@ -1,7 +1,10 @@
 //! One component per route.
 
 pub mod dashboard;
+pub mod links;
 pub mod not_found;
+pub mod people;
 pub mod profile;
 pub mod sign_in;
 pub mod staff;
+pub mod team;

@@ -7,7 +7,8 @@ use crate::session::{Session, client, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::auth::{ChangePassword, SessionInfo};
-use portico_shared::tenancy::UserKind;
+use portico_shared::people::{ChangeEmail, UpdateProfile};
+use portico_shared::tenancy::{User, UserKind};
 
 #[component]
 pub fn Profile() -> impl IntoView {
@@ -32,8 +33,124 @@ pub fn Profile() -> impl IntoView {
                 }
             })
         }}
+        <ProfileForm session=session/>
+        <ChangeEmailForm session=session/>
         <ChangePasswordForm session=session/>
         <Sessions session=session/>
+    }
+}
+
+/// Name, phone, language and time zone.
+#[component]
+fn ProfileForm(session: Session) -> impl IntoView {
+    let user = session.me.get_untracked().map(|m| m.user);
+    let field = |f: fn(&User) -> Option<String>| {
+        RwSignal::new(user.as_ref().and_then(f).unwrap_or_default())
+    };
+    let name = field(|u| Some(u.name.clone()));
+    let phone = field(|u| u.phone.clone());
+    let locale = field(|u| u.locale.clone());
+    let time_zone = field(|u| u.time_zone.clone());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = UpdateProfile {
+            name: Some(name.get_untracked()),
+            phone: Some(phone.get_untracked()),
+            locale: Some(locale.get_untracked()),
+            time_zone: Some(time_zone.get_untracked()),
+        };
+        pending.set(true);
+        done.set(false);
+        spawn_local(async move {
+            match client().update_profile(&body).await {
+                Ok(user) => {
+                    error.set(None);
+                    done.set(true);
+                    session.me.update(|me| {
+                        if let Some(me) = me {
+                            me.user = user;
+                        }
+                    });
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <section class="card narrow" aria-labelledby="details-title">
+            <h2 id="details-title">"Your details"</h2>
+            <form on:submit=on_submit>
+                <TextField id="profile-name" label="Name" autocomplete="name" required=true value=name/>
+                <TextField id="profile-phone" label="Phone" kind="tel" autocomplete="tel"
+                    placeholder="+44 20 7946 0958" value=phone/>
+                <TextField id="profile-locale" label="Language" placeholder="en-GB" value=locale/>
+                <TextField id="profile-time-zone" label="Time zone" placeholder="Europe/London" value=time_zone/>
+                <ErrorMessage message=error/>
+                <Show when=move || done.get()>
+                    <p class="notice" role="status">"Your details are saved."</p>
+                </Show>
+                <button type="submit" class="button primary" disabled=move || pending.get()>"Save details"</button>
+            </form>
+        </section>
+    }
+}
+
+/// A new email address: the password again, then a link to the new address confirms it.
+#[component]
+fn ChangeEmailForm(session: Session) -> impl IntoView {
+    let new_email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let sent = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = ChangeEmail {
+            new_email: new_email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        pending.set(true);
+        sent.set(None);
+        spawn_local(async move {
+            match client().change_email(&body).await {
+                Ok(()) => {
+                    error.set(None);
+                    sent.set(Some(format!(
+                        "We have sent a link to {}. Your address changes when you open it.",
+                        body.new_email.trim()
+                    )));
+                    password.set(String::new());
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <section class="card narrow" aria-labelledby="email-title">
+            <h2 id="email-title">"Change your email address"</h2>
+            <form on:submit=on_submit>
+                <TextField id="new-email" label="New email address" kind="email" autocomplete="email"
+                    required=true value=new_email/>
+                <TextField id="email-password" label="Your password" kind="password"
+                    autocomplete="current-password" required=true value=password/>
+                <ErrorMessage message=error/>
+                <Show when=move || sent.get().is_some()>
+                    <p class="notice" role="status">{move || sent.get().unwrap_or_default()}</p>
+                </Show>
+                <button type="submit" class="button primary" disabled=move || pending.get()>"Send confirmation link"</button>
+            </form>
+        </section>
     }
 }
 

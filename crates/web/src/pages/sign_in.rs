@@ -2,13 +2,15 @@
 
 use crate::Tenant;
 use crate::components::form::{ErrorMessage, TextField};
-use crate::components::shell::{BrandMark, Loading};
+use crate::components::shell::{AuthCard, Loading};
+use crate::pages::links::{self, LinkKind};
 use crate::session::{Status, client, use_session};
 use crate::{branding, problems};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portico_shared::auth::LoginRequest;
 
@@ -76,11 +78,28 @@ pub fn SignIn() -> impl IntoView {
         });
     };
 
+    let link_sent = RwSignal::new(None::<String>);
+    let email_me_a_link = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        if email.get_untracked().trim().is_empty() {
+            error.set(Some("Enter your email address first.".into()));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match links::request_link(LinkKind::SignIn, tenant, email.get_untracked()).await {
+                Ok(message) => link_sent.set(Some(message)),
+                Err(e) => error.set(Some(problems::message(&e))),
+            }
+            pending.set(false);
+        });
+    };
+
     view! {
-        <main id="main" class="auth-page">
-            <section class="auth-card" aria-labelledby="sign-in-title">
-                <div class="auth-brand"><BrandMark/></div>
-                <h1 id="sign-in-title">"Sign in"</h1>
+        <AuthCard title="Sign in">
                 <Show when=move || session.status.get() == Status::Checking>
                     <Loading label="Checking your session…"/>
                 </Show>
@@ -125,12 +144,20 @@ pub fn SignIn() -> impl IntoView {
                     <TextField id="password" label="Password" kind="password"
                         autocomplete="current-password" required=true value=password/>
                     <ErrorMessage message=error/>
+                    <Show when=move || link_sent.get().is_some()>
+                        <p class="notice" role="status">{move || link_sent.get().unwrap_or_default()}</p>
+                    </Show>
                     <button type="submit" class="button primary" disabled=move || pending.get()>
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
+                    <div class="auth-alternatives">
+                        <A href="/forgot-password">"Forgot your password?"</A>
+                        <button type="button" class="link" on:click=email_me_a_link disabled=move || pending.get()>
+                            "Email me a sign-in link"
+                        </button>
+                    </div>
                 </form>
-            </section>
-        </main>
+        </AuthCard>
     }
 }
 

@@ -3,11 +3,15 @@
 
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
+use crate::pages::team::TeamMembers;
 use crate::problems;
 use crate::session::{Session, client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use portico_shared::OrganizationId;
 use portico_shared::client::ClientError;
 use portico_shared::organizations::{
     CreateOrganization, Organization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
@@ -95,7 +99,7 @@ pub fn StaffConsole() -> impl IntoView {
                 </section>
             }
         >
-            <h1>"Staff console"</h1>
+            <h1>"Organisations"</h1>
             <Show when=move || role().is_some_and(|r| r <= StaffRole::Admin)>
                 <NewOrganization list=list/>
             </Show>
@@ -240,7 +244,7 @@ fn OrganizationRow(
                 let (status_label, edit_label) = (status_label.clone(), edit_label.clone());
                 view! {
                     <tr class:archived=archived>
-                        <td>{org.name.clone()}</td>
+                        <td><A href=format!("/staff/organizations/{}", org.id)>{org.name.clone()}</A></td>
                         <td>{org.external_ref.clone().unwrap_or_else(|| "—".into())}</td>
                         <td><span class="badge">{if archived { "Archived" } else { "Active" }}</span></td>
                         <Show when=move || can_manage.get()>
@@ -324,5 +328,48 @@ fn NewOrganization(list: Organizations) -> impl IntoView {
                 <p class="notice" role="status">{move || done.get().unwrap_or_default()}</p>
             </Show>
         </section>
+    }
+}
+
+/// `/staff/organizations/:id`: one organisation and its team.
+#[component]
+pub fn OrganizationPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .get()
+            .get("id")
+            .and_then(|id| id.parse::<OrganizationId>().ok())
+    };
+    let org = RwSignal::new(None::<Result<Organization, String>>);
+    Effect::new(move |_| {
+        let Some(id) = id() else {
+            org.set(Some(Err("We could not find that.".into())));
+            return;
+        };
+        spawn_local(async move {
+            let found = client().get_organization(id).await;
+            if let Err(e) = &found {
+                session.check(e);
+            }
+            org.set(Some(found.map_err(|e| problems::message(&e))));
+        });
+    });
+    view! {
+        <p><A href="/staff">"← All organisations"</A></p>
+        {move || match org.get() {
+            None => view! { <Loading label="Loading the organisation…"/> }.into_any(),
+            Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Some(Ok(o)) => view! {
+                <h1>{o.name.clone()}</h1>
+                <dl class="details card">
+                    <dt>"Reference"</dt><dd>{o.external_ref.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>
+                    <dt>"Customer since"</dt><dd>{o.created_at.format("%e %B %Y").to_string()}</dd>
+                </dl>
+                <TeamMembers org=o.id/>
+            }.into_any(),
+        }}
     }
 }
