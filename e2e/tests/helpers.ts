@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const PASSWORD = process.env.DEMO_PASSWORD ?? '';
@@ -42,4 +42,78 @@ export async function signOut(page: Page) {
   await page.locator('summary', { hasText: '' }).filter({ has: page.locator('.avatar') }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+}
+
+const MAILBOX = process.env.PORTICO_MAILBOX ?? '';
+
+/** Decodes quoted-printable text (soft line breaks and =XX escapes). */
+function quotedPrintable(body: string): string {
+  const joined = body.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * The link in the newest mail to `to` whose subject contains `subject`, from the server's
+ * mailbox folder (it has no SMTP server); waits for the job worker to deliver it.
+ */
+export async function linkFromMail(to: string, subject: string): Promise<string> {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        const found = readdirSync(MAILBOX)
+          .filter((f) => f.endsWith('.eml'))
+          .map((f) => join(MAILBOX, f))
+          .map((path) => ({ path, text: readFileSync(path, 'utf8'), at: statSync(path).mtimeMs }))
+          .filter(({ text }) => {
+            const head = text.split(/\r?\n\r?\n/)[0];
+            return new RegExp(`^To: .*${to.replace(/[.+]/g, '\\$&')}`, 'mi').test(head) &&
+              new RegExp(`^Subject: .*${subject}`, 'mi').test(head);
+          })
+          .sort((a, b) => b.at - a.at);
+        const decoded = found.length ? quotedPrintable(found[0].text) : '';
+        link = decoded.match(/https?:\/\/\S+#token=[\w-]+/)?.[0];
+        return link;
+      },
+      { message: `a mail to ${to} about "${subject}"`, timeout: 15_000 },
+    )
+    .toBeTruthy();
+  return link!;
+}
+
+/** A fresh contact of Northwind with a password, made through the API as the owner would. */
+export async function newContact(request: APIRequestContext, email: string, password: string) {
+  const login = await request.post('/api/v1/auth/login', {
+    data: { tenant: 'demo', email: 'owner@demo.test', password: PASSWORD },
+  });
+  expect(login.ok()).toBeTruthy();
+  const token = (await login.json()).access_token;
+  const orgs = await request.get('/api/v1/organizations', { headers: { authorization: `Bearer ${token}` } });
+  const northwind = (await orgs.json()).items.find((o: { name: string }) => o.name === 'Northwind Traders');
+  const invited = await request.post('/api/v1/users', {
+    headers: { authorization: `Bearer ${token}` },
+    data: {
+      email,
+      name: 'Fresh Contact',
+      memberships: [{ organization_id: northwind.id, scopes: ['documents'] }],
+    },
+  });
+  expect(invited.status()).toBe(201);
+  const link = await linkFromMail(email, 'invited');
+  const accepted = await request.post('/api/v1/auth/invitation/accept', {
+    data: { token: link.split('#token=')[1], password },
+  });
+  expect(accepted.ok()).toBeTruthy();
 }

@@ -435,6 +435,11 @@ impl Server {
 }
 
 impl Server {
+    /// Where the server writes mail (it has no SMTP server).
+    pub fn mailbox(&self) -> PathBuf {
+        self.data_dir.join("mailbox")
+    }
+
     /// Runs `portico <args>` against this server's database, with `stdin` as its input.
     pub fn portico(&self, args: &[&str], stdin: &str) -> Result<()> {
         use std::io::Write;

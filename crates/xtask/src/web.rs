@@ -261,6 +261,7 @@ pub fn e2e(dist: &Path) -> Result<()> {
         .env("PORTICO_URL", &server.url)
         .env("DEMO_PASSWORD", password)
         .env("E2E_OUTPUT", &output)
+        .env("PORTICO_MAILBOX", server.mailbox())
         .env("CHROMIUM", CHROMIUM)
         .status()
         .context("cannot run npx playwright")?;

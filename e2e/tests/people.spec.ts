@@ -1,0 +1,117 @@
+// People and self-service in the browser: an invitation from the staff console accepted from
+// the email, a customer admin running their team, a password reset and a magic link. Mail is
+// read from the server's mailbox folder. Each viewport uses addresses of its own.
+import { expect, test } from '@playwright/test';
+import { checkPage, linkFromMail, newContact, signIn, signOut } from './helpers';
+
+const NEW_PASSWORD = 'lantern-harbour-quiet-2049';
+
+test('the owner invites a contact, who accepts from the email and sees only their organisation', async ({ page }, testInfo) => {
+  const email = `invitee-${testInfo.project.name}@example.test`;
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.getByRole('link', { name: 'People' }).first().click();
+  await expect(page.getByRole('heading', { name: 'People', exact: true })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Ines Invitee');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Organisation').selectOption({ label: 'Contoso Ltd' });
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
+  await expect(page.getByRole('cell', { name: new RegExp(email) })).toBeVisible();
+  await checkPage(page, testInfo, 'people');
+  await signOut(page);
+
+  const link = await linkFromMail(email, 'invited');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Accept your invitation' })).toBeVisible();
+  await expect(page.getByText(`for Contoso Ltd, as ${email}`)).toBeVisible();
+  expect(page.url()).not.toContain('token=');
+  await checkPage(page, testInfo, 'invitation');
+  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Join and sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await expect(page.getByText('Contoso Ltd').first()).toBeVisible();
+  await expect(page.getByText('Northwind Traders')).toHaveCount(0);
+
+  // The link is spent; the password works.
+  await signOut(page);
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('expired or was already used');
+  await page.goto('/sign-in?tenant=demo');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+});
+
+test('a customer admin invites a billing-only colleague, changes their access and removes them', async ({ page }, testInfo) => {
+  const email = `colleague-${testInfo.project.name}@northwind.test`;
+  page.on('dialog', (dialog) => dialog.accept());
+  await signIn(page, 'alice');
+  await page.getByRole('link', { name: 'Team' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Northwind Traders team' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Colin Colleague');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  const scopes = page.getByRole('group', { name: 'What they may do' });
+  await scopes.getByLabel('Documents').uncheck();
+  await scopes.getByLabel('Billing').check();
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: email });
+  await expect(row).toContainText('Invited');
+  await expect(row).toContainText('Billing');
+  await expect(row).not.toContainText('Documents');
+  await checkPage(page, testInfo, 'team');
+
+  await row.getByRole('button', { name: 'Change access' }).click();
+  await row.getByLabel('Support tickets').check();
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText("Colin Colleague's access is changed.")).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Support tickets');
+
+  await page.getByRole('row').filter({ hasText: email }).getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByText('Colin Colleague is removed from the team.')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: email })).toHaveCount(0);
+  // Her own row has no actions.
+  await expect(page.getByRole('row').filter({ hasText: 'alice@demo.test' }).getByRole('button')).toHaveCount(0);
+});
+
+test('a forgotten password is reset from the emailed link', async ({ page, request }, testInfo) => {
+  const email = `reset-${testInfo.project.name}@example.test`;
+  await newContact(request, email, NEW_PASSWORD);
+  await page.goto('/sign-in?tenant=demo');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByRole('status')).toContainText(`If ${email} has an account here`);
+  await checkPage(page, testInfo, 'forgot-password');
+
+  await page.goto(await linkFromMail(email, 'Reset'));
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel('New password').fill('too short');
+  await page.getByRole('button', { name: 'Save and sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('password');
+  await page.getByLabel('New password').fill('a-brand-new-passphrase-77');
+  await page.getByRole('button', { name: 'Save and sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+});
+
+test('a magic link signs in without a password', async ({ page, request }, testInfo) => {
+  const email = `magic-${testInfo.project.name}@example.test`;
+  await newContact(request, email, NEW_PASSWORD);
+  await page.goto('/sign-in?tenant=demo');
+  await expect(page.getByText('Signing in to')).toBeVisible();
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByRole('status')).toContainText('a sign-in link (valid for 15 minutes)');
+
+  const link = await linkFromMail(email, 'sign-in link');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await expect(page.getByText('Northwind Traders').first()).toBeVisible();
+  // Once only.
+  await signOut(page);
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('expired or was already used');
+});
