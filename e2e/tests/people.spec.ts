@@ -15,7 +15,7 @@ test('the owner invites a contact, who accepts from the email and sees only thei
   await page.getByLabel('Name', { exact: true }).fill('Ines Invitee');
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Organisation').selectOption({ label: 'Contoso Ltd' });
-  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
   await expect(page.getByRole('cell', { name: new RegExp(email) })).toBeVisible();
   await checkPage(page, testInfo, 'people');
@@ -27,7 +27,7 @@ test('the owner invites a contact, who accepts from the email and sees only thei
   await expect(page.getByText(`for Contoso Ltd, as ${email}`)).toBeVisible();
   expect(page.url()).not.toContain('token=');
   await checkPage(page, testInfo, 'invitation');
-  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByRole('textbox', { name: 'New password' }).fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Join and sign in' }).click();
   await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
   await expect(page.getByText('Contoso Ltd').first()).toBeVisible();
@@ -55,7 +55,7 @@ test('a customer admin invites a billing-only colleague, changes their access an
   const scopes = page.getByRole('group', { name: 'What they may do' });
   await scopes.getByLabel('Documents').uncheck();
   await scopes.getByLabel('Billing').check();
-  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toContainText('Invited');
@@ -89,10 +89,10 @@ test('a forgotten password is reset from the emailed link', async ({ page, reque
 
   await page.goto(await linkFromMail(email, 'Reset'));
   await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
-  await page.getByLabel('New password').fill('too short');
+  await page.getByRole('textbox', { name: 'New password' }).fill('too short');
   await page.getByRole('button', { name: 'Save and sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('password');
-  await page.getByLabel('New password').fill('a-brand-new-passphrase-77');
+  await page.getByRole('textbox', { name: 'New password' }).fill('a-brand-new-passphrase-77');
   await page.getByRole('button', { name: 'Save and sign in' }).click();
   await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
 });

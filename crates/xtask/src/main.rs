@@ -26,11 +26,13 @@ fn main() {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("openapi") => openapi(),
+        Some("e2e") => web::build().and_then(|dist| web::e2e(&dist)),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  run [--release]  build, seed the demo tenant and serve it (SQLite, ./data)\n\
                  test             everything CI checks, on SQLite and PostgreSQL\n\
+                 e2e              build the web app and run only the browser tests\n\
                  openapi          regenerate openapi/portico.json"
             );
             std::process::exit(2);
