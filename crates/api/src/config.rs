@@ -121,6 +121,12 @@ pub struct Config {
     #[arg(long, env = "PORTICO_DEFAULT_TENANT", global = true)]
     pub default_tenant: Option<String>,
 
+    /// The domain under which each tenant has its own host name, `<slug>.<base domain>`
+    /// (e.g. `portal.example` for `acme.portal.example`). Without it, any host name of three or
+    /// more labels names a tenant by its first label.
+    #[arg(long, env = "PORTICO_BASE_DOMAIN", global = true)]
+    pub base_domain: Option<String>,
+
     /// Run background jobs (emails, reminders, webhooks) in this process. Every replica may.
     #[arg(long, env = "PORTICO_RUN_JOBS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub run_jobs: bool,
@@ -220,6 +226,18 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.bind))
             .trim_end_matches('/')
             .to_string()
+    }
+
+    /// The address of a tenant's portal, for links in mail: its custom domain, else
+    /// `<slug>.<base domain>`, else the public URL (links then name the tenant in `?tenant=`).
+    pub fn portal_url(&self, slug: &str, custom_domain: Option<&str>) -> String {
+        let public = self.public_url();
+        let scheme = public.split("://").next().unwrap_or("https").to_string();
+        match (custom_domain, &self.base_domain) {
+            (Some(domain), _) => format!("{scheme}://{domain}"),
+            (None, Some(base)) => format!("{scheme}://{slug}.{}", base.trim_matches('.')),
+            (None, None) => public,
+        }
     }
 
     pub fn mailbox_dir(&self) -> PathBuf {

@@ -109,3 +109,25 @@ impl std::fmt::Debug for ChangePassword {
         f.write_str("ChangePassword { [redacted] }")
     }
 }
+
+/// A tenant's hand-off secret, shown once when issued. A host application signs hand-off
+/// tokens (JWT, HS256) with it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HandoffSecret {
+    /// The HMAC key, base64url text; use its bytes as they are.
+    pub secret: String,
+    /// The `aud` every hand-off token must carry.
+    pub audience: String,
+    /// The longest a token may live (`exp` − `iat`).
+    pub max_lifetime_seconds: u64,
+}
+
+impl std::fmt::Debug for HandoffSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandoffSecret")
+            .field("secret", &"[redacted]")
+            .field("audience", &self.audience)
+            .finish()
+    }
+}

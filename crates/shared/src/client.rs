@@ -3,7 +3,7 @@
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
 use crate::auth::{
-    ChangePassword, JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse,
+    ChangePassword, HandoffSecret, JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse,
 };
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
@@ -13,7 +13,9 @@ use crate::people::{
     LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink, UpdateProfile,
 };
 use crate::system::Health;
-use crate::tenancy::{Branding, Me, Scope, StaffRole, User};
+use crate::tenancy::{
+    Branding, Me, Scope, StaffRole, TenantSettings, UpdateTenant, User, ViewAsStarted,
+};
 use crate::{OrganizationId, Page, Problem, ProblemType, SessionId, UserId};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -326,6 +328,59 @@ impl Client {
     /// Starts an email change: a confirmation link goes to the new address.
     pub async fn change_email(&self, body: &ChangeEmail) -> ClientResult<()> {
         self.send_empty(self.request(Method::POST, "/api/v1/me/email").json(body))
+            .await
+    }
+
+    /// The tenant's settings (staff).
+    pub async fn tenant_settings(&self) -> ClientResult<TenantSettings> {
+        self.send(self.request(Method::GET, "/api/v1/tenant")).await
+    }
+
+    pub async fn update_tenant(&self, body: &UpdateTenant) -> ClientResult<TenantSettings> {
+        self.send(self.request(Method::PATCH, "/api/v1/tenant").json(body))
+            .await
+    }
+
+    /// Uploads the tenant's logo: PNG, JPEG or WebP bytes, at most 512 KiB.
+    pub async fn upload_logo(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> ClientResult<TenantSettings> {
+        self.send(
+            self.request(Method::PUT, "/api/v1/tenant/logo")
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes),
+        )
+        .await
+    }
+
+    pub async fn delete_logo(&self) -> ClientResult<TenantSettings> {
+        self.send(self.request(Method::DELETE, "/api/v1/tenant/logo"))
+            .await
+    }
+
+    /// Issues a new hand-off secret (owners); the old one stops working.
+    pub async fn issue_handoff_secret(&self) -> ClientResult<HandoffSecret> {
+        self.send(self.request(Method::POST, "/api/v1/tenant/handoff-secret"))
+            .await
+    }
+
+    /// Turns hand-off sign-in off (owners).
+    pub async fn delete_handoff_secret(&self) -> ClientResult<()> {
+        self.send_empty(self.request(Method::DELETE, "/api/v1/tenant/handoff-secret"))
+            .await
+    }
+
+    /// Opens a read-only view of the portal as a customer contact (staff).
+    pub async fn view_as(&self, user: UserId) -> ClientResult<ViewAsStarted> {
+        self.send(self.request(Method::POST, &format!("/api/v1/users/{user}/view-as")))
+            .await
+    }
+
+    /// Ends the view-as session whose token this client holds.
+    pub async fn end_view_as(&self) -> ClientResult<()> {
+        self.send_empty(self.request(Method::POST, "/api/v1/auth/view-as/end"))
             .await
     }
 

@@ -102,6 +102,43 @@ pub struct Tenant {
 }
 
 /// A person who can sign in.
+/// A tenant's settings, as its staff see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TenantSettings {
+    #[serde(flatten)]
+    pub tenant: Tenant,
+    /// Where customers' replies to the portal's mail go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_email: Option<String>,
+    /// A host name that opens this tenant's portal by itself, e.g. `portal.acme.example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
+    /// Whether host applications can sign people in with hand-off tokens.
+    #[serde(default)]
+    pub handoff_enabled: bool,
+}
+
+/// Changes to the tenant's settings: only the fields present change; an empty string clears
+/// an optional one. The logo is uploaded separately (`PUT /tenant/logo`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
@@ -156,4 +193,34 @@ pub struct Me {
     pub assigned_organizations: Option<Vec<OrganizationRef>>,
     /// For customer contacts: each organisation they belong to, with their scopes there.
     pub memberships: Vec<Membership>,
+    /// Set when a staff member is looking through this user's eyes (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_as: Option<ViewAs>,
+}
+
+/// A read-only view-as session: who is looking, and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ViewAs {
+    pub viewer_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A started view-as session. It has no refresh token: it ends at `expires_at` at the latest.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ViewAsStarted {
+    /// A bearer token for the customer's view; every write with it is refused.
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+impl std::fmt::Debug for ViewAsStarted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewAsStarted")
+            .field("access_token", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }

@@ -70,6 +70,9 @@ fn App() -> impl IntoView {
                 <Route path=path!("/staff/people") view=|| view! {
                     <Protected><Shell><pages::people::PeoplePage/></Shell></Protected>
                 }/>
+                <Route path=path!("/staff/settings") view=|| view! {
+                    <Protected><Shell><pages::settings::SettingsPage/></Shell></Protected>
+                }/>
                 <Route path=path!("/team") view=|| view! {
                     <Protected><Shell><pages::team::TeamPage/></Shell></Protected>
                 }/>

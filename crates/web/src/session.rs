@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::OrganizationId;
 use portico_shared::client::{Client, ClientError};
-use portico_shared::tenancy::Me;
+use portico_shared::tenancy::{Me, ViewAsStarted};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -109,11 +109,59 @@ impl Session {
         );
     }
 
-    /// The server refused our token mid-use: the session is over.
+    /// The server refused our token mid-use: the session is over (a view-as session falls
+    /// back to the staff member's own).
     pub fn check(self, err: &ClientError) {
         if err.status() == Some(401) {
-            self.ended(Status::Expired);
+            if self.viewing() {
+                self.exit_view_as();
+            } else {
+                self.ended(Status::Expired);
+            }
         }
+    }
+
+    /// Whether a staff member is looking through a contact's eyes.
+    pub fn viewing(self) -> bool {
+        self.me.get_untracked().is_some_and(|m| m.view_as.is_some())
+    }
+
+    /// Switches to a read-only view as a contact until `started.expires_at`. The staff
+    /// member's own session stays in its cookie for [`Session::exit_view_as`].
+    pub async fn view_as(self, started: ViewAsStarted) {
+        client().set_access_token(Some(started.access_token));
+        self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
+        match client().me().await {
+            Ok(me) => {
+                self.organization
+                    .set(me.memberships.first().map(|m| m.organization.id));
+                self.me.set(Some(me));
+            }
+            Err(_) => return self.exit_view_as(),
+        }
+        let left = (started.expires_at.timestamp_millis() - js_sys::Date::now() as i64).max(1000);
+        set_timeout(
+            move || {
+                if self.generation.get_untracked() == generation {
+                    self.exit_view_as();
+                }
+            },
+            Duration::from_millis(left as u64),
+        );
+    }
+
+    /// Ends the view (audited by the server) and returns to the staff member's own session.
+    pub fn exit_view_as(self) {
+        self.generation.update(|g| *g += 1);
+        spawn_local(async move {
+            let _ = client().end_view_as().await;
+            client().set_access_token(None);
+            match client().refresh().await {
+                Ok(token) => self.signed_in(token.expires_in).await,
+                Err(_) => self.ended(Status::SignedOut),
+            }
+        });
     }
 
     pub fn sign_out(self) {

@@ -22,7 +22,7 @@ use serde_json::json;
 
 /// The refresh cookie (SECURITY.md S8): HttpOnly, Secure, SameSite=Strict, scoped to the auth
 /// endpoints only.
-fn refresh_cookie(token: &str, max_age_days: u32) -> Cookie<'static> {
+pub(crate) fn refresh_cookie(token: &str, max_age_days: u32) -> Cookie<'static> {
     Cookie::build(REFRESH_COOKIE, token.to_owned())
         .path(REFRESH_COOKIE_PATH)
         .http_only(true)
@@ -178,11 +178,24 @@ pub async fn login(
 /// proved who they are), commits, and answers with the tokens.
 pub(crate) async fn start_session(
     state: &AppState,
-    mut tx: Tx,
+    tx: Tx,
     user: tenancy::UserRow,
     origin: &Origin,
     details: serde_json::Value,
 ) -> ApiResult<HttpResponse> {
+    let (user, started) = begin_session(state, tx, user, origin, details).await?;
+    token_response(state, user, started.session, &started.refresh_token)
+}
+
+/// The first half of [`start_session`]: the session is started and committed; the caller
+/// hands out its tokens.
+pub(crate) async fn begin_session(
+    state: &AppState,
+    mut tx: Tx,
+    user: tenancy::UserRow,
+    origin: &Origin,
+    details: serde_json::Value,
+) -> ApiResult<(User, sessions::Started)> {
     let now = state.clock.now();
     let (tenant_id, user_id) = (TenantId(user.tenant_id), UserId(user.id));
     let ttl = Duration::days(i64::from(state.config.session_ttl_days));
@@ -193,7 +206,7 @@ pub(crate) async fn start_session(
         .details(details);
     audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;
-    token_response(state, user.into(), started.session, &started.refresh_token)
+    Ok((user.into(), started))
 }
 
 /// Trade the `portico_refresh` cookie for a new access token.
@@ -376,12 +389,17 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
             (None, None, memberships)
         }
     };
+    let view_as = match who.viewer {
+        Some(viewer) => Some(super::view_as::describe(&mut conn, &who, viewer).await?),
+        None => None,
+    };
     Ok(web::Json(Me {
         user: user.into(),
         tenant: tenant.into(),
         staff_role,
         assigned_organizations,
         memberships,
+        view_as,
     }))
 }
 

@@ -74,9 +74,9 @@ impl LinkRow {
 }
 
 /// The page URL of a link: `<public url><page>?tenant=<slug>#token=<secret>`.
-pub fn url(public_url: &str, tenant: &TenantRow, purpose: Purpose, secret: &str) -> String {
+pub fn url(portal_url: &str, tenant: &TenantRow, purpose: Purpose, secret: &str) -> String {
     format!(
-        "{public_url}{}?tenant={}#token={secret}",
+        "{portal_url}{}?tenant={}#token={secret}",
         purpose.page(),
         tenant.slug
     )
@@ -86,7 +86,7 @@ pub fn url(public_url: &str, tenant: &TenantRow, purpose: Purpose, secret: &str)
 /// returns its URL. `new_email` is the address an email-change link confirms.
 pub async fn issue(
     c: &mut impl AsExec,
-    public_url: &str,
+    portal_url: &str,
     tenant: &TenantRow,
     user: UserId,
     purpose: Purpose,
@@ -107,7 +107,7 @@ pub async fn issue(
         .bind(tokens::secret_digest(&secret)).bind(new_email).bind(now)
         .bind(now + purpose.lifetime())
         .execute(e).await.map(|r| r.rows_affected()))?;
-    Ok(url(public_url, tenant, purpose, &secret))
+    Ok(url(portal_url, tenant, purpose, &secret))
 }
 
 const LINK_COLUMNS: &str = "id, tenant_id, user_id, new_email, created_at, expires_at";

@@ -2,6 +2,7 @@
 //! handler starts from.
 
 pub mod handlers;
+pub mod handoff;
 pub mod limiter;
 pub mod links;
 pub mod passwords;
@@ -11,6 +12,7 @@ pub mod rules;
 pub mod self_service;
 pub mod sessions;
 pub mod tokens;
+pub mod view_as;
 
 pub use principal::{Access, OrgVisibility, Principal};
 
@@ -29,5 +31,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(self_service::complete_password_reset)
         .service(self_service::lookup_invitation)
         .service(self_service::accept_invitation)
-        .service(self_service::confirm_email_change);
+        .service(self_service::confirm_email_change)
+        .service(handoff::handoff)
+        .service(handoff::issue_secret)
+        .service(handoff::delete_secret)
+        .service(view_as::start_view_as)
+        .service(view_as::end_view_as);
 }

@@ -37,6 +37,8 @@ pub struct Principal {
     pub session_id: SessionId,
     pub email: String,
     pub access: Access,
+    /// In a view-as session, the staff member looking (the session is read-only).
+    pub viewer: Option<UserId>,
 }
 
 /// Which organisations a list may include for a principal.
@@ -130,6 +132,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req).map(str::to_owned);
+        let (method, path) = (req.method().clone(), req.path().to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or(ApiError::Unauthorized)?;
@@ -143,9 +146,19 @@ impl FromRequest for Principal {
                 UserId(claims.sub),
                 SessionId(claims.sid),
             );
-            load(&state, tenant, user, session, now).await
+            let principal = load(&state, tenant, user, session, now).await?;
+            if principal.viewer.is_some() && !read_only_allows(&method, &path) {
+                return Err(ApiError::Forbidden);
+            }
+            Ok(principal)
         })
     }
+}
+
+/// What a read-only (view-as) session may do: read, and end itself.
+fn read_only_allows(method: &actix_web::http::Method, path: &str) -> bool {
+    use actix_web::http::Method;
+    *method == Method::GET || *method == Method::HEAD || path == super::view_as::END_PATH
 }
 
 /// Builds the principal for a verified token, or refuses it if its session or user is no
@@ -202,6 +215,7 @@ async fn load(
         session_id: session,
         email: holder.email,
         access,
+        viewer: holder.viewer_user_id.map(UserId),
     })
 }
 
@@ -252,6 +266,7 @@ mod tests {
             session_id: SessionId::new(),
             email: "dave@demo.test".into(),
             access: Access::Customer { memberships },
+            viewer: None,
         }
     }
 

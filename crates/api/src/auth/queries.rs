@@ -15,14 +15,17 @@ pub struct NewSession<'a> {
     pub expires_at: DateTime<Utc>,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// For a view-as session: the staff member looking.
+    pub viewer: Option<UserId>,
 }
 
 pub async fn insert_session(c: &mut impl AsExec, s: &NewSession<'_>) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "INSERT INTO sessions (id, tenant_id, user_id, created_at, last_used_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)")
+        "INSERT INTO sessions (id, tenant_id, user_id, created_at, last_used_at, expires_at, ip, \
+         user_agent, viewer_user_id) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)")
         .bind(s.id.0).bind(s.tenant.0).bind(s.user.0).bind(s.now).bind(s.expires_at)
-        .bind(s.ip).bind(s.user_agent).execute(e).await.map(|r| r.rows_affected()))?;
+        .bind(s.ip).bind(s.user_agent).bind(s.viewer.map(|v| v.0))
+        .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -103,7 +106,8 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
 }
 
-/// A user's open sessions, most recently used first (at most 100).
+/// A user's open sessions, most recently used first (at most 100); staff viewing as the user
+/// are not the user's sessions.
 pub async fn open_sessions_of(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -113,6 +117,7 @@ pub async fn open_sessions_of(
     on_db!(c, e => sqlx::query_as(
         "SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM sessions \
          WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3 \
+           AND viewer_user_id IS NULL \
          ORDER BY last_used_at DESC, id DESC LIMIT 100")
         .bind(tenant.0).bind(user.0).bind(now).fetch_all(e).await)
 }
@@ -163,6 +168,7 @@ pub struct SessionHolder {
     pub status: String,
     pub staff_role: Option<String>,
     pub email: String,
+    pub viewer_user_id: Option<Uuid>,
 }
 
 pub async fn session_holder(
@@ -172,8 +178,8 @@ pub async fn session_holder(
     session: SessionId,
 ) -> sqlx::Result<Option<SessionHolder>> {
     on_db!(c, e => sqlx::query_as(
-        "SELECT s.expires_at, s.revoked_at, u.kind, u.status, u.staff_role, u.email \
-         FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+        "SELECT s.expires_at, s.revoked_at, u.kind, u.status, u.staff_role, u.email, \
+         s.viewer_user_id FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
          WHERE s.tenant_id = $1 AND s.user_id = $2 AND s.id = $3")
         .bind(tenant.0).bind(user.0).bind(session.0).fetch_optional(e).await)
 }

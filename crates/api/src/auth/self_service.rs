@@ -107,10 +107,12 @@ async fn send_requested_link(
     {
         return Ok(());
     }
-    let public_url = state.config.public_url();
+    let portal_url = state
+        .config
+        .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
     let link = links::issue(
         &mut tx,
-        &public_url,
+        &portal_url,
         &tenant_row,
         user_id,
         purpose,
@@ -118,7 +120,7 @@ async fn send_requested_link(
         now,
     )
     .await?;
-    let brand = templates::Brand::of(&tenant_row, &public_url);
+    let brand = templates::Brand::of(&tenant_row, &portal_url);
     let minutes = purpose.lifetime().num_minutes();
     let (mail, action) = match purpose {
         Purpose::MagicLink => (
@@ -419,7 +421,10 @@ pub async fn confirm_email_change(
     let tenant = tenancy::get_tenant(&mut tx, link.tenant())
         .await?
         .ok_or(ApiError::LinkExpired)?;
-    let brand = templates::Brand::of(&tenant, &state.config.public_url());
+    let portal_url = state
+        .config
+        .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
+    let brand = templates::Brand::of(&tenant, &portal_url);
     let notice = templates::email_changed(&brand, &user.email, &user.name, &new_email);
     mail::queue(&mut tx, link.tenant(), &notice, now).await?;
     let event = Event::new(link.tenant(), "user.email_changed", Outcome::Success)

@@ -30,6 +30,7 @@ pub async fn start(
             expires_at: now + ttl,
             ip: origin.ip.as_deref(),
             user_agent: origin.user_agent.as_deref(),
+            viewer: None,
         },
     )
     .await?;

@@ -84,6 +84,10 @@ pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
             crate::auth::self_service::LINK_REQUESTED_JOB,
             crate::auth::self_service::link_requested_handler(state.clone()),
         )
+        .on(
+            crate::auth::view_as::EXPIRE_JOB,
+            crate::auth::view_as::expire_handler(state.clone()),
+        )
 }
 
 /// Claims and runs jobs.

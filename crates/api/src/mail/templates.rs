@@ -18,11 +18,11 @@ pub struct Brand {
 const DEFAULT_PRIMARY: &str = "#1d4ed8";
 
 impl Brand {
-    /// The brand of `tenant`; a relative logo URL is made absolute with `public_url`.
-    pub fn of(tenant: &TenantRow, public_url: &str) -> Brand {
+    /// The brand of `tenant`; a relative logo URL is made absolute with `portal_url`.
+    pub fn of(tenant: &TenantRow, portal_url: &str) -> Brand {
         let logo_url = tenant.logo_url.as_ref().map(|url| {
             if url.starts_with('/') {
-                format!("{public_url}{url}")
+                format!("{portal_url}{url}")
             } else {
                 url.clone()
             }
@@ -348,6 +348,7 @@ mod tests {
             primary_color: Some("red;background:url(x)".into()),
             accent_color: None,
             support_email: None,
+            custom_domain: None,
             created_at: chrono::Utc::now(),
         };
         let brand = Brand::of(&row, "https://portal.test");

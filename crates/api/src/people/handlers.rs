@@ -728,10 +728,12 @@ pub async fn change_my_email(
         let tenant = tenancy::get_tenant(&mut tx, who.tenant_id())
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        let public_url = state.config.public_url();
+        let portal_url = state
+            .config
+            .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
         let link = links::issue(
             &mut tx,
-            &public_url,
+            &portal_url,
             &tenant,
             who.user_id,
             Purpose::EmailChange,
@@ -740,7 +742,7 @@ pub async fn change_my_email(
         )
         .await?;
         let mail = templates::confirm_email_change(
-            &templates::Brand::of(&tenant, &public_url),
+            &templates::Brand::of(&tenant, &portal_url),
             &new_email,
             &me.name,
             &link,

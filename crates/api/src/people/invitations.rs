@@ -148,8 +148,11 @@ pub async fn invite(
             if existing.status == "invited" {
                 send_invitation(state, &mut tx, &tenant_row, &existing, &inviter).await?;
             } else {
-                let brand = templates::Brand::of(&tenant_row, &state.config.public_url());
-                let portal = format!("{}/?tenant={}", state.config.public_url(), tenant_row.slug);
+                let portal_url = state
+                    .config
+                    .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
+                let brand = templates::Brand::of(&tenant_row, &portal_url);
+                let portal = format!("{portal_url}/?tenant={}", tenant_row.slug);
                 for org_name in &organizations {
                     let mail = templates::added_to_organization(
                         &brand,
@@ -224,10 +227,12 @@ async fn send_invitation(
     inviter: &str,
 ) -> ApiResult<()> {
     let now = state.clock.now();
-    let public_url = state.config.public_url();
+    let portal_url = state
+        .config
+        .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
     let link = links::issue(
         tx,
-        &public_url,
+        &portal_url,
         tenant,
         UserId(person.id),
         Purpose::Invitation,
@@ -242,7 +247,7 @@ async fn send_invitation(
             .map(|m| m.organization_name)
             .collect();
     let mail = templates::invitation(
-        &templates::Brand::of(tenant, &public_url),
+        &templates::Brand::of(tenant, &portal_url),
         &person.email,
         &person.name,
         inviter,

@@ -4,8 +4,8 @@ use super::{queries, rules};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use portico_shared::Problem;
 use portico_shared::tenancy::{Branding, Tenant};
+use portico_shared::{Problem, TenantId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -32,24 +32,67 @@ pub async fn get_branding(
     req: HttpRequest,
     web::Query(query): web::Query<BrandingQuery>,
 ) -> ApiResult<HttpResponse> {
-    let host = req.connection_info().host().to_string();
-    let candidates = match query.tenant {
-        Some(slug) => vec![slug],
-        None => rules::slug_in_host(&host)
-            .into_iter()
-            .chain(state.config.default_tenant.clone())
-            .collect(),
-    };
-    let mut conn = state.db.conn().await?;
-    let mut found = None;
-    for slug in candidates {
-        found = queries::find_tenant_by_slug(&mut conn, slug.trim()).await?;
-        if found.is_some() {
-            break;
-        }
-    }
-    let tenant = found.ok_or(ApiError::NotFound)?;
+    let tenant = resolve(&state, &req, query.tenant).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
         .json(Tenant::from(tenant).branding))
+}
+
+/// A tenant's uploaded logo (PNG, JPEG or WebP). Public: needs no token.
+#[utoipa::path(
+    tag = "tenants",
+    params(BrandingQuery),
+    responses(
+        (status = 200, description = "The logo.", content(("image/png"), ("image/jpeg"), ("image/webp"))),
+        (status = 404, description = "No such tenant, or it has no uploaded logo.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/branding/logo")]
+pub async fn get_logo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    web::Query(query): web::Query<LogoQuery>,
+) -> ApiResult<HttpResponse> {
+    let tenant = resolve(&state, &req, query.tenant).await?;
+    super::settings::logo_response(&state, TenantId(tenant.id)).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LogoQuery {
+    /// The tenant's slug; as for the branding.
+    pub tenant: Option<String>,
+    /// Changes with every upload, so caches fetch a new logo. Ignored by the server.
+    #[allow(dead_code)]
+    pub v: Option<String>,
+}
+
+/// The tenant a public request means: the slug it names, else the one whose custom domain is
+/// the host, else the one the host names as `<slug>.<base domain>`, else the server's default.
+async fn resolve(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: Option<String>,
+) -> ApiResult<queries::TenantRow> {
+    let host = req.connection_info().host().to_string();
+    let mut conn = state.db.conn().await?;
+    if let Some(slug) = slug {
+        return queries::find_tenant_by_slug(&mut conn, slug.trim())
+            .await?
+            .ok_or(ApiError::NotFound);
+    }
+    if let Some(tenant) =
+        queries::find_tenant_by_domain(&mut conn, &rules::host_name(&host)).await?
+    {
+        return Ok(tenant);
+    }
+    let candidates = rules::slug_in_host(&host, state.config.base_domain.as_deref())
+        .into_iter()
+        .chain(state.config.default_tenant.clone());
+    for slug in candidates {
+        if let Some(tenant) = queries::find_tenant_by_slug(&mut conn, slug.trim()).await? {
+            return Ok(tenant);
+        }
+    }
+    Err(ApiError::NotFound)
 }

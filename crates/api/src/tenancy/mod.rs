@@ -7,7 +7,13 @@ pub mod handlers;
 pub mod operations;
 pub mod queries;
 pub mod rules;
+pub mod settings;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::get_branding);
+    cfg.service(handlers::get_branding)
+        .service(handlers::get_logo)
+        .service(settings::get_settings)
+        .service(settings::update_settings)
+        .service(settings::upload_logo)
+        .service(settings::delete_logo);
 }

@@ -81,6 +81,7 @@ pub async fn create_tenant(
         primary_color,
         accent_color,
         support_email: None,
+        custom_domain: None,
         created_at: now,
     };
     let mut tx = state.db.begin().await?;

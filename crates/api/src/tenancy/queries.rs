@@ -21,6 +21,8 @@ pub struct TenantRow {
     pub accent_color: Option<String>,
     /// Where customers' replies to the portal's mail go.
     pub support_email: Option<String>,
+    /// A host name that names this tenant by itself, e.g. `portal.acme.example`.
+    pub custom_domain: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -39,16 +41,16 @@ impl From<TenantRow> for Tenant {
     }
 }
 
-const TENANT_COLUMNS: &str =
-    "id, slug, name, logo_url, primary_color, accent_color, support_email, created_at";
+const TENANT_COLUMNS: &str = "id, slug, name, logo_url, primary_color, accent_color, \
+     support_email, custom_domain, created_at";
 
 pub async fn insert_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
         "INSERT INTO tenants (id, slug, name, logo_url, primary_color, accent_color, \
-         support_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+         support_email, custom_domain, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(row.id).bind(&row.slug).bind(&row.name).bind(&row.logo_url)
         .bind(&row.primary_color).bind(&row.accent_color).bind(&row.support_email)
-        .bind(row.created_at)
+        .bind(&row.custom_domain).bind(row.created_at)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -59,6 +61,55 @@ pub async fn find_tenant_by_slug(
 ) -> sqlx::Result<Option<TenantRow>> {
     let sql = select(TENANT_COLUMNS, "FROM tenants WHERE slug = $1");
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(e).await)
+}
+
+/// The tenant whose custom domain is `host` (a lowercase host name without port).
+pub async fn find_tenant_by_domain(
+    c: &mut impl AsExec,
+    host: &str,
+) -> sqlx::Result<Option<TenantRow>> {
+    let sql = select(TENANT_COLUMNS, "FROM tenants WHERE custom_domain = $1");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(host).fetch_optional(e).await)
+}
+
+/// Saves a tenant's settings (everything but its id, slug and creation time).
+pub async fn update_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE tenants SET name = $2, logo_url = $3, primary_color = $4, accent_color = $5, \
+         support_email = $6, custom_domain = $7 WHERE id = $1")
+        .bind(row.id).bind(&row.name).bind(&row.logo_url).bind(&row.primary_color)
+        .bind(&row.accent_color).bind(&row.support_email).bind(&row.custom_domain)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogoRow {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn get_logo(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<Option<LogoRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT content_type, bytes, updated_at FROM tenant_logos WHERE tenant_id = $1")
+        .bind(tenant.0).fetch_optional(e).await)
+}
+
+pub async fn put_logo(c: &mut impl AsExec, tenant: TenantId, logo: &LogoRow) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO tenant_logos (tenant_id, content_type, bytes, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE SET \
+         content_type = excluded.content_type, bytes = excluded.bytes, updated_at = excluded.updated_at")
+        .bind(tenant.0).bind(&logo.content_type).bind(&logo.bytes).bind(logo.updated_at)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete_logo(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query("DELETE FROM tenant_logos WHERE tenant_id = $1")
+        .bind(tenant.0).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 pub async fn get_tenant(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<Option<TenantRow>> {
@@ -248,6 +299,18 @@ pub async fn find_organization_by_name(
         "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
          WHERE tenant_id = $1 AND name = $2 ORDER BY id LIMIT 1")
         .bind(tenant.0).bind(name).fetch_optional(e).await)
+}
+
+/// The organisation with this external reference (a CRM id), if any.
+pub async fn find_organization_by_external_ref(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    external_ref: &str,
+) -> sqlx::Result<Option<OrganizationRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+         WHERE tenant_id = $1 AND external_ref = $2 ORDER BY id LIMIT 1")
+        .bind(tenant.0).bind(external_ref).fetch_optional(e).await)
 }
 
 /// Sets a contact's scopes in an organisation, adding the membership if needed.

@@ -55,19 +55,62 @@ pub fn parse_external_ref(raw: &str) -> Result<Option<String>, String> {
     Ok((!r.is_empty()).then(|| r.to_string()))
 }
 
-/// The tenant a host name names: the first label of a name of three or more labels
-/// (`acme.portal.example` → `acme`); nothing for IP addresses, `localhost` or short names.
-pub fn slug_in_host(host: &str) -> Option<String> {
+/// A host name without its port, lowercased.
+pub fn host_name(host: &str) -> String {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
         _ => host,
     };
-    let labels: Vec<&str> = name.split('.').collect();
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The tenant a host name names by its slug: with a base domain, `<slug>.<base domain>` only;
+/// without one, the first label of a name of three or more labels (`acme.portal.example` →
+/// `acme`). Nothing for IP addresses, `localhost` or short names.
+pub fn slug_in_host(host: &str, base_domain: Option<&str>) -> Option<String> {
+    let name = host_name(host);
     let is_ip = name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[');
-    if is_ip || labels.len() < 3 {
+    if is_ip {
         return None;
     }
-    parse_slug(labels[0]).ok()
+    let label = match base_domain {
+        Some(base) => {
+            let base = base.trim_matches('.').to_ascii_lowercase();
+            let label = name.strip_suffix(&format!(".{base}"))?;
+            (!label.contains('.')).then_some(label)?
+        }
+        None => {
+            let labels: Vec<&str> = name.split('.').collect();
+            if labels.len() < 3 {
+                return None;
+            }
+            labels[0]
+        }
+    };
+    parse_slug(label).ok()
+}
+
+/// A custom domain: a lowercase host name of two or more labels of letters, digits and inner
+/// hyphens; not an IP address.
+pub fn parse_domain(raw: &str) -> Result<String, String> {
+    let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = domain.split('.').collect();
+    let ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && !labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(domain)
+    } else {
+        Err("a domain is written like portal.example.com".into())
+    }
 }
 
 /// A brand colour: `#rrggbb` only, so it can go into a CSS variable without escaping.
@@ -209,9 +252,12 @@ mod tests {
 
     #[test]
     fn a_host_name_names_its_tenant_by_its_first_label() {
-        assert_eq!(slug_in_host("acme.portal.example").as_deref(), Some("acme"));
         assert_eq!(
-            slug_in_host("acme.portal.example:8443").as_deref(),
+            slug_in_host("acme.portal.example", None).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            slug_in_host("acme.portal.example:8443", None).as_deref(),
             Some("acme")
         );
         for none in [
@@ -220,7 +266,37 @@ mod tests {
             "portal.example",
             "[::1]:8080",
         ] {
-            assert_eq!(slug_in_host(none), None, "{none}");
+            assert_eq!(slug_in_host(none, None), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn with_a_base_domain_only_its_direct_subdomains_name_tenants() {
+        let base = Some("portal.example");
+        assert_eq!(
+            slug_in_host("Acme.Portal.Example:443", base).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(slug_in_host("portal.example", base), None);
+        assert_eq!(slug_in_host("x.acme.portal.example", base), None);
+        assert_eq!(slug_in_host("acme.evil.example", base), None);
+    }
+
+    #[test]
+    fn custom_domains_are_host_names() {
+        assert_eq!(
+            parse_domain(" Portal.Acme.Example. ").unwrap(),
+            "portal.acme.example"
+        );
+        for bad in [
+            "localhost",
+            "10.0.0.1",
+            "a..b",
+            "-a.example",
+            "a_b.example",
+            "http://x.example",
+        ] {
+            assert!(parse_domain(bad).is_err(), "{bad}");
         }
     }
 

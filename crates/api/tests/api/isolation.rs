@@ -65,6 +65,7 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
         "/api/v1/users/{user_id}/role",
         Some(r#"{"staff_role":"admin"}"#),
     ),
+    ("POST", "/api/v1/users/{user_id}/view-as", None),
     (
         "GET",
         "/api/v1/organizations/{organization_id}/members",
@@ -132,6 +133,10 @@ fn fill(template: &str, objects: &Objects) -> String {
         .replace(
             "/members/{user_id}",
             &format!("/members/{}", objects.member),
+        )
+        .replace(
+            "/users/{user_id}/view-as",
+            &format!("/users/{}/view-as", objects.member),
         )
         .replace("{user_id}", &objects.person)
         .replace("{organization_id}", &objects.organization)
@@ -384,6 +389,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
         ("GET", "/readyz"),
         ("GET", "/.well-known/jwks.json"),
         ("GET", "/api/v1/branding"),
+        ("GET", "/api/v1/branding/logo"),
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/refresh"),
         ("POST", "/api/v1/auth/logout"),
@@ -394,6 +400,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
         ("POST", "/api/v1/auth/invitation/lookup"),
         ("POST", "/api/v1/auth/invitation/accept"),
         ("POST", "/api/v1/auth/email-change/confirm"),
+        ("GET", "/api/v1/auth/handoff"),
     ];
 
     for (method, template) in operations_in_spec() {

@@ -140,6 +140,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <Show when=is_staff>
                         <A href="/staff" exact=true>"Organisations"</A>
                         <A href="/staff/people">"People"</A>
+                        <A href="/staff/settings">"Settings"</A>
                     </Show>
                     <Show when=runs_team>
                         <A href="/team">"Team"</A>
@@ -156,7 +157,39 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </div>
             </Show>
         </header>
+        <ViewAsBanner/>
         <main id="main" tabindex="-1" class="content">{children()}</main>
+    }
+}
+
+/// While staff view the portal as a contact: whose view it is, that it is read-only, when it
+/// ends, and the way back.
+#[component]
+fn ViewAsBanner() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let view_as = move || {
+        session
+            .me
+            .get()
+            .and_then(|m| m.view_as.map(|v| (m.user, v)))
+    };
+    move || {
+        view_as().map(|(user, v)| {
+            let navigate = navigate.clone();
+            view! {
+                <div class="view-as-banner" role="status">
+                    <span>
+                        <strong>{format!("Viewing as {} ({})", user.name, user.email)}</strong>
+                        {format!(" · read-only · ends at {} UTC", v.expires_at.format("%H:%M"))}
+                    </span>
+                    <button type="button" class="button secondary small" on:click=move |_| {
+                        session.exit_view_as();
+                        navigate("/staff/people", Default::default());
+                    }>"Exit view"</button>
+                </div>
+            }
+        })
     }
 }
 

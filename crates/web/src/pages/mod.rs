@@ -5,6 +5,7 @@ pub mod links;
 pub mod not_found;
 pub mod people;
 pub mod profile;
+pub mod settings;
 pub mod sign_in;
 pub mod staff;
 pub mod team;

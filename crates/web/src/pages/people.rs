@@ -114,9 +114,7 @@ pub fn PeoplePage() -> impl IntoView {
                                     <th scope="col">"Person"</th>
                                     <th scope="col">"Kind"</th>
                                     <th scope="col">"Status"</th>
-                                    <Show when=move || can_manage.get()>
-                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                    </Show>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|user| view! {
@@ -228,6 +226,19 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
             }
         });
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    let view_as = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match client().view_as(id).await {
+                Ok(started) => {
+                    session.view_as(started).await;
+                    navigate("/", Default::default());
+                }
+                Err(e) => people.failed(&e),
+            }
+        });
+    };
     let change_role = move |ev: leptos::ev::Event| {
         let role = match event_target_value(&ev).as_str() {
             "owner" => StaffRole::Owner,
@@ -259,8 +270,12 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
             </td>
             <td>{kind_label(&user)}</td>
             <td><span class=format!("status status-{}", status_label(status).to_lowercase())>{status_label(status)}</span></td>
-            <Show when=move || can_manage.get()>
-                <td class="actions">
+            <td class="actions">
+                {(user.kind == UserKind::Customer && status == UserStatus::Active).then(|| view! {
+                    <button type="button" class="button secondary small" on:click=view_as.clone()
+                        aria-label=format!("View the portal as {}", user.name)>"View as"</button>
+                })}
+                <Show when=move || can_manage.get()>
                     {(manageable && status == UserStatus::Invited).then(|| view! {
                         <button type="button" class="button secondary small" on:click=resend>"Resend invitation"</button>
                     })}
@@ -285,8 +300,8 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
                             <button type="button" class="button danger small" on:click=disable>"Disable"</button>
                         }.into_any(),
                     })}
-                </td>
-            </Show>
+                </Show>
+            </td>
         </tr>
     }
 }

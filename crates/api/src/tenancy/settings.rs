@@ -1,0 +1,357 @@
+//! The tenant's own settings, for its staff: name, colours, support address, custom domain
+//! and an uploaded logo (SECURITY.md S15: the size is enforced while the body streams in, the
+//! type comes from an allow-list and must match the file's magic bytes).
+
+use super::queries::{self, LogoRow, TenantRow};
+use super::rules;
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::Principal;
+use crate::db::is_unique_violation;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, put, web};
+use futures_util::StreamExt;
+use portico_shared::tenancy::{StaffRole, Tenant, TenantSettings, UpdateTenant};
+use portico_shared::{FieldError, Problem, TenantId};
+use serde_json::json;
+
+/// The largest logo accepted.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+/// The image types a logo may have (no SVG: it can carry script).
+const LOGO_TYPES: &[(&str, &[u8])] = &[
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+    ("image/webp", b"RIFF"),
+];
+
+/// Whether `bytes` start like a file of `content_type`.
+pub fn looks_like(content_type: &str, bytes: &[u8]) -> bool {
+    LOGO_TYPES.iter().any(|(kind, magic)| {
+        *kind == content_type
+            && bytes.starts_with(magic)
+            && (*kind != "image/webp" || bytes.get(8..12) == Some(b"WEBP"))
+    })
+}
+
+/// Where the SPA and mail find an uploaded logo; `v` changes with every upload.
+fn logo_url(tenant: &TenantRow, updated_at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "/api/v1/branding/logo?tenant={}&v={}",
+        tenant.slug,
+        updated_at.timestamp_millis()
+    )
+}
+
+async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings> {
+    let mut conn = state.db.conn().await?;
+    let handoff_enabled = crate::auth::handoff::enabled(&mut conn, TenantId(row.id)).await?;
+    let (support_email, custom_domain) = (row.support_email.clone(), row.custom_domain.clone());
+    Ok(TenantSettings {
+        tenant: Tenant::from(row),
+        support_email,
+        custom_domain,
+        handoff_enabled,
+    })
+}
+
+/// Loads the caller's tenant, applies `change` and, if anything changed, saves it with an
+/// audit event (`action`, before and after).
+async fn change_tenant(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    action: &'static str,
+    change: impl FnOnce(&TenantRow) -> TenantRow,
+    logo: Option<Option<LogoRow>>,
+) -> ApiResult<TenantRow> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = queries::get_tenant(&mut tx, who.tenant_id())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let after = change(&before);
+    match &logo {
+        Some(Some(logo)) => queries::put_logo(&mut tx, who.tenant_id(), logo).await?,
+        Some(None) => queries::delete_logo(&mut tx, who.tenant_id()).await?,
+        None => {}
+    }
+    let summary = |t: &TenantRow| {
+        json!({
+            "name": t.name, "logo_url": t.logo_url, "primary_color": t.primary_color,
+            "accent_color": t.accent_color, "support_email": t.support_email,
+            "custom_domain": t.custom_domain,
+        })
+    };
+    if summary(&before) != summary(&after) || logo.is_some() {
+        queries::update_tenant(&mut tx, &after).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                ApiError::Conflict("Another portal already uses this domain.".into())
+            } else {
+                e.into()
+            }
+        })?;
+        let event = Event::new(who.tenant_id(), action, Outcome::Success)
+            .by(Some(who.user_id), &who.email)
+            .on("tenant", who.tenant_id())
+            .details(json!({ "before": summary(&before), "after": summary(&after) }));
+        audit::record(&mut tx, event, origin, now).await?;
+        tx.commit().await?;
+    }
+    Ok(after)
+}
+
+/// The tenant's settings. Staff only.
+#[utoipa::path(
+    tag = "tenants",
+    responses(
+        (status = 200, description = "The settings.", body = TenantSettings),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/tenant")]
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> ApiResult<web::Json<TenantSettings>> {
+    who.require_staff()?;
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_tenant(&mut conn, who.tenant_id())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(web::Json(settings(&state, row).await?))
+}
+
+/// Change the tenant's name, colours, support address or custom domain. Staff admins and
+/// owners only. A custom domain is a host name that no other tenant uses; point it at this
+/// server and the portal opens there by itself.
+#[utoipa::path(
+    tag = "tenants",
+    request_body = UpdateTenant,
+    responses(
+        (status = 200, description = "The settings as they are now.", body = TenantSettings),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another tenant uses the domain.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/tenant")]
+pub async fn update_settings(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    web::Json(body): web::Json<UpdateTenant>,
+) -> ApiResult<web::Json<TenantSettings>> {
+    who.require_role(StaffRole::Admin)?;
+    let mut errors = Vec::new();
+    let mut check = |field: &str, result: Result<Option<String>, String>| match result {
+        Ok(value) => value,
+        Err(message) => {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            });
+            None
+        }
+    };
+    let optional = |value: &str, parse: fn(&str) -> Result<String, String>| {
+        let v = value.trim();
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            parse(v).map(Some)
+        }
+    };
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| check("name", rules::parse_name(n).map(Some)));
+    let primary = body
+        .primary_color
+        .as_deref()
+        .map(|c| check("primary_color", optional(c, rules::parse_color)));
+    let accent = body
+        .accent_color
+        .as_deref()
+        .map(|c| check("accent_color", optional(c, rules::parse_color)));
+    let support = body
+        .support_email
+        .as_deref()
+        .map(|e| check("support_email", optional(e, rules::normalize_email)));
+    let domain = body
+        .custom_domain
+        .as_deref()
+        .map(|d| check("custom_domain", optional(d, rules::parse_domain)));
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let row = change_tenant(
+        &state,
+        &who,
+        &origin,
+        "tenant.updated",
+        |t| TenantRow {
+            name: name.flatten().unwrap_or_else(|| t.name.clone()),
+            primary_color: primary.unwrap_or_else(|| t.primary_color.clone()),
+            accent_color: accent.unwrap_or_else(|| t.accent_color.clone()),
+            support_email: support.unwrap_or_else(|| t.support_email.clone()),
+            custom_domain: domain.unwrap_or_else(|| t.custom_domain.clone()),
+            ..t.clone()
+        },
+        None,
+    )
+    .await?;
+    Ok(web::Json(settings(&state, row).await?))
+}
+
+/// Upload the tenant's logo: the request body is the image itself, PNG, JPEG or WebP (named
+/// by `Content-Type`), at most 512 KiB. Staff admins and owners only.
+#[utoipa::path(
+    tag = "tenants",
+    request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content(("image/png"), ("image/jpeg"), ("image/webp"))),
+    responses(
+        (status = 200, description = "The settings with the new logo.", body = TenantSettings),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 512 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not PNG, JPEG or WebP.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file is not the image its type says.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/tenant/logo")]
+pub async fn upload_logo(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    req: HttpRequest,
+    mut body: web::Payload,
+) -> ApiResult<web::Json<TenantSettings>> {
+    who.require_role(StaffRole::Admin)?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|t| LOGO_TYPES.iter().any(|(kind, _)| kind == t))
+        .ok_or(ApiError::UnsupportedMediaType)?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_LOGO_BYTES) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+        if bytes.len() + chunk.len() > MAX_LOGO_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if !looks_like(&content_type, &bytes) {
+        return Err(ApiError::invalid(
+            "body",
+            format!("the file is not a {content_type} image"),
+        ));
+    }
+    let updated_at = state.clock.now();
+    let logo = LogoRow {
+        content_type,
+        bytes,
+        updated_at,
+    };
+    let row = change_tenant(
+        &state,
+        &who,
+        &origin,
+        "tenant.logo_changed",
+        |t| TenantRow {
+            logo_url: Some(logo_url(t, updated_at)),
+            ..t.clone()
+        },
+        Some(Some(logo)),
+    )
+    .await?;
+    Ok(web::Json(settings(&state, row).await?))
+}
+
+/// Remove the uploaded logo; the portal shows the tenant's initial instead. Staff admins and
+/// owners only.
+#[utoipa::path(
+    tag = "tenants",
+    responses(
+        (status = 200, description = "The settings without a logo.", body = TenantSettings),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/tenant/logo")]
+pub async fn delete_logo(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+) -> ApiResult<web::Json<TenantSettings>> {
+    who.require_role(StaffRole::Admin)?;
+    let row = change_tenant(
+        &state,
+        &who,
+        &origin,
+        "tenant.logo_changed",
+        |t| TenantRow {
+            logo_url: None,
+            ..t.clone()
+        },
+        Some(None),
+    )
+    .await?;
+    Ok(web::Json(settings(&state, row).await?))
+}
+
+/// Serves tenant `tenant`'s uploaded logo (for the branding endpoint).
+pub async fn logo_response(state: &AppState, tenant: TenantId) -> ApiResult<HttpResponse> {
+    let mut conn = state.db.conn().await?;
+    let logo = queries::get_logo(&mut conn, tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(logo.content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'"))
+        .body(logo.bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like;
+
+    #[test]
+    fn a_logo_must_start_like_the_type_it_claims() {
+        assert!(looks_like("image/png", b"\x89PNG\r\n\x1a\n...."));
+        assert!(looks_like("image/jpeg", b"\xff\xd8\xff\xe0...."));
+        assert!(looks_like("image/webp", b"RIFF\x10\0\0\0WEBPVP8 "));
+        assert!(!looks_like("image/webp", b"RIFF\x10\0\0\0WAVEfmt "));
+        assert!(!looks_like("image/png", b"<svg onload=alert(1)>"));
+        assert!(!looks_like("image/png", b"\xff\xd8\xff\xe0"));
+        assert!(!looks_like("image/svg+xml", b"<svg/>"));
+    }
+}

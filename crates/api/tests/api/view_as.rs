@@ -1,0 +1,122 @@
+//! View as customer: staff see the portal through a contact's eyes, read-only, for at most
+//! 15 minutes; the start and the end (by the viewer or the time limit) are audited.
+
+use crate::helpers::{TestApp, assert_problem};
+use chrono::Duration;
+use portico_shared::client::Client;
+use portico_shared::people::UpdateProfile;
+use portico_shared::tenancy::Scope;
+
+async fn audit_actions(app: &TestApp, object: &str) -> Vec<(String, String)> {
+    let mut conn = app.state.db.conn().await.unwrap();
+    portico_api::on_db!(&mut conn, c => sqlx::query_as(
+        "SELECT action, details FROM audit_events WHERE object_id = $1 AND action LIKE 'auth.view_as%' ORDER BY seq")
+        .bind(object).fetch_all(c).await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_agent_sees_the_portal_as_a_contact_read_only_until_they_end_it() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let agent = acme.login("agent").await;
+    let alice = acme.user("alice");
+
+    let started = agent.view_as(alice).await.unwrap();
+    assert_eq!(started.user.id, alice);
+    assert_eq!(started.expires_at, app.clock.now() + Duration::minutes(15));
+    let view = Client::new(app.url(""));
+    view.set_access_token(Some(started.access_token.clone()));
+
+    let me = view.me().await.unwrap();
+    assert_eq!(me.user.id, alice);
+    let banner = me.view_as.expect("the view says whose it is");
+    assert_eq!(banner.viewer_name, "Aaron Agent");
+    assert_eq!(
+        view.list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1,
+        "what Alice sees"
+    );
+    assert_eq!(
+        view.list_members(acme.northwind(), None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        3
+    );
+
+    // Writes are refused, whatever Alice herself could do.
+    let before = app.data_row_counts().await;
+    let hijack = UpdateProfile {
+        name: Some("Hijacked".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        view.update_profile(&hijack).await.unwrap_err().status(),
+        Some(403)
+    );
+    let scopes = view.change_member_scopes(acme.northwind(), acme.user("bob"), vec![Scope::Admin]);
+    assert_eq!(scopes.await.unwrap_err().status(), Some(403));
+    let res = app
+        .http()
+        .post(app.url("/api/v1/me/password"))
+        .bearer_auth(&started.access_token)
+        .json(&serde_json::json!({ "current_password": "x", "new_password": "y" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403).await;
+    assert_eq!(app.data_row_counts().await, before, "nothing changed");
+    // Alice's own list of sessions does not show the staff member's view.
+    let alice_client = acme.login("alice").await;
+    assert_eq!(alice_client.my_sessions().await.unwrap().len(), 1);
+
+    view.end_view_as().await.unwrap();
+    assert_eq!(view.me().await.unwrap_err().status(), Some(401));
+    let events = audit_actions(&app, &alice.to_string()).await;
+    assert_eq!(
+        events.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        ["auth.view_as_started", "auth.view_as_ended"]
+    );
+    assert!(events[1].1.contains("ended by the viewer"));
+    // The job due at the time limit finds the view already ended: no second event.
+    app.clock.advance(Duration::minutes(16));
+    app.run_jobs().await;
+    assert_eq!(audit_actions(&app, &alice.to_string()).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_view_ends_by_itself_at_its_time_limit_and_only_staff_open_one_on_active_contacts() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let bob = acme.user("bob");
+    let started = owner.view_as(bob).await.unwrap();
+    let view = Client::new(app.url(""));
+    view.set_access_token(Some(started.access_token));
+
+    app.clock
+        .advance(Duration::minutes(15) + Duration::seconds(1));
+    assert_eq!(view.me().await.unwrap_err().status(), Some(401));
+    assert_eq!(app.run_jobs().await, 1);
+    let events = audit_actions(&app, &bob.to_string()).await;
+    assert_eq!(events.len(), 2);
+    assert!(events[1].1.contains("time limit"), "{events:?}");
+
+    let owner = acme.login("owner").await;
+    let staff = owner.view_as(acme.user("agent")).await.unwrap_err();
+    assert_eq!(staff.status(), Some(422), "staff are not viewed as");
+    owner.disable_person(bob).await.unwrap();
+    assert_eq!(owner.view_as(bob).await.unwrap_err().status(), Some(422));
+    // Contacts cannot open views: to them, nobody exists here.
+    let alice = acme.login("alice").await;
+    assert_eq!(
+        alice.view_as(acme.user("dave")).await.unwrap_err().status(),
+        Some(404)
+    );
+}

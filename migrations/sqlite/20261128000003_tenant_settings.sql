@@ -1,0 +1,14 @@
+-- SQLite twin of migrations/postgres/20261128000003_tenant_settings.sql.
+-- Tenant settings: a custom domain that names the tenant by itself, and an uploaded logo.
+
+ALTER TABLE tenants ADD COLUMN custom_domain TEXT;
+CREATE UNIQUE INDEX tenants_by_custom_domain ON tenants (custom_domain);
+
+-- The logo's bytes live in the database, so every replica serves the same one. The type is
+-- one of an allow-list and matched the file's magic bytes on upload.
+CREATE TABLE tenant_logos (
+    tenant_id    BLOB PRIMARY KEY REFERENCES tenants (id),
+    content_type TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'image/webp')),
+    bytes        BLOB NOT NULL,
+    updated_at   TEXT NOT NULL
+);
