@@ -115,3 +115,56 @@ test('a magic link signs in without a password', async ({ page, request }, testI
   await page.goto(link);
   await expect(page.getByRole('alert')).toContainText('expired or was already used');
 });
+
+test('staff view the portal as a contact, read-only, and come back', async ({ page }, testInfo) => {
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.getByRole('link', { name: 'People' }).first().click();
+  await page.getByRole('button', { name: 'View the portal as Alice Admin' }).click();
+
+  const banner = page.getByRole('status').filter({ hasText: 'Viewing as Alice Admin' });
+  await expect(banner).toContainText('read-only');
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice' })).toBeVisible();
+  await checkPage(page, testInfo, 'view-as');
+  // Alice could invite colleagues; the view cannot.
+  await page.getByRole('link', { name: 'Team' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Northwind Traders team' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Should Not');
+  await page.getByLabel('Email', { exact: true }).fill(`not-${testInfo.project.name}@northwind.test`);
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('You do not have access to that.');
+
+  await banner.getByRole('button', { name: 'Exit view' }).click();
+  await expect(page.getByRole('heading', { name: 'People', exact: true })).toBeVisible();
+  await expect(page.getByText('Viewing as')).toHaveCount(0);
+  await expect(page.getByRole('cell', { name: /Olivia Owner/ })).toBeVisible();
+});
+
+// A 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('the owner uploads a logo and the sign-in page shows it', async ({ page, browser }, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the tenant has one logo: one viewport changes it');
+  await signIn(page, 'owner');
+  await page.getByRole('link', { name: 'Settings' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Portal settings' })).toBeVisible();
+  await page.getByLabel('Upload a logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG });
+  await expect(page.getByText('The logo is uploaded.')).toBeVisible();
+  await expect(page.getByAltText('The current logo')).toBeVisible();
+  await page.getByLabel('Support email').fill('help@acme-accounting.test');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('The settings are saved.')).toBeVisible();
+  await checkPage(page, testInfo, 'settings');
+  await signOut(page);
+
+  // A new visitor (the branding is cached for a minute by browsers that saw it before).
+  const visitor = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  await visitor.goto('/sign-in?tenant=demo');
+  const logo = visitor.locator('.auth-brand img.logo');
+  await expect(logo).toBeVisible();
+  expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  await visitor.close();
+});

@@ -184,3 +184,28 @@ pub struct InvitationDetails {
     pub organizations: Vec<String>,
     pub expires_at: DateTime<Utc>,
 }
+
+/// How to run an import.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ImportQuery {
+    /// Check the file and report what would happen, changing nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub rows: u64,
+    pub organizations_created: u64,
+    /// New people, each sent an invitation.
+    pub people_invited: u64,
+    /// Existing contacts given access to another organisation.
+    pub memberships_added: u64,
+    /// Rows for people already members of their organisation.
+    pub unchanged: u64,
+}

@@ -112,7 +112,8 @@ impl Session {
     /// The server refused our token mid-use: the session is over (a view-as session falls
     /// back to the staff member's own).
     pub fn check(self, err: &ClientError) {
-        if err.status() == Some(401) {
+        // While the session is being re-established, a stray refusal of an older call is moot.
+        if err.status() == Some(401) && self.status.get_untracked() != Status::Checking {
             if self.viewing() {
                 self.exit_view_as();
             } else {
@@ -153,7 +154,13 @@ impl Session {
 
     /// Ends the view (audited by the server) and returns to the staff member's own session.
     pub fn exit_view_as(self) {
+        if !self.viewing() {
+            return;
+        }
+        // Once only: two refreshes with one cookie would look like a stolen refresh token.
         self.generation.update(|g| *g += 1);
+        self.me.set(None);
+        self.status.set(Status::Checking);
         spawn_local(async move {
             let _ = client().end_view_as().await;
             client().set_access_token(None);

@@ -35,6 +35,15 @@ pub fn check_scopes(field: &str, scopes: &[Scope]) -> ApiResult<String> {
     Ok(rules::scopes_to_column(scopes))
 }
 
+/// What an invitation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invited {
+    /// A new person, sent an invitation.
+    New,
+    /// An existing contact, given the memberships.
+    Added,
+}
+
 /// Invites a person, or adds an existing contact to more organisations. Returns the person.
 pub async fn invite(
     state: &AppState,
@@ -43,6 +52,21 @@ pub async fn invite(
     tenant: TenantId,
     invite: Invite,
 ) -> ApiResult<UserRow> {
+    let mut tx = state.db.begin().await?;
+    let (person, _) = invite_in(state, &mut tx, actor, origin, tenant, invite).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// [`invite`] within the caller's transaction (a bulk import runs many in one).
+pub async fn invite_in(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    invite: Invite,
+) -> ApiResult<(UserRow, Invited)> {
     let email = rules::normalize_email(&invite.email).map_err(|m| ApiError::invalid("email", m))?;
     let name = rules::parse_name(&invite.name).map_err(|m| ApiError::invalid("name", m))?;
     match (&invite.staff_role, invite.grants.is_empty()) {
@@ -66,20 +90,19 @@ pub async fn invite(
     }
 
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+    let tenant_row = tenancy::get_tenant(&mut *tx, tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut organizations = Vec::new();
     for (org, _) in &grants {
-        let row = tenancy::get_organization(&mut tx, tenant, *org)
+        let row = tenancy::get_organization(&mut *tx, tenant, *org)
             .await?
             .ok_or(ApiError::NotFound)?;
         organizations.push(row.name);
     }
-    let inviter = inviter_name(&mut tx, tenant, actor).await?;
+    let inviter = inviter_name(&mut *tx, tenant, actor).await?;
 
-    let person = match tenancy::find_user_by_email(&mut tx, tenant, &email).await? {
+    let person = match tenancy::find_user_by_email(&mut *tx, tenant, &email).await? {
         None => {
             let row = UserRow {
                 id: UserId::new().0,
@@ -101,7 +124,7 @@ pub async fn invite(
                 time_zone: None,
                 created_at: now,
             };
-            tenancy::insert_user(&mut tx, &row).await.map_err(|e| {
+            tenancy::insert_user(&mut *tx, &row).await.map_err(|e| {
                 if is_unique_violation(&e) {
                     ApiError::Conflict(format!("{email} already has an account here."))
                 } else {
@@ -109,7 +132,7 @@ pub async fn invite(
                 }
             })?;
             for (org, scopes) in &grants {
-                tenancy::upsert_membership(&mut tx, tenant, UserId(row.id), *org, scopes, now)
+                tenancy::upsert_membership(&mut *tx, tenant, UserId(row.id), *org, scopes, now)
                     .await?;
             }
             let event = Event::new(tenant, "user.invited", Outcome::Success)
@@ -121,9 +144,9 @@ pub async fn invite(
                     "staff_role": row.staff_role,
                     "memberships": grants.iter().map(|(o, s)| json!({ "organization_id": o, "scopes": s })).collect::<Vec<_>>(),
                 }));
-            audit::record(&mut tx, event, origin, now).await?;
-            send_invitation(state, &mut tx, &tenant_row, &row, &inviter).await?;
-            row
+            audit::record(&mut *tx, event, origin, now).await?;
+            send_invitation(state, tx, &tenant_row, &row, &inviter).await?;
+            (row, Invited::New)
         }
         Some(existing) if existing.kind == "customer" && invite.staff_role.is_none() => {
             if existing.status == "disabled" {
@@ -133,20 +156,23 @@ pub async fn invite(
             }
             let user = UserId(existing.id);
             for ((org, scopes), org_name) in grants.iter().zip(&organizations) {
-                if people::member(&mut tx, tenant, *org, user).await?.is_some() {
+                if people::member(&mut *tx, tenant, *org, user)
+                    .await?
+                    .is_some()
+                {
                     return Err(ApiError::Conflict(format!(
                         "{email} is already a member of {org_name}."
                     )));
                 }
-                tenancy::upsert_membership(&mut tx, tenant, user, *org, scopes, now).await?;
+                tenancy::upsert_membership(&mut *tx, tenant, user, *org, scopes, now).await?;
                 let event = Event::new(tenant, "membership.added", Outcome::Success)
                     .by(actor.user_id, &actor.label)
                     .on("user", user)
                     .details(json!({ "organization_id": org, "scopes": scopes }));
-                audit::record(&mut tx, event, origin, now).await?;
+                audit::record(&mut *tx, event, origin, now).await?;
             }
             if existing.status == "invited" {
-                send_invitation(state, &mut tx, &tenant_row, &existing, &inviter).await?;
+                send_invitation(state, tx, &tenant_row, &existing, &inviter).await?;
             } else {
                 let portal_url = state
                     .config
@@ -162,10 +188,10 @@ pub async fn invite(
                         org_name,
                         &portal,
                     );
-                    mail::queue(&mut tx, tenant, &mail, now).await?;
+                    mail::queue(&mut *tx, tenant, &mail, now).await?;
                 }
             }
-            existing
+            (existing, Invited::Added)
         }
         Some(_) => {
             return Err(ApiError::Conflict(format!(
@@ -173,7 +199,6 @@ pub async fn invite(
             )));
         }
     };
-    tx.commit().await?;
     Ok(person)
 }
 

@@ -3,12 +3,14 @@
 //! signed-in user's profile and email address.
 
 pub mod handlers;
+pub mod import;
 pub mod invitations;
 pub mod queries;
 
 /// Registers the people endpoints under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_people)
+        .service(import::import_people)
         .service(handlers::invite_person)
         .service(handlers::get_person)
         .service(handlers::resend_invitation)

@@ -11,6 +11,8 @@ use portico_api::startup::{AppState, Application};
 use portico_api::{demo, on_db, telemetry};
 use portico_shared::auth::LoginRequest;
 use portico_shared::client::Client;
+use portico_shared::people::{InvitePerson, MembershipGrant};
+use portico_shared::tenancy::Scope;
 use portico_shared::{OrganizationId, TenantId, UserId};
 use serde_json::Value;
 use std::io::Write;
@@ -360,6 +362,19 @@ impl TestTenant {
             .await
             .unwrap_or_else(|e| panic!("{who} cannot sign in: {e}"));
         client
+    }
+}
+
+/// An invitation of a customer contact to one organisation with `scopes`.
+pub fn contact(email: &str, name: &str, org: OrganizationId, scopes: &[Scope]) -> InvitePerson {
+    InvitePerson {
+        email: email.into(),
+        name: name.into(),
+        staff_role: None,
+        memberships: vec![MembershipGrant {
+            organization_id: org,
+            scopes: scopes.to_vec(),
+        }],
     }
 }
 

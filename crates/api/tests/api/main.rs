@@ -9,6 +9,7 @@ mod auth_tokens;
 mod errors;
 mod handoff;
 mod helpers;
+mod import;
 mod isolation;
 mod jobs;
 mod organizations;

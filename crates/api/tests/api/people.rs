@@ -3,30 +3,16 @@
 //! person arrives by an emailed invitation they accept with a password (S2).
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestTenant, assert_problem, assert_signed_out, problem_type,
+    PASSWORD, TestApp, TestTenant, assert_problem, assert_signed_out, contact, problem_type,
 };
 use portico_shared::ProblemType;
+use portico_shared::UserId;
 use portico_shared::client::Client;
-use portico_shared::people::{
-    InviteMember, InvitePerson, MembershipGrant, PeopleFilter, SetPasswordWithLink,
-};
+use portico_shared::people::{InviteMember, InvitePerson, PeopleFilter, SetPasswordWithLink};
 use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
-use portico_shared::{OrganizationId, UserId};
 use serde_json::json;
 
 const NEW_PASSWORD: &str = "copper-meadow-signal-2046";
-
-fn contact(email: &str, name: &str, org: OrganizationId, scopes: &[Scope]) -> InvitePerson {
-    InvitePerson {
-        email: email.into(),
-        name: name.into(),
-        staff_role: None,
-        memberships: vec![MembershipGrant {
-            organization_id: org,
-            scopes: scopes.to_vec(),
-        }],
-    }
-}
 
 fn staff(email: &str, role: StaffRole) -> InvitePerson {
     InvitePerson {

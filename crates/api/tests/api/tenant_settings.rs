@@ -2,10 +2,9 @@
 //! domain, and upload a logo checked for type, content and size (S15); the sign-in page's
 //! branding follows, by slug, custom domain or `<slug>.<base domain>`.
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, contact};
 use portico_api::config::Config;
 use portico_shared::ProblemType;
-use portico_shared::people::{InvitePerson, MembershipGrant};
 use portico_shared::tenancy::{Scope, UpdateTenant};
 
 const PNG: &[u8] =
@@ -78,15 +77,12 @@ async fn an_owner_changes_the_branding_and_the_sign_in_page_follows() {
     );
     // The support address answers replies to the portal's mail.
     owner
-        .invite_person(&InvitePerson {
-            email: "reply@example.test".into(),
-            name: "Reply".into(),
-            staff_role: None,
-            memberships: vec![MembershipGrant {
-                organization_id: acme.northwind(),
-                scopes: vec![Scope::Billing],
-            }],
-        })
+        .invite_person(&contact(
+            "reply@example.test",
+            "Reply",
+            acme.northwind(),
+            &[Scope::Billing],
+        ))
         .await
         .unwrap();
     let mail = app
@@ -159,15 +155,12 @@ async fn a_custom_domain_or_a_base_domain_subdomain_names_the_tenant() {
 
     // Mail links go to the tenant's own address.
     owner
-        .invite_person(&InvitePerson {
-            email: "d@example.test".into(),
-            name: "D".into(),
-            staff_role: None,
-            memberships: vec![MembershipGrant {
-                organization_id: acme.northwind(),
-                scopes: vec![Scope::Billing],
-            }],
-        })
+        .invite_person(&contact(
+            "d@example.test",
+            "D",
+            acme.northwind(),
+            &[Scope::Billing],
+        ))
         .await
         .unwrap();
     let mail = app.mail_to(&acme, "d@example.test").await.pop().unwrap();
@@ -180,15 +173,12 @@ async fn a_custom_domain_or_a_base_domain_subdomain_names_the_tenant() {
     globex
         .login("owner")
         .await
-        .invite_person(&InvitePerson {
-            email: "g@example.test".into(),
-            name: "G".into(),
-            staff_role: None,
-            memberships: vec![MembershipGrant {
-                organization_id: globex.northwind(),
-                scopes: vec![Scope::Billing],
-            }],
-        })
+        .invite_person(&contact(
+            "g@example.test",
+            "G",
+            globex.northwind(),
+            &[Scope::Billing],
+        ))
         .await
         .unwrap();
     let mail = app.mail_to(&globex, "g@example.test").await.pop().unwrap();

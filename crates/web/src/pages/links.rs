@@ -63,6 +63,55 @@ async fn signed_in_by_link(
     );
 }
 
+/// Which link sets a password.
+#[derive(Clone, Copy)]
+enum PasswordLink {
+    Invitation,
+    Reset,
+}
+
+/// The state of a form that sets a password with a link.
+#[derive(Clone, Copy)]
+struct PasswordForm {
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    session: Session,
+}
+
+impl PasswordForm {
+    /// Sends the new password with the link's secret; once it is taken, signs in.
+    fn submit(
+        self,
+        link: PasswordLink,
+        token: String,
+        password: String,
+        name: Option<String>,
+        navigate: impl Fn(&str, NavigateOptions) + 'static,
+    ) {
+        if self.pending.get_untracked() || password.is_empty() {
+            return;
+        }
+        let body = SetPasswordWithLink {
+            token,
+            password,
+            name,
+        };
+        self.pending.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            let result = match link {
+                PasswordLink::Invitation => client().accept_invitation(&body).await,
+                PasswordLink::Reset => client().complete_password_reset(&body).await,
+            };
+            match result {
+                Ok(tokens) => signed_in_by_link(self.session, tokens, navigate).await,
+                Err(e) => self.error.set(Some(problems::message(&e))),
+            }
+            self.pending.set(false);
+        });
+    }
+}
+
 /// A link that could not be used, with a way on.
 #[component]
 fn DeadLink(
@@ -104,24 +153,18 @@ pub fn AcceptInvitation() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(token) = token.clone() else { return };
-        if pending.get_untracked() || password.get_untracked().is_empty() {
-            return;
-        }
-        let body = SetPasswordWithLink {
-            token,
-            password: password.get_untracked(),
-            name: Some(name.get_untracked()),
+        let form = PasswordForm {
+            pending,
+            error,
+            session,
         };
-        pending.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match client().accept_invitation(&body).await {
-                Ok(tokens) => signed_in_by_link(session, tokens, navigate).await,
-                Err(e) => error.set(Some(problems::message(&e))),
-            }
-            pending.set(false);
-        });
+        form.submit(
+            PasswordLink::Invitation,
+            token,
+            password.get_untracked(),
+            Some(name.get_untracked()),
+            navigate.clone(),
+        );
     };
     view! {
         <AuthCard title="Accept your invitation">
@@ -278,24 +321,18 @@ pub fn ResetPassword() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(token) = token.clone() else { return };
-        if pending.get_untracked() || password.get_untracked().is_empty() {
-            return;
-        }
-        let body = SetPasswordWithLink {
-            token,
-            password: password.get_untracked(),
-            name: None,
+        let form = PasswordForm {
+            pending,
+            error,
+            session,
         };
-        pending.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match client().complete_password_reset(&body).await {
-                Ok(tokens) => signed_in_by_link(session, tokens, navigate).await,
-                Err(e) => error.set(Some(problems::message(&e))),
-            }
-            pending.set(false);
-        });
+        form.submit(
+            PasswordLink::Reset,
+            token,
+            password.get_untracked(),
+            None,
+            navigate.clone(),
+        );
     };
     view! {
         <AuthCard title="Choose a new password">
