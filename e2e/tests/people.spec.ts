@@ -168,3 +168,24 @@ test('the owner uploads a logo and the sign-in page shows it', async ({ page, br
   expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
   await visitor.close();
 });
+
+test('staff import organisations and contacts from a CSV file, checked first', async ({ page }, testInfo) => {
+  const p = testInfo.project.name;
+  await signIn(page, 'owner');
+  await page.getByRole('link', { name: 'People' }).first().click();
+  const importer = page.getByRole('region', { name: 'Import from CSV' });
+
+  const bad = `organization,name,email\nImported ${p},Ann,not-an-email\n`;
+  await importer.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await expect(importer.getByRole('alert')).toContainText('line 2.email');
+
+  const good = `organization,external_ref,name,email,scopes\n` +
+    `Imported ${p},IMP-${p},Ann Import,ann-${p}@imported.test,billing\n` +
+    `Imported ${p},IMP-${p},Ben Import,ben-${p}@imported.test,documents;tickets\n`;
+  await importer.getByLabel('CSV file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await expect(importer.getByRole('status')).toContainText('would create 1 organisations, invite 2 people');
+  await importer.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByText(/^Imported\. 2 rows/)).toBeVisible();
+  await expect(page.getByRole('cell', { name: new RegExp(`ann-${p}@imported.test`) })).toBeVisible();
+  await checkPage(page, testInfo, 'people-import');
+});

@@ -9,8 +9,9 @@ use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
 use crate::people::{
-    ChangeEmail, ChangeRole, ChangeScopes, InvitationDetails, InviteMember, InvitePerson,
-    LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink, UpdateProfile,
+    ChangeEmail, ChangeRole, ChangeScopes, ImportReport, InvitationDetails, InviteMember,
+    InvitePerson, LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink,
+    UpdateProfile,
 };
 use crate::system::Health;
 use crate::tenancy::{
@@ -382,6 +383,17 @@ impl Client {
     pub async fn end_view_as(&self) -> ClientResult<()> {
         self.send_empty(self.request(Method::POST, "/api/v1/auth/view-as/end"))
             .await
+    }
+
+    /// Imports organisations and contacts from CSV (admins); `dry_run` only checks the file.
+    pub async fn import_people(&self, csv: Vec<u8>, dry_run: bool) -> ClientResult<ImportReport> {
+        self.send(
+            self.request(Method::POST, "/api/v1/imports/people")
+                .query(&[("dry_run", dry_run)])
+                .header(reqwest::header::CONTENT_TYPE, "text/csv")
+                .body(csv),
+        )
+        .await
     }
 
     /// People (staff only), a page at a time.

@@ -54,3 +54,21 @@ pub fn NewPasswordField(value: RwSignal<String>) -> impl IntoView {
         </div>
     }
 }
+
+/// The first file chosen in a file input, from its `change` event.
+pub fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    ev.target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?
+        .files()?
+        .get(0)
+}
+
+/// A chosen file's bytes.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| "The file could not be read.".to_string())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}

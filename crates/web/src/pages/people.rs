@@ -2,7 +2,7 @@
 //! search and filters; admins and owners invite people, resend invitations, change staff
 //! roles, and disable or enable accounts.
 
-use crate::components::form::{ErrorMessage, TextField};
+use crate::components::form::{ErrorMessage, TextField, chosen_file, read_file};
 use crate::components::shell::{Loading, role_label};
 use crate::pages::team::{ScopePicker, status_label};
 use crate::problems;
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::client::ClientError;
 use portico_shared::organizations::Organization;
-use portico_shared::people::{InvitePerson, MembershipGrant, PeopleFilter, Person};
+use portico_shared::people::{ImportReport, InvitePerson, MembershipGrant, PeopleFilter, Person};
 use portico_shared::tenancy::{Scope, StaffRole, User, UserKind, UserStatus};
 
 /// The list, its filter and what the last action said.
@@ -96,6 +96,7 @@ pub fn PeoplePage() -> impl IntoView {
             <h1>"People"</h1>
             <Show when=move || can_manage.get()>
                 <InvitePersonForm people=people/>
+                <ImportForm people=people/>
             </Show>
             <section class="card" aria-labelledby="people-title">
                 <h2 id="people-title">"Everyone with access"</h2>
@@ -407,6 +408,104 @@ fn InvitePersonForm(people: People) -> impl IntoView {
                 <ErrorMessage message=error/>
                 <button type="submit" class="button primary" disabled=move || pending.get()>"Send invitation"</button>
             </form>
+        </section>
+    }
+}
+
+fn report_text(r: &ImportReport) -> String {
+    let verb = if r.dry_run { "would" } else { "did" };
+    format!(
+        "{} rows: {verb} create {} organisations, invite {} people and give {} existing contacts \
+         access; {} already had it.",
+        r.rows, r.organizations_created, r.people_invited, r.memberships_added, r.unchanged
+    )
+}
+
+/// Import organisations and contacts from a CSV file: checked first (a dry run shows what
+/// would happen, or every bad line), then imported in one go.
+#[component]
+fn ImportForm(people: People) -> impl IntoView {
+    let session = people.session;
+    let file = RwSignal::new(None::<Vec<u8>>);
+    let report = RwSignal::new(None::<ImportReport>);
+    let problems = RwSignal::new(Vec::<String>::new());
+    let pending = RwSignal::new(false);
+    let run = move |dry_run: bool| {
+        let Some(bytes) = file.get_untracked() else {
+            return;
+        };
+        pending.set(true);
+        spawn_local(async move {
+            match client().import_people(bytes, dry_run).await {
+                Ok(r) => {
+                    problems.set(Vec::new());
+                    if !r.dry_run {
+                        file.set(None);
+                        people
+                            .notice
+                            .set(Some(format!("Imported. {}", report_text(&r))));
+                        people.load(None);
+                    }
+                    report.set(Some(r));
+                }
+                Err(e) => {
+                    session.check(&e);
+                    report.set(None);
+                    let listed: Vec<String> = e
+                        .problem()
+                        .map(|p| {
+                            p.errors
+                                .iter()
+                                .map(|f| {
+                                    format!("{}: {}", f.field.replace("rows.", "line "), f.message)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    problems.set(if listed.is_empty() {
+                        vec![problems::message(&e)]
+                    } else {
+                        listed
+                    });
+                }
+            }
+            pending.set(false);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(chosen) = chosen_file(&ev) else {
+            return;
+        };
+        spawn_local(async move {
+            match read_file(&chosen).await {
+                Ok(bytes) => {
+                    file.set(Some(bytes));
+                    run(true);
+                }
+                Err(message) => problems.set(vec![message]),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="import-title">
+            <h2 id="import-title">"Import from CSV"</h2>
+            <p class="muted">"Columns: organization, external_ref (optional), name, email, scopes (optional, e.g. \"billing;tickets\"). The file is checked first; nothing is imported unless every line is right."</p>
+            <div class="field">
+                <label for="import-file">"CSV file"</label>
+                <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file/>
+            </div>
+            <Show when=move || !problems.with(Vec::is_empty)>
+                <div class="error" role="alert">
+                    <p>"Nothing was imported. Fix these lines and choose the file again:"</p>
+                    <ul>{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                </div>
+            </Show>
+            <Show when=move || report.get().is_some_and(|r| r.dry_run) && file.with(Option::is_some)>
+                <p class="notice" role="status">{move || report.get().map(|r| report_text(&r)).unwrap_or_default()}</p>
+                <button type="button" class="button primary" disabled=move || pending.get() on:click=move |_| run(false)>
+                    "Import"
+                </button>
+            </Show>
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! for staff admins and owners. Changes show at once: the page re-applies the branding.
 
 use crate::Tenant;
-use crate::components::form::{ErrorMessage, TextField};
+use crate::components::form::{ErrorMessage, TextField, chosen_file, read_file};
 use crate::components::shell::Loading;
 use crate::session::{client, use_session};
 use crate::{branding, problems};
@@ -10,18 +10,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::tenancy::{StaffRole, TenantSettings, UpdateTenant};
-use wasm_bindgen::JsCast;
 
 /// The largest logo the server takes.
 const MAX_LOGO_BYTES: f64 = 512.0 * 1024.0;
 const LOGO_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
-
-async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| "The file could not be read.".to_string())?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
-}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -99,13 +91,7 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
     let on_logo = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
         let kind = file.type_();
