@@ -95,20 +95,33 @@ export async function linkFromMail(to: string, subject: string): Promise<string>
 
 /** A fresh contact of Northwind with a password, made through the API as the owner would. */
 export async function newContact(request: APIRequestContext, email: string, password: string) {
+  await newPerson(request, email, password, async (token) => {
+    const orgs = await request.get('/api/v1/organizations', { headers: { authorization: `Bearer ${token}` } });
+    const northwind = (await orgs.json()).items.find((o: { name: string }) => o.name === 'Northwind Traders');
+    return { memberships: [{ organization_id: northwind.id, scopes: ['documents'] }] };
+  });
+}
+
+/** A fresh staff agent with a password. */
+export async function newAgent(request: APIRequestContext, email: string, name: string, password: string) {
+  await newPerson(request, email, password, async () => ({ staff_role: 'agent', name }));
+}
+
+/** Invites someone as the owner (with what `extra` adds to the invitation) and accepts. */
+async function newPerson(
+  request: APIRequestContext,
+  email: string,
+  password: string,
+  extra: (token: string) => Promise<Record<string, unknown>>,
+) {
   const login = await request.post('/api/v1/auth/login', {
     data: { tenant: 'demo', email: 'owner@demo.test', password: PASSWORD },
   });
   expect(login.ok()).toBeTruthy();
   const token = (await login.json()).access_token;
-  const orgs = await request.get('/api/v1/organizations', { headers: { authorization: `Bearer ${token}` } });
-  const northwind = (await orgs.json()).items.find((o: { name: string }) => o.name === 'Northwind Traders');
   const invited = await request.post('/api/v1/users', {
     headers: { authorization: `Bearer ${token}` },
-    data: {
-      email,
-      name: 'Fresh Contact',
-      memberships: [{ organization_id: northwind.id, scopes: ['documents'] }],
-    },
+    data: { email, name: 'Fresh Person', ...(await extra(token)) },
   });
   expect(invited.status()).toBe(201);
   const link = await linkFromMail(email, 'invited');

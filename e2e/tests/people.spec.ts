@@ -2,7 +2,7 @@
 // the email, a customer admin running their team, a password reset and a magic link. Mail is
 // read from the server's mailbox folder. Each viewport uses addresses of its own.
 import { expect, test } from '@playwright/test';
-import { checkPage, linkFromMail, newContact, signIn, signOut } from './helpers';
+import { checkPage, linkFromMail, newAgent, newContact, signIn, signOut } from './helpers';
 
 const NEW_PASSWORD = 'lantern-harbour-quiet-2049';
 
@@ -188,4 +188,20 @@ test('staff import organisations and contacts from a CSV file, checked first', a
   await expect(page.getByText(/^Imported\. 2 rows/)).toBeVisible();
   await expect(page.getByRole('cell', { name: new RegExp(`ann-${p}@imported.test`) })).toBeVisible();
   await checkPage(page, testInfo, 'people-import');
+});
+
+test('an admin assigns a staff member to an organisation from its page', async ({ page, request }, testInfo) => {
+  const name = `Assigned ${testInfo.project.name}`;
+  await newAgent(request, `assigned-${testInfo.project.name}@demo.test`, name, NEW_PASSWORD);
+  await signIn(page, 'owner');
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
+  await page.getByRole('link', { name: 'Contoso Ltd' }).click();
+  await expect(page.getByRole('heading', { name: 'Contoso Ltd', level: 1 })).toBeVisible();
+  const card = page.getByRole('region', { name: 'Assigned staff' });
+  await card.getByLabel('Staff member').selectOption({ label: name });
+  await card.getByRole('button', { name: 'Assign' }).click();
+  await expect(card.getByText(name)).toBeVisible();
+  await checkPage(page, testInfo, 'organization');
+  await card.getByRole('button', { name: `Unassign ${name}` }).click();
+  await expect(card.getByText(name, { exact: true })).toHaveCount(0);
 });

@@ -396,6 +396,31 @@ impl Client {
         .await
     }
 
+    /// The staff assigned to an organisation.
+    pub async fn list_assigned_staff(&self, org: OrganizationId) -> ClientResult<Page<User>> {
+        self.send(
+            self.request(Method::GET, &format!("/api/v1/organizations/{org}/staff"))
+                .query(&page_query(Some(100), None)),
+        )
+        .await
+    }
+
+    /// Assigns a staff member to an organisation (`true`) or ends the assignment (`false`).
+    pub async fn set_staff_assignment(
+        &self,
+        org: OrganizationId,
+        user: UserId,
+        assigned: bool,
+    ) -> ClientResult<()> {
+        let method = if assigned {
+            Method::PUT
+        } else {
+            Method::DELETE
+        };
+        self.send_empty(self.request(method, &format!("/api/v1/organizations/{org}/staff/{user}")))
+            .await
+    }
+
     /// People (staff only), a page at a time.
     pub async fn list_people(
         &self,

@@ -7,14 +7,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
 use crate::tenancy::operations::{self, Actor};
-use crate::tenancy::queries::OrganizationRow;
-use actix_web::{HttpResponse, patch, post};
+use crate::tenancy::queries::{self as tenancy, OrganizationRow};
+use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
 use portico_shared::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
-use portico_shared::tenancy::StaffRole;
-use portico_shared::{OrganizationId, Page, Problem};
+use portico_shared::tenancy::{StaffRole, User};
+use portico_shared::{OrganizationId, Page, Problem, UserId};
 
 /// List the organisations the caller can see: every organisation of the tenant for staff
 /// (or those they are assigned to), the caller's own for customer contacts. Ordered by
@@ -244,4 +244,120 @@ async fn set_status(
     )
     .await?;
     Ok(web::Json(row.into()))
+}
+
+/// The staff assigned to an organisation (staff limited to some organisations see only
+/// those). Staff only.
+#[utoipa::path(
+    tag = "organizations",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
+    responses(
+        (status = 200, description = "One page of assigned staff.", body = Page<User>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{organization_id}/staff")]
+pub async fn list_assigned_staff(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<OrganizationId>,
+    web::Query(params): web::Query<PageParams>,
+) -> ApiResult<web::Json<Page<User>>> {
+    let org = path.into_inner();
+    visible(&state, &who, org).await?;
+    who.require_staff()?;
+    let (limit, after) = (params.limit(), params.after()?);
+    let mut conn = state.db.conn().await?;
+    let rows = tenancy::assigned_staff(&mut conn, who.tenant_id(), org, after, limit).await?;
+    Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
+}
+
+/// Assign a staff member to an organisation. A staff member with assignments sees only the
+/// organisations they are assigned to. Staff admins and owners only; idempotent.
+#[utoipa::path(
+    tag = "organizations",
+    params(
+        ("organization_id" = OrganizationId, Path, description = "The organisation's id."),
+        ("user_id" = UserId, Path, description = "The staff member's id."),
+    ),
+    responses(
+        (status = 204, description = "Assigned."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a staff member.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/organizations/{organization_id}/staff/{user_id}")]
+pub async fn assign_staff(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<(OrganizationId, UserId)>,
+) -> ApiResult<HttpResponse> {
+    set_assignment(&state, &who, &origin, path.into_inner(), true).await
+}
+
+/// End a staff member's assignment to an organisation. Staff admins and owners only.
+#[utoipa::path(
+    tag = "organizations",
+    params(
+        ("organization_id" = OrganizationId, Path, description = "The organisation's id."),
+        ("user_id" = UserId, Path, description = "The staff member's id."),
+    ),
+    responses(
+        (status = 204, description = "No longer assigned."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/organizations/{organization_id}/staff/{user_id}")]
+pub async fn unassign_staff(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<(OrganizationId, UserId)>,
+) -> ApiResult<HttpResponse> {
+    set_assignment(&state, &who, &origin, path.into_inner(), false).await
+}
+
+async fn set_assignment(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    (org, user): (OrganizationId, UserId),
+    assigned: bool,
+) -> ApiResult<HttpResponse> {
+    manageable(state, who, org).await?;
+    let mut conn = state.db.conn().await?;
+    let target = tenancy::get_user(&mut conn, who.tenant_id(), user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    drop(conn);
+    if target.kind != "staff" {
+        return Err(ApiError::invalid(
+            "user_id",
+            "only staff are assigned; contacts are members",
+        ));
+    }
+    operations::set_assignment(
+        state,
+        &Actor::from(who),
+        origin,
+        who.tenant_id(),
+        user,
+        org,
+        assigned,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -10,5 +10,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::get_organization)
         .service(handlers::update_organization)
         .service(handlers::archive_organization)
-        .service(handlers::restore_organization);
+        .service(handlers::restore_organization)
+        .service(handlers::list_assigned_staff)
+        .service(handlers::assign_staff)
+        .service(handlers::unassign_staff);
 }

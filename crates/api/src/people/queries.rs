@@ -3,7 +3,7 @@
 use crate::auth::OrgVisibility;
 use crate::db::{AsExec, contains_pattern};
 use crate::on_db;
-use crate::tenancy::queries::{USER_COLUMNS, UserRow};
+use crate::tenancy::queries::{UserRow, user_columns_of};
 use crate::tenancy::rules;
 use chrono::{DateTime, Utc};
 use portico_shared::people::PeopleFilter;
@@ -12,11 +12,7 @@ use uuid::Uuid;
 
 /// `users u` columns, prefixed.
 fn user_columns() -> String {
-    USER_COLUMNS
-        .split(',')
-        .map(|c| format!("u.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    user_columns_of("u")
 }
 
 /// People a staff member sees: everyone of the tenant, or — for staff limited to some

@@ -454,7 +454,8 @@ pub async fn set_membership(
     Ok(())
 }
 
-/// Limits a staff member to an organisation (one of possibly several).
+/// Limits a staff member to an organisation (one of possibly several), or — with `assigned`
+/// false — ends that assignment. Idempotent; a change is audited.
 pub async fn assign_staff(
     state: &AppState,
     actor: &Actor,
@@ -463,10 +464,30 @@ pub async fn assign_staff(
     user: UserId,
     organization: OrganizationId,
 ) -> ApiResult<()> {
+    set_assignment(state, actor, origin, tenant, user, organization, true).await
+}
+
+pub async fn set_assignment(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    assigned: bool,
+) -> ApiResult<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
-    let event = Event::new(tenant, "staff.assigned", Outcome::Success)
+    let action = if assigned {
+        queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
+        "staff.assigned"
+    } else {
+        if !queries::unassign_staff(&mut tx, tenant, user, organization).await? {
+            return Ok(());
+        }
+        "staff.unassigned"
+    };
+    let event = Event::new(tenant, action, Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)
         .details(json!({ "organization_id": organization }));

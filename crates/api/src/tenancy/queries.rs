@@ -163,6 +163,15 @@ impl From<UserRow> for User {
 pub const USER_COLUMNS: &str = "id, tenant_id, kind, email, name, password_hash, status, \
      staff_role, phone, locale, time_zone, created_at";
 
+/// [`USER_COLUMNS`] of the table aliased `alias` in a join.
+pub fn user_columns_of(alias: &str) -> String {
+    USER_COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub async fn insert_user(c: &mut impl AsExec, row: &UserRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
         "INSERT INTO users (id, tenant_id, kind, email, name, password_hash, status, staff_role, \
@@ -385,4 +394,37 @@ pub async fn assign_staff(
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(tenant.0).bind(user.0).bind(organization.0).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Ends a staff member's assignment to an organisation. Returns whether there was one.
+pub async fn unassign_staff(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "DELETE FROM staff_assignments WHERE tenant_id = $1 AND user_id = $2 AND organization_id = $3")
+        .bind(tenant.0).bind(user.0).bind(organization.0).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// One page (plus one row) of the staff assigned to an organisation, by user id.
+pub async fn assigned_staff(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    organization: OrganizationId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> sqlx::Result<Vec<UserRow>> {
+    let columns = user_columns_of("u");
+    let sql = format!(
+        "SELECT {columns} FROM staff_assignments a JOIN users u \
+           ON u.tenant_id = a.tenant_id AND u.id = a.user_id \
+         WHERE a.tenant_id = $1 AND a.organization_id = $2 AND ($3 IS NULL OR u.id > $3) \
+         ORDER BY u.id LIMIT $4"
+    );
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(organization.0).bind(after).bind(i64::from(limit) + 1)
+        .fetch_all(e).await)
 }

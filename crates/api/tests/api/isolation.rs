@@ -66,6 +66,17 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
         Some(r#"{"staff_role":"admin"}"#),
     ),
     ("POST", "/api/v1/users/{user_id}/view-as", None),
+    ("GET", "/api/v1/organizations/{organization_id}/staff", None),
+    (
+        "PUT",
+        "/api/v1/organizations/{organization_id}/staff/{user_id}",
+        None,
+    ),
+    (
+        "DELETE",
+        "/api/v1/organizations/{organization_id}/staff/{user_id}",
+        None,
+    ),
     (
         "GET",
         "/api/v1/organizations/{organization_id}/members",
@@ -228,7 +239,10 @@ async fn crawl_lists(client: &Client, organizations: &[&str]) -> String {
         let is_list = method == "GET" && secured;
         if is_list && !template.contains('{') {
             lists.push(template);
-        } else if is_list && template.ends_with("/{organization_id}/members") {
+        } else if is_list
+            && (template.ends_with("/{organization_id}/members")
+                || template.ends_with("/{organization_id}/staff"))
+        {
             lists.extend(
                 organizations
                     .iter()

@@ -279,3 +279,83 @@ async fn organisations_are_searched_by_words_and_filtered_by_status() {
         "contacts search only their own organisations"
     );
 }
+
+#[tokio::test]
+async fn s12_s13_admins_assign_staff_to_organisations_and_the_assigned_see_only_those() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let agent_id = acme.user("agent");
+
+    owner
+        .set_staff_assignment(acme.contoso(), agent_id, true)
+        .await
+        .unwrap();
+    owner
+        .set_staff_assignment(acme.contoso(), agent_id, true)
+        .await
+        .unwrap();
+    let assigned = owner.list_assigned_staff(acme.contoso()).await.unwrap();
+    assert_eq!(
+        assigned.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [agent_id]
+    );
+
+    let agent = acme.login("agent").await;
+    let seen = agent.list_organizations(None, None).await.unwrap();
+    assert_eq!(
+        seen.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [acme.contoso()]
+    );
+    assert_eq!(
+        agent
+            .get_organization(acme.northwind())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(404)
+    );
+    // S13: agents do not assign; contacts neither, nor are they assigned.
+    let refused = agent
+        .set_staff_assignment(acme.contoso(), agent_id, false)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    let alice = acme.login("alice").await;
+    assert_eq!(
+        alice
+            .list_assigned_staff(acme.northwind())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    let contact = owner
+        .set_staff_assignment(acme.contoso(), acme.user("bob"), true)
+        .await
+        .unwrap_err();
+    assert_eq!(contact.status(), Some(422));
+
+    owner
+        .set_staff_assignment(acme.contoso(), agent_id, false)
+        .await
+        .unwrap();
+    assert!(
+        owner
+            .list_assigned_staff(acme.contoso())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let agent = acme.login("agent").await;
+    assert_eq!(
+        agent
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+}

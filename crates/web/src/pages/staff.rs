@@ -11,12 +11,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use portico_shared::OrganizationId;
 use portico_shared::client::ClientError;
 use portico_shared::organizations::{
     CreateOrganization, Organization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
 };
+use portico_shared::people::PeopleFilter;
 use portico_shared::tenancy::StaffRole;
+use portico_shared::tenancy::{User, UserKind};
+use portico_shared::{OrganizationId, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 enum LoadState {
@@ -368,8 +370,109 @@ pub fn OrganizationPage() -> impl IntoView {
                     <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>
                     <dt>"Customer since"</dt><dd>{o.created_at.format("%e %B %Y").to_string()}</dd>
                 </dl>
+                <AssignedStaff org=o.id/>
                 <TeamMembers org=o.id/>
             }.into_any(),
         }}
+    }
+}
+
+/// The staff assigned to an organisation; admins and owners assign and unassign. Staff with
+/// assignments see only the organisations they are assigned to.
+#[component]
+fn AssignedStaff(org: OrganizationId) -> impl IntoView {
+    let session = use_session();
+    let can_manage = move || {
+        session
+            .me
+            .get()
+            .and_then(|m| m.staff_role)
+            .is_some_and(|r| r <= StaffRole::Admin)
+    };
+    let assigned = RwSignal::new(None::<Vec<User>>);
+    let staff = RwSignal::new(Vec::<User>::new());
+    let chosen = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match client().list_assigned_staff(org).await {
+                Ok(page) => assigned.set(Some(page.items)),
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        });
+    };
+    load();
+    spawn_local(async move {
+        let filter = PeopleFilter {
+            kind: Some(UserKind::Staff),
+            ..Default::default()
+        };
+        if let Ok(page) = client().list_people(&filter, Some(100), None).await {
+            staff.set(page.items);
+        }
+    });
+    let change = move |user: UserId, assign: bool| {
+        spawn_local(async move {
+            match client().set_staff_assignment(org, user, assign).await {
+                Ok(()) => {
+                    error.set(None);
+                    load();
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="assigned-title">
+            <h2 id="assigned-title">"Assigned staff"</h2>
+            <p class="muted">"Staff assigned to organisations see only those. Nobody assigned: every staff member serves it."</p>
+            <ErrorMessage message=error/>
+            {move || match assigned.get() {
+                None => view! { <Loading label="Loading…"/> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p class="empty">"Nobody is assigned."</p> }.into_any(),
+                Some(list) => view! {
+                    <ul class="session-list">
+                        {list.into_iter().map(|u| {
+                            let id = u.id;
+                            let label = format!("Unassign {}", u.name);
+                            view! {
+                                <li>
+                                    <span><strong>{u.name.clone()}</strong><span class="muted">{format!(" · {}", u.email)}</span></span>
+                                    <Show when=can_manage>
+                                        <button type="button" class="button secondary small" aria-label=label.clone()
+                                            on:click=move |_| change(id, false)>"Unassign"</button>
+                                    </Show>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <Show when=can_manage>
+                <form class="toolbar" on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    if let Ok(user) = chosen.get_untracked().parse::<UserId>() {
+                        change(user, true);
+                    }
+                }>
+                    <div class="field">
+                        <label for="assign-staff">"Staff member"</label>
+                        <select id="assign-staff" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="">"Choose…"</option>
+                            {move || staff.get().into_iter().map(|u| view! {
+                                <option value=u.id.to_string()>{u.name}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="button secondary">"Assign"</button>
+                </form>
+            </Show>
+        </section>
     }
 }
