@@ -190,7 +190,7 @@ test('staff import organisations and contacts from a CSV file, checked first', a
   await checkPage(page, testInfo, 'people-import');
 });
 
-test('an admin assigns a staff member to an organisation from its page', async ({ page, request }, testInfo) => {
+test('an admin assigns staff to an organisation and keeps its custom fields, from its page', async ({ page, request }, testInfo) => {
   const name = `Assigned ${testInfo.project.name}`;
   await newAgent(request, `assigned-${testInfo.project.name}@demo.test`, name, NEW_PASSWORD);
   await signIn(page, 'owner');
@@ -204,4 +204,15 @@ test('an admin assigns a staff member to an organisation from its page', async (
   await checkPage(page, testInfo, 'organization');
   await card.getByRole('button', { name: `Unassign ${name}` }).click();
   await expect(card.getByRole('listitem').filter({ hasText: name })).toHaveCount(0);
+
+  // Custom fields on the same page.
+  const fields = page.getByRole('region', { name: 'Custom fields' });
+  const label = `Tier ${testInfo.project.name}`;
+  await fields.getByLabel('Field').fill(label);
+  await fields.getByLabel('Value').fill('Gold');
+  await fields.getByRole('button', { name: 'Save field' }).click();
+  await expect(fields.getByText(label, { exact: true })).toBeVisible();
+  await expect(fields.getByText('Gold').first()).toBeVisible();
+  await fields.getByRole('button', { name: `Remove ${label}` }).click();
+  await expect(fields.getByText(label, { exact: true })).toHaveCount(0);
 });

@@ -138,8 +138,16 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
         let org = match found {
             Some(o) => o,
             None => {
-                operations::create_organization(state, &actor, &origin, tenant_id, org_name, None)
-                    .await?
+                operations::create_organization(
+                    state,
+                    &actor,
+                    &origin,
+                    tenant_id,
+                    org_name,
+                    None,
+                    Default::default(),
+                )
+                .await?
             }
         };
         organizations.push((org_name.to_string(), OrganizationId(org.id)));

@@ -130,6 +130,7 @@ pub async fn create_organization(
         who.tenant_id(),
         &body.name,
         body.external_ref,
+        body.custom_fields,
     )
     .await?;
     Ok(HttpResponse::Created()
@@ -172,8 +173,7 @@ pub async fn update_organization(
         &origin,
         who.tenant_id(),
         id,
-        body.name,
-        body.external_ref,
+        body,
     )
     .await?;
     Ok(web::Json(row.into()))

@@ -17,7 +17,8 @@ fn visibility(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
     }
 }
 
-const VISIBLE: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, o.created_at \
+const VISIBLE: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, \
+     o.custom_fields, o.created_at \
      FROM organizations o WHERE o.tenant_id = $1 AND ( \
        $2 = 'all' \
        OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m \
@@ -48,7 +49,8 @@ pub async fn list_visible(
     let sql = format!(
         "{VISIBLE} AND ($4 IS NULL OR o.id > $4) \
          AND ($6 IS NULL OR LOWER(o.name) LIKE $6 ESCAPE '\\' \
-              OR LOWER(COALESCE(o.external_ref, '')) LIKE $6 ESCAPE '\\') \
+              OR LOWER(COALESCE(o.external_ref, '')) LIKE $6 ESCAPE '\\' \
+              OR LOWER(o.custom_fields) LIKE $6 ESCAPE '\\') \
          AND ($7 IS NULL OR o.status = $7) \
          ORDER BY o.id LIMIT $5"
     );

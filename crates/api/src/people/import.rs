@@ -325,6 +325,7 @@ async fn create(
         name: row.organization.clone(),
         external_ref: row.external_ref.clone(),
         status: "active".into(),
+        custom_fields: "{}".into(),
         created_at: now,
     };
     tenancy::insert_organization(tx, &org).await?;

@@ -10,9 +10,11 @@ use crate::auth::rules::check_new_password;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
+use portico_shared::organizations::UpdateOrganization;
 use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Who is making a change, for the audit log.
 #[derive(Debug, Clone)]
@@ -305,8 +307,15 @@ pub async fn create_organization(
     tenant: TenantId,
     name: &str,
     external_ref: Option<String>,
+    custom_fields: BTreeMap<String, String>,
 ) -> ApiResult<queries::OrganizationRow> {
     let name = rules::parse_name(name).map_err(|m| ApiError::invalid("name", m))?;
+    let changes = custom_fields
+        .into_iter()
+        .map(|(k, v)| (k, Some(v)))
+        .collect();
+    let custom_fields = rules::apply_custom_fields(&BTreeMap::new(), &changes)
+        .map_err(|m| ApiError::invalid("custom_fields", m))?;
     let external_ref = external_ref
         .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?
@@ -318,6 +327,7 @@ pub async fn create_organization(
         name,
         external_ref,
         status: "active".into(),
+        custom_fields: serde_json::to_string(&custom_fields).expect("serialises"),
         created_at: now,
     };
     let mut tx = state.db.begin().await?;
@@ -331,16 +341,21 @@ pub async fn create_organization(
     Ok(row)
 }
 
-/// Renames an organisation or changes its external reference (`Some("")` clears it).
+/// Renames an organisation, changes its external reference (`Some("")` clears it) or its
+/// custom fields (`None` or empty values remove fields).
 pub async fn update_organization(
     state: &AppState,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     organization: OrganizationId,
-    name: Option<String>,
-    external_ref: Option<String>,
+    change: UpdateOrganization,
 ) -> ApiResult<queries::OrganizationRow> {
+    let UpdateOrganization {
+        name,
+        external_ref,
+        custom_fields,
+    } = change;
     let name = name
         .map(|n| rules::parse_name(&n).map_err(|m| ApiError::invalid("name", m)))
         .transpose()?;
@@ -354,10 +369,22 @@ pub async fn update_organization(
         tenant,
         organization,
         "organization.updated",
-        |o| queries::OrganizationRow {
-            name: name.unwrap_or_else(|| o.name.clone()),
-            external_ref: external_ref.unwrap_or_else(|| o.external_ref.clone()),
-            ..o.clone()
+        |o| {
+            let fields = match &custom_fields {
+                Some(changes) => {
+                    let current = serde_json::from_str(&o.custom_fields).unwrap_or_default();
+                    let fields = rules::apply_custom_fields(&current, changes)
+                        .map_err(|m| ApiError::invalid("custom_fields", m))?;
+                    serde_json::to_string(&fields).expect("serialises")
+                }
+                None => o.custom_fields.clone(),
+            };
+            Ok(queries::OrganizationRow {
+                name: name.unwrap_or_else(|| o.name.clone()),
+                external_ref: external_ref.unwrap_or_else(|| o.external_ref.clone()),
+                custom_fields: fields,
+                ..o.clone()
+            })
         },
     )
     .await
@@ -378,10 +405,10 @@ pub async fn set_organization_status(
         "organization.restored"
     };
     change_organization(state, actor, origin, tenant, organization, action, |o| {
-        queries::OrganizationRow {
+        Ok(queries::OrganizationRow {
             status: status.into(),
             ..o.clone()
-        }
+        })
     })
     .await
 }
@@ -395,18 +422,21 @@ async fn change_organization(
     tenant: TenantId,
     organization: OrganizationId,
     action: &'static str,
-    change: impl FnOnce(&queries::OrganizationRow) -> queries::OrganizationRow,
+    change: impl FnOnce(&queries::OrganizationRow) -> ApiResult<queries::OrganizationRow>,
 ) -> ApiResult<queries::OrganizationRow> {
     let mut tx = state.db.begin().await?;
     let before = queries::get_organization(&mut tx, tenant, organization)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let after = change(&before);
+    let after = change(&before)?;
     if after == before {
         return Ok(before);
     }
     queries::update_organization(&mut tx, &after).await?;
-    let summary = |o: &queries::OrganizationRow| json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status });
+    let summary = |o: &queries::OrganizationRow| {
+        json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status,
+                "custom_fields": serde_json::from_str::<serde_json::Value>(&o.custom_fields).ok() })
+    };
     let event = Event::new(tenant, action, Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("organization", organization)

@@ -250,6 +250,8 @@ pub struct OrganizationRow {
     pub name: String,
     pub external_ref: Option<String>,
     pub status: String,
+    /// A JSON object of strings.
+    pub custom_fields: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -259,6 +261,7 @@ impl From<OrganizationRow> for Organization {
             id: OrganizationId(r.id),
             name: r.name,
             external_ref: r.external_ref,
+            custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or_default(),
             status: if r.status == "archived" {
                 OrganizationStatus::Archived
             } else {
@@ -271,10 +274,12 @@ impl From<OrganizationRow> for Organization {
 
 pub async fn insert_organization(c: &mut impl AsExec, row: &OrganizationRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "INSERT INTO organizations (id, tenant_id, name, external_ref, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)")
+        "INSERT INTO organizations (id, tenant_id, name, external_ref, status, created_at, \
+         custom_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(row.id).bind(row.tenant_id).bind(&row.name).bind(&row.external_ref)
-        .bind(&row.status).bind(row.created_at).execute(e).await.map(|r| r.rows_affected()))?;
+        .bind(&row.status).bind(row.created_at).bind(&row.custom_fields)
+        .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -284,7 +289,8 @@ pub async fn get_organization(
     id: OrganizationId,
 ) -> sqlx::Result<Option<OrganizationRow>> {
     on_db!(c, e => sqlx::query_as(
-        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+        "SELECT id, tenant_id, name, external_ref, status, custom_fields, created_at \
+         FROM organizations \
          WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.0).bind(id.0).fetch_optional(e).await)
 }
@@ -292,10 +298,11 @@ pub async fn get_organization(
 /// Writes an organisation's name, external reference and status.
 pub async fn update_organization(c: &mut impl AsExec, row: &OrganizationRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "UPDATE organizations SET name = $3, external_ref = $4, status = $5 \
+        "UPDATE organizations SET name = $3, external_ref = $4, status = $5, custom_fields = $6 \
          WHERE tenant_id = $1 AND id = $2")
         .bind(row.tenant_id).bind(row.id).bind(&row.name).bind(&row.external_ref)
-        .bind(&row.status).execute(e).await.map(|r| r.rows_affected()))?;
+        .bind(&row.status).bind(&row.custom_fields)
+        .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -305,7 +312,8 @@ pub async fn find_organization_by_name(
     name: &str,
 ) -> sqlx::Result<Option<OrganizationRow>> {
     on_db!(c, e => sqlx::query_as(
-        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+        "SELECT id, tenant_id, name, external_ref, status, custom_fields, created_at \
+         FROM organizations \
          WHERE tenant_id = $1 AND name = $2 ORDER BY id LIMIT 1")
         .bind(tenant.0).bind(name).fetch_optional(e).await)
 }
@@ -317,7 +325,8 @@ pub async fn find_organization_by_external_ref(
     external_ref: &str,
 ) -> sqlx::Result<Option<OrganizationRow>> {
     on_db!(c, e => sqlx::query_as(
-        "SELECT id, tenant_id, name, external_ref, status, created_at FROM organizations \
+        "SELECT id, tenant_id, name, external_ref, status, custom_fields, created_at \
+         FROM organizations \
          WHERE tenant_id = $1 AND external_ref = $2 ORDER BY id LIMIT 1")
         .bind(tenant.0).bind(external_ref).fetch_optional(e).await)
 }

@@ -182,6 +182,41 @@ pub fn parse_time_zone(raw: &str) -> Result<Option<String>, String> {
     Ok(Some(zone.to_string()))
 }
 
+/// The most custom fields an organisation has.
+pub const MAX_CUSTOM_FIELDS: usize = 30;
+
+/// Custom fields after a change: `changes` set (or, with no value or an empty one, remove)
+/// fields of `current`. Labels: 1–60 characters; values: up to 1000; no control characters.
+pub fn apply_custom_fields(
+    current: &std::collections::BTreeMap<String, String>,
+    changes: &std::collections::BTreeMap<String, Option<String>>,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut fields = current.clone();
+    for (label, value) in changes {
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 60 || label.chars().any(char::is_control) {
+            return Err(format!("the label {label:?} must be 1 to 60 characters"));
+        }
+        match value.as_deref().map(str::trim) {
+            None | Some("") => {
+                fields.remove(label);
+            }
+            Some(v) if v.chars().count() > 1000 || v.chars().any(char::is_control) => {
+                return Err(format!(
+                    "the value of {label:?} must be at most 1000 characters"
+                ));
+            }
+            Some(v) => {
+                fields.insert(label.to_string(), v.to_string());
+            }
+        }
+    }
+    if fields.len() > MAX_CUSTOM_FIELDS {
+        return Err(format!("at most {MAX_CUSTOM_FIELDS} custom fields"));
+    }
+    Ok(fields)
+}
+
 /// Scopes as stored: sorted, deduplicated, space-separated.
 pub fn scopes_to_column(scopes: &[Scope]) -> String {
     let mut scopes = scopes.to_vec();
@@ -298,6 +333,24 @@ mod tests {
         ] {
             assert!(parse_domain(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn custom_fields_are_set_removed_and_bounded() {
+        use std::collections::BTreeMap;
+        let current = BTreeMap::from([("Tier".to_string(), "Gold".to_string())]);
+        let changes = BTreeMap::from([
+            (" Region ".to_string(), Some(" EMEA ".to_string())),
+            ("Tier".to_string(), None),
+        ]);
+        let fields = apply_custom_fields(&current, &changes).unwrap();
+        assert_eq!(fields, BTreeMap::from([("Region".into(), "EMEA".into())]));
+        let blank_label = BTreeMap::from([(" ".to_string(), Some("x".to_string()))]);
+        assert!(apply_custom_fields(&current, &blank_label).is_err());
+        let many: BTreeMap<String, Option<String>> = (0..31)
+            .map(|i| (format!("f{i}"), Some("v".to_string())))
+            .collect();
+        assert!(apply_custom_fields(&BTreeMap::new(), &many).is_err());
     }
 
     #[test]

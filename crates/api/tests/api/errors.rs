@@ -173,6 +173,7 @@ async fn s23_page_sizes_are_clamped() {
             acme.id,
             &format!("Client {i:03}"),
             None,
+            Default::default(),
         )
         .await
         .unwrap();

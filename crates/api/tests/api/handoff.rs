@@ -67,6 +67,7 @@ async fn a_host_application_signs_a_new_contact_in_once_with_a_short_lived_token
         .create_organization(&CreateOrganization {
             name: "Fabrikam".into(),
             external_ref: Some("CRM-77".into()),
+            custom_fields: Default::default(),
         })
         .await
         .unwrap();

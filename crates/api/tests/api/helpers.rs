@@ -409,6 +409,14 @@ pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
     body
 }
 
+/// The `field` of every entry of a validation problem's `errors`, in order.
+pub fn error_fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// The problem `type` slug of a body, e.g. `not-found`.
 pub fn problem_type(body: &Value) -> &str {
     body["type"]

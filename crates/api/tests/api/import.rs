@@ -1,7 +1,7 @@
 //! Bulk import of organisations and contacts from CSV: checked whole first, every bad row
 //! reported, and nothing half-imported.
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, error_fields};
 use portico_shared::organizations::OrganizationFilter;
 use portico_shared::people::ImportReport;
 use portico_shared::tenancy::{Scope, UserStatus};
@@ -123,12 +123,7 @@ async fn one_bad_row_fails_the_whole_file_with_every_problem_listed() {
         acme.email("agent")
     );
     let problem = assert_problem(post_csv(&app, &token, &csv, false).await, 422).await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     assert_eq!(
         fields,
         ["rows.3.email", "rows.4.organization", "rows.4.scopes"]

@@ -286,6 +286,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
         acme.id,
         "Marker Zeta",
         None,
+        Default::default(),
     )
     .await
     .unwrap()

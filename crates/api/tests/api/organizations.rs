@@ -12,6 +12,7 @@ fn new_org(name: &str, external_ref: Option<&str>) -> CreateOrganization {
     CreateOrganization {
         name: name.into(),
         external_ref: external_ref.map(Into::into),
+        custom_fields: Default::default(),
     }
 }
 
@@ -31,6 +32,7 @@ async fn an_owner_creates_renames_archives_and_restores_an_organisation() {
             &UpdateOrganization {
                 name: Some("Fabrikam Group".into()),
                 external_ref: Some(String::new()),
+                custom_fields: None,
             },
         )
         .await
@@ -104,6 +106,7 @@ async fn s13_agents_and_contacts_cannot_manage_organisations() {
                 &UpdateOrganization {
                     name: Some("X".into()),
                     external_ref: None,
+                    custom_fields: None,
                 },
             )
             .await;
@@ -358,4 +361,86 @@ async fn s12_s13_admins_assign_staff_to_organisations_and_the_assigned_see_only_
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn custom_fields_are_set_merged_removed_searched_and_checked() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let created = owner
+        .create_organization(&CreateOrganization {
+            name: "Fabrikam".into(),
+            external_ref: None,
+            custom_fields: [("Account tier".to_string(), "Gold".to_string())].into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.custom_fields["Account tier"], "Gold");
+
+    let changed = owner
+        .update_organization(
+            created.id,
+            &UpdateOrganization {
+                custom_fields: Some(
+                    [
+                        ("Region".to_string(), Some("EMEA".to_string())),
+                        ("Account tier".to_string(), None),
+                    ]
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.custom_fields,
+        [("Region".to_string(), "EMEA".to_string())].into()
+    );
+    assert_eq!(changed.name, "Fabrikam", "other fields stay");
+    let found = owner
+        .search_organizations(
+            &OrganizationFilter {
+                q: Some("emea".into()),
+                ..Default::default()
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [created.id]
+    );
+
+    let too_many: std::collections::BTreeMap<String, Option<String>> = (0..31)
+        .map(|i| (format!("Field {i}"), Some("x".to_string())))
+        .collect();
+    let err = owner
+        .update_organization(
+            created.id,
+            &UpdateOrganization {
+                custom_fields: Some(too_many),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ProblemType::Validation));
+    assert_eq!(owner.get_organization(created.id).await.unwrap(), changed);
+    // Contacts of the organisation read the fields; they do not write them (S13).
+    let alice = acme.login("alice").await;
+    let denied = alice
+        .update_organization(
+            acme.northwind(),
+            &UpdateOrganization {
+                custom_fields: Some([("Tier".to_string(), Some("Platinum".to_string()))].into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(denied.status(), Some(403));
 }

@@ -2,7 +2,9 @@
 //! enumeration (S5) that end every session (S9), profiles, email changes confirmed through the
 //! new address, and mail delivery that survives a restart.
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, assert_signed_out, problem_type};
+use crate::helpers::{
+    PASSWORD, TestApp, assert_problem, assert_signed_out, error_fields, problem_type,
+};
 use chrono::Duration;
 use portico_api::config::Config;
 use portico_shared::ProblemType;
@@ -223,12 +225,7 @@ async fn a_profile_is_validated_saved_and_cleared_field_by_field() {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     assert_eq!(fields, ["name", "phone", "time_zone"]);
     // S14: status and email are not profile fields.
     let res = app

@@ -2,7 +2,7 @@
 //! domain, and upload a logo checked for type, content and size (S15); the sign-in page's
 //! branding follows, by slug, custom domain or `<slug>.<base domain>`.
 
-use crate::helpers::{TestApp, assert_problem, contact};
+use crate::helpers::{TestApp, assert_problem, contact, error_fields};
 use portico_api::config::Config;
 use portico_shared::ProblemType;
 use portico_shared::tenancy::{Scope, UpdateTenant};
@@ -46,12 +46,7 @@ async fn an_owner_changes_the_branding_and_the_sign_in_page_follows() {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&problem);
     assert_eq!(fields, ["primary_color", "support_email", "custom_domain"]);
 
     // S13: agents and contacts do not change settings; contacts do not read them.

@@ -228,6 +228,7 @@ fn OrganizationRow(
         let body = UpdateOrganization {
             name: Some(name.get_untracked()),
             external_ref: Some(reference.get_untracked()),
+            custom_fields: None,
         };
         spawn_local(async move { settle(client().update_organization(id, &body).await) });
     };
@@ -295,6 +296,7 @@ fn NewOrganization(list: Organizations) -> impl IntoView {
         let body = CreateOrganization {
             name: name.get_untracked(),
             external_ref: (!r.trim().is_empty()).then_some(r),
+            custom_fields: Default::default(),
         };
         pending.set(true);
         spawn_local(async move {
@@ -370,6 +372,7 @@ pub fn OrganizationPage() -> impl IntoView {
                     <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>
                     <dt>"Customer since"</dt><dd>{o.created_at.format("%e %B %Y").to_string()}</dd>
                 </dl>
+                <CustomFields org=o.clone() shown=org/>
                 <AssignedStaff org=o.id/>
                 <TeamMembers org=o.id/>
             }.into_any(),
@@ -471,6 +474,89 @@ fn AssignedStaff(org: OrganizationId) -> impl IntoView {
                         </select>
                     </div>
                     <button type="submit" class="button secondary">"Assign"</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+/// The organisation's custom fields; admins and owners add, change and remove them.
+#[component]
+fn CustomFields(
+    org: Organization,
+    /// The page's organisation, replaced by the saved one.
+    shown: RwSignal<Option<Result<Organization, String>>>,
+) -> impl IntoView {
+    let session = use_session();
+    let can_manage = move || {
+        session
+            .me
+            .get()
+            .and_then(|m| m.staff_role)
+            .is_some_and(|r| r <= StaffRole::Admin)
+    };
+    let id = org.id;
+    let label = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let save = move |changes: std::collections::BTreeMap<String, Option<String>>| {
+        let body = UpdateOrganization {
+            custom_fields: Some(changes),
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match client().update_organization(id, &body).await {
+                Ok(saved) => {
+                    error.set(None);
+                    label.set(String::new());
+                    value.set(String::new());
+                    shown.set(Some(Ok(saved)));
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        });
+    };
+    let fields: Vec<(String, String)> = org.custom_fields.clone().into_iter().collect();
+    view! {
+        <section class="card" aria-labelledby="fields-title">
+            <h2 id="fields-title">"Custom fields"</h2>
+            <ErrorMessage message=error/>
+            {if fields.is_empty() {
+                view! { <p class="empty">"No custom fields yet."</p> }.into_any()
+            } else {
+                view! {
+                    <dl class="details">
+                        {fields.into_iter().map(|(k, v)| {
+                            let remove_label = format!("Remove {k}");
+                            let key = k.clone();
+                            view! {
+                                <dt>{k}</dt>
+                                <dd>
+                                    {v}
+                                    <Show when=can_manage>
+                                        <button type="button" class="link remove-field" aria-label=remove_label.clone()
+                                            on:click={
+                                                let key = key.clone();
+                                                move |_| save([(key.clone(), None)].into())
+                                            }>"Remove"</button>
+                                    </Show>
+                                </dd>
+                            }
+                        }).collect_view()}
+                    </dl>
+                }.into_any()
+            }}
+            <Show when=can_manage>
+                <form class="toolbar" on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    save([(label.get_untracked(), Some(value.get_untracked()))].into());
+                }>
+                    <TextField id="field-label" label="Field" placeholder="Account tier" value=label/>
+                    <TextField id="field-value" label="Value" class="grow" placeholder="Gold" value=value/>
+                    <button type="submit" class="button secondary">"Save field"</button>
                 </form>
             </Show>
         </section>
