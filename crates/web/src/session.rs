@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::OrganizationId;
 use portico_shared::client::{Client, ClientError};
-use portico_shared::tenancy::{Me, ViewAsStarted};
+use portico_shared::tenancy::{Me, StaffRole, ViewAsStarted};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -120,6 +120,15 @@ impl Session {
                 self.ended(Status::Expired);
             }
         }
+    }
+
+    /// Whether the signed-in person is a staff admin or owner (they manage people, teams and
+    /// settings). Tracked: views using it follow the session.
+    pub fn is_staff_admin(self) -> bool {
+        self.me
+            .get()
+            .and_then(|m| m.staff_role)
+            .is_some_and(|r| r <= StaffRole::Admin)
     }
 
     /// Whether a staff member is looking through a contact's eyes.

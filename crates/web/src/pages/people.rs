@@ -87,7 +87,7 @@ pub fn PeoplePage() -> impl IntoView {
         session,
     };
     people.load(None);
-    let can_manage = Signal::derive(move || role().is_some_and(|r| r <= StaffRole::Admin));
+    let can_manage = Signal::derive(move || session.is_staff_admin());
     view! {
         <Show
             when=move || role().is_some()

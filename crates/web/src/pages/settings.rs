@@ -9,7 +9,7 @@ use crate::{branding, problems};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_shared::tenancy::{StaffRole, TenantSettings, UpdateTenant};
+use portico_shared::tenancy::{TenantSettings, UpdateTenant};
 
 /// The largest logo the server takes.
 const MAX_LOGO_BYTES: f64 = 512.0 * 1024.0;
@@ -19,13 +19,7 @@ const LOGO_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
     let tenant = expect_context::<Tenant>();
-    let can_manage = move || {
-        session
-            .me
-            .get()
-            .and_then(|m| m.staff_role)
-            .is_some_and(|r| r <= StaffRole::Admin)
-    };
+    let can_manage = move || session.is_staff_admin();
     let loaded = RwSignal::new(None::<TenantSettings>);
     let name = RwSignal::new(String::new());
     let primary = RwSignal::new(String::new());

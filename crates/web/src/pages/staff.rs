@@ -16,7 +16,6 @@ use portico_shared::organizations::{
     CreateOrganization, Organization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
 };
 use portico_shared::people::PeopleFilter;
-use portico_shared::tenancy::StaffRole;
 use portico_shared::tenancy::{User, UserKind};
 use portico_shared::{OrganizationId, UserId};
 
@@ -102,7 +101,7 @@ pub fn StaffConsole() -> impl IntoView {
             }
         >
             <h1>"Organisations"</h1>
-            <Show when=move || role().is_some_and(|r| r <= StaffRole::Admin)>
+            <Show when=move || session.is_staff_admin()>
                 <NewOrganization list=list/>
             </Show>
             <section class="card" aria-labelledby="orgs-title">
@@ -112,7 +111,7 @@ pub fn StaffConsole() -> impl IntoView {
                     <p class="empty">"No organisations match."</p>
                 </Show>
                 <Show when=move || !list.items.with(Vec::is_empty)>
-                    <OrganizationTable list=list can_manage=Signal::derive(move || role().is_some_and(|r| r <= StaffRole::Admin))/>
+                    <OrganizationTable list=list can_manage=Signal::derive(move || session.is_staff_admin())/>
                 </Show>
                 {move || match list.state.get() {
                     LoadState::Loading => view! { <Loading label="Loading organisations…"/> }.into_any(),
@@ -385,13 +384,7 @@ pub fn OrganizationPage() -> impl IntoView {
 #[component]
 fn AssignedStaff(org: OrganizationId) -> impl IntoView {
     let session = use_session();
-    let can_manage = move || {
-        session
-            .me
-            .get()
-            .and_then(|m| m.staff_role)
-            .is_some_and(|r| r <= StaffRole::Admin)
-    };
+    let can_manage = move || session.is_staff_admin();
     let assigned = RwSignal::new(None::<Vec<User>>);
     let staff = RwSignal::new(Vec::<User>::new());
     let chosen = RwSignal::new(String::new());
@@ -488,13 +481,7 @@ fn CustomFields(
     shown: RwSignal<Option<Result<Organization, String>>>,
 ) -> impl IntoView {
     let session = use_session();
-    let can_manage = move || {
-        session
-            .me
-            .get()
-            .and_then(|m| m.staff_role)
-            .is_some_and(|r| r <= StaffRole::Admin)
-    };
+    let can_manage = move || session.is_staff_admin();
     let id = org.id;
     let label = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
