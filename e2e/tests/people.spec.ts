@@ -6,7 +6,7 @@ import { checkPage, linkFromMail, newAgent, newContact, signIn, signOut } from '
 
 const NEW_PASSWORD = 'lantern-harbour-quiet-2049';
 
-test('the owner invites a contact, who accepts from the email and sees only their organisation', async ({ page }, testInfo) => {
+test('the owner invites a contact, who accepts from the email, sees only their organisation and invites a billing-only colleague', async ({ page }, testInfo) => {
   const email = `invitee-${testInfo.project.name}@example.test`;
   await signIn(page, 'owner');
   await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
@@ -15,6 +15,7 @@ test('the owner invites a contact, who accepts from the email and sees only thei
   await page.getByLabel('Name', { exact: true }).fill('Ines Invitee');
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Organisation').selectOption({ label: 'Contoso Ltd' });
+  await page.getByRole('group', { name: 'What they may do there' }).getByLabel('Team admin').check();
   await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
   await expect(page.getByRole('cell', { name: new RegExp(email) })).toBeVisible();
@@ -42,6 +43,20 @@ test('the owner invites a contact, who accepts from the email and sees only thei
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+
+  // As their organisation's team admin, they invite a colleague with billing only.
+  const colleague = `billing-${testInfo.project.name}@contoso.test`;
+  await page.getByRole('link', { name: 'Team' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Contoso Ltd team' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Bill Colleague');
+  await page.getByLabel('Email', { exact: true }).fill(colleague);
+  const scopes = page.getByRole('group', { name: 'What they may do' });
+  await scopes.getByLabel('Documents').uncheck();
+  await scopes.getByLabel('Billing').check();
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await expect(page.getByText(`Invitation sent to ${colleague}.`)).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: colleague })).toContainText('Billing');
+  await linkFromMail(colleague, 'invited');
 });
 
 test('a customer admin invites a billing-only colleague, changes their access and removes them', async ({ page }, testInfo) => {

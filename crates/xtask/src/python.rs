@@ -52,8 +52,15 @@ pub fn check_openapi(root: &Path, target: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&client_dir);
     std::fs::create_dir_all(&client_dir)?;
     let config = work.join("openapi-python-client.yaml");
-    // No post-hooks: the generated code is only imported, never formatted or committed.
-    std::fs::write(&config, "post_hooks: []\n")?;
+    // No post-hooks: the generated code is only imported, never formatted or committed. The
+    // generator handles file bodies as `application/octet-stream` only: the logo (image/*) and
+    // CSV import bodies are mapped to it, so every operation is generated.
+    std::fs::write(
+        &config,
+        "post_hooks: []\ncontent_type_overrides:\n  image/png: application/octet-stream\n  \
+         image/jpeg: application/octet-stream\n  image/webp: application/octet-stream\n  \
+         text/csv: application/octet-stream\n",
+    )?;
     let generated = Command::new(bin_of(&python, "openapi-python-client"))
         .args(["generate", "--meta", "none", "--fail-on-warning", "--path"])
         .arg(&document)

@@ -180,7 +180,7 @@ fn parse_scopes(cell: &str) -> Result<Vec<Scope>, String> {
 #[utoipa::path(
     tag = "people",
     params(ImportQuery),
-    request_body(description = "The CSV file.", content(("text/csv"))),
+    request_body(description = "The CSV file.", content((crate::openapi::FileBytes = "text/csv"))),
     responses(
         (status = 200, description = "Imported (or, for a dry run, what an import would do).", body = ImportReport),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),

@@ -41,9 +41,9 @@ pub async fn get_branding(
 /// A tenant's uploaded logo (PNG, JPEG or WebP). Public: needs no token.
 #[utoipa::path(
     tag = "tenants",
-    params(BrandingQuery),
+    params(LogoQuery),
     responses(
-        (status = 200, description = "The logo.", content(("image/png"), ("image/jpeg"), ("image/webp"))),
+        (status = 200, description = "The logo.", content((crate::openapi::FileBytes = "image/png"), (crate::openapi::FileBytes = "image/jpeg"), (crate::openapi::FileBytes = "image/webp"))),
         (status = 404, description = "No such tenant, or it has no uploaded logo.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )

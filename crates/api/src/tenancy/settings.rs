@@ -215,7 +215,7 @@ pub async fn update_settings(
 /// by `Content-Type`), at most 512 KiB. Staff admins and owners only.
 #[utoipa::path(
     tag = "tenants",
-    request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content(("image/png"), ("image/jpeg"), ("image/webp"))),
+    request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content((crate::openapi::FileBytes = "image/png"), (crate::openapi::FileBytes = "image/jpeg"), (crate::openapi::FileBytes = "image/webp"))),
     responses(
         (status = 200, description = "The settings with the new logo.", body = TenantSettings),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
