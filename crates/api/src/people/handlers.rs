@@ -247,23 +247,23 @@ pub async fn resend_invitation(
             manageable_person(&state, &who, id).await?;
         }
         Access::Customer { memberships } => {
-            // Reachable only through an organisation both share where `who` is an admin.
+            // Reachable only through an organisation both share: 404 with none shared, 403
+            // unless `who` is an admin in one of them.
             let mut conn = state.db.conn().await?;
-            let mut shared = false;
+            let (mut shared, mut as_admin) = (false, false);
             for (org, scopes) in memberships {
                 if queries::member(&mut conn, who.tenant_id(), *org, id)
                     .await?
                     .is_some()
                 {
-                    if scopes.contains(&Scope::Admin) {
-                        shared = true;
-                        break;
-                    }
-                    return Err(ApiError::Forbidden);
+                    shared = true;
+                    as_admin |= scopes.contains(&Scope::Admin);
                 }
             }
-            if !shared {
-                return Err(ApiError::NotFound);
+            match (shared, as_admin) {
+                (false, _) => return Err(ApiError::NotFound),
+                (true, false) => return Err(ApiError::Forbidden),
+                (true, true) => {}
             }
         }
     }

@@ -594,3 +594,48 @@ async fn s11_s12_the_people_list_searches_and_filters_within_the_tenant_only() {
     let person = owner.get_person(acme.user("dave")).await.unwrap();
     assert_eq!(person.memberships.len(), 2);
 }
+
+#[tokio::test]
+async fn a_customer_admin_resends_invitations_to_their_organisations_people_only() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let invited = owner
+        .invite_person(&contact(
+            "pending@example.test",
+            "Pending",
+            acme.northwind(),
+            &[Scope::Billing],
+        ))
+        .await
+        .unwrap();
+    let id = invited.user.id;
+    acme.login("alice")
+        .await
+        .resend_invitation(id)
+        .await
+        .unwrap();
+    let bob = acme
+        .login("bob")
+        .await
+        .resend_invitation(id)
+        .await
+        .unwrap_err();
+    assert_eq!(bob.status(), Some(403), "a member without admin");
+    let carol = acme
+        .login("carol")
+        .await
+        .resend_invitation(id)
+        .await
+        .unwrap_err();
+    assert_eq!(carol.status(), Some(404), "no shared organisation");
+    // Dave shares Northwind without admin, and Contoso, where the invitee is not.
+    let dave = acme
+        .login("dave")
+        .await
+        .resend_invitation(id)
+        .await
+        .unwrap_err();
+    assert_eq!(dave.status(), Some(403));
+    assert_eq!(app.mail_to(&acme, "pending@example.test").await.len(), 2);
+}
