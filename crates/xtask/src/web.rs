@@ -14,9 +14,9 @@ use std::process::Command;
 const TRUNK_VERSION: &str = "0.21.14";
 /// First-load budget (wasm + JS + CSS, brotli). Issue 3 set 300 KiB for the first pages (sign
 /// in, dashboard, profile, console: 280 KiB). Issue 4 added the invitation, magic-link, reset,
-/// team, people and settings pages (375 KiB with settings, view-as and import), and every route still ships in the one wasm:
-/// Trunk does not split Leptos routes. 400 KiB holds this stage; route splitting (wasm-split)
-/// or a fetch-only transport in `portico-shared` is the lever when it runs out.
+/// team, people, organisation, import and settings pages and view-as (375 KiB), and every
+/// route still ships in the one wasm: Trunk does not split Leptos routes. 400 KiB holds this
+/// stage; route splitting (wasm-split) is the lever the next capability will need.
 const FIRST_LOAD_BUDGET_BYTES: u64 = 400 * 1024;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
