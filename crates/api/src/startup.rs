@@ -215,6 +215,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
         )
         .service(web::redirect("/api/docs", "/api/docs/"))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::audit::denials))
         .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
         .wrap(
             DefaultHeaders::new()

@@ -97,6 +97,51 @@ impl Event {
     }
 }
 
+/// The authenticated caller of a request, noted by the Principal extractor so that
+/// [`denials`] can attribute a refusal.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub email: String,
+}
+
+/// Middleware: every 403 answered to an authenticated caller is recorded as an
+/// `access.denied` event in the caller's tenant (SECURITY.md S22), with the method and path
+/// (never the query string or body). Recording never changes the answer; a failure to record
+/// is logged.
+pub async fn denials(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::FORBIDDEN {
+        return Ok(res);
+    }
+    let request = res.request();
+    let caller = request.extensions().get::<Caller>().cloned();
+    let state = request
+        .app_data::<actix_web::web::Data<crate::AppState>>()
+        .cloned();
+    if let (Some(caller), Some(state)) = (caller, state) {
+        let origin = crate::auth::principal::origin_of(request);
+        let event = Event::new(caller.tenant, "access.denied", Outcome::Denied)
+            .by(Some(caller.user), &caller.email)
+            .details(json!({ "method": request.method().as_str(), "path": request.path() }));
+        let now = state.clock.now();
+        let recorded = async {
+            let mut tx = state.db.begin().await?;
+            record(&mut tx, event, &origin, now).await?;
+            tx.commit().await
+        };
+        if let Err(e) = recorded.await {
+            tracing::error!(error = %e, "could not audit a denied request");
+        }
+    }
+    Ok(res)
+}
+
 /// A stored event, as read back for verification.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredEvent {

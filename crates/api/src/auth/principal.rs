@@ -10,7 +10,7 @@ use crate::error::{ApiError, REQUEST_ID};
 use crate::startup::AppState;
 use crate::tenancy::{queries as tenancy, rules};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
@@ -133,6 +133,7 @@ impl FromRequest for Principal {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req).map(str::to_owned);
         let (method, path) = (req.method().clone(), req.path().to_owned());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or(ApiError::Unauthorized)?;
@@ -147,6 +148,12 @@ impl FromRequest for Principal {
                 SessionId(claims.sid),
             );
             let principal = load(&state, tenant, user, session, now).await?;
+            // Known from here on: a refusal of this request is audited as this caller's.
+            req.extensions_mut().insert(crate::audit::Caller {
+                tenant: principal.tenant_id,
+                user: principal.user_id,
+                email: principal.email.clone(),
+            });
             if principal.viewer.is_some() && !read_only_allows(&method, &path) {
                 return Err(ApiError::Forbidden);
             }

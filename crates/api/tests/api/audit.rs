@@ -117,3 +117,59 @@ async fn s22_verification_finds_an_event_altered_behind_the_applications_back() 
     // Assert
     assert!(matches!(status, ChainStatus::Broken { .. }), "{status:?}");
 }
+
+#[tokio::test]
+async fn s22_permission_denials_are_audited_with_who_what_and_where() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let agent = acme.login("agent").await;
+    let alice = acme.login("alice").await;
+
+    let refused = agent
+        .create_organization(&portico_shared::organizations::CreateOrganization {
+            name: "Sneaky".into(),
+            external_ref: None,
+            custom_fields: Default::default(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+    let res = app
+        .http()
+        .get(app.url("/api/v1/users?q=secret-words"))
+        .bearer_auth(alice.access_token().unwrap())
+        .header("user-agent", "audit-test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // An allowed request and an anonymous one record nothing.
+    agent.list_organizations(None, None).await.unwrap();
+    assert_eq!(
+        app.anonymous()
+            .list_people(&Default::default(), None, None)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(401)
+    );
+
+    let denied = events(&app, "access.denied").await;
+    assert_eq!(denied.len(), 2, "{denied:?}");
+    assert!(denied.iter().all(|e| e.outcome == "denied"));
+    assert_eq!(denied[0].actor, acme.email("agent"));
+    let details: Value = serde_json::from_str(&denied[0].details).unwrap();
+    assert_eq!(details["method"], "POST");
+    assert_eq!(details["path"], "/api/v1/organizations");
+    assert_eq!(denied[1].actor, acme.email("alice"));
+    assert_eq!(denied[1].user_agent.as_deref(), Some("audit-test"));
+    assert!(denied[1].request_id.is_some());
+    assert!(
+        !denied[1].details.contains("secret-words"),
+        "no query strings in the audit log"
+    );
+    assert!(matches!(
+        audit::verify_chain(&app.state.db, acme.id).await.unwrap(),
+        ChainStatus::Intact { .. }
+    ));
+}
