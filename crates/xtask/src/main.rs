@@ -262,6 +262,9 @@ fn test() -> Result<()> {
     step("OpenAPI document: standard validator and a generated client");
     python::check_openapi(&root(), &target_dir())?;
 
+    step("API fuzzing against the document (schemathesis, S20)");
+    python::fuzz_api(&target_dir())?;
+
     let dist = web::build()?;
     web::e2e(&dist)?;
 
