@@ -1,8 +1,9 @@
 // People and self-service in the browser: an invitation from the staff console accepted from
 // the email, a customer admin running their team, a password reset and a magic link. Mail is
 // read from the server's mailbox folder. Each viewport uses addresses of its own.
+import { createHmac } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { checkPage, linkFromMail, newAgent, newContact, signIn, signOut } from './helpers';
+import { PASSWORD, checkPage, linkFromMail, newAgent, newContact, signIn, signOut } from './helpers';
 
 const NEW_PASSWORD = 'lantern-harbour-quiet-2049';
 
@@ -230,4 +231,72 @@ test('an admin assigns staff to an organisation and keeps its custom fields, fro
   await expect(fields.getByText('Gold').first()).toBeVisible();
   await fields.getByRole('button', { name: `Remove ${label}` }).click();
   await expect(fields.getByText(label, { exact: true })).toHaveCount(0);
+});
+
+function base64url(data: string | Buffer): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+test('an owner turns hand-off on and a host application signs its user straight in', async ({ page, browser, request }, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the tenant has one hand-off secret: one viewport rotates it');
+  await signIn(page, 'owner');
+  await page.getByRole('link', { name: 'Settings' }).first().click();
+  const section = page.getByRole('region', { name: 'Hand-off sign-in' });
+  await section.getByRole('button', { name: /issue/i }).click();
+  const secret = (await section.locator('code.secret').textContent())!.trim();
+  await expect(section.getByText('Hand-off sign-in is on.')).toBeVisible();
+  await checkPage(page, testInfo, 'settings-handoff');
+
+  // The host application signs a token for its user with the secret (HS256).
+  const login = await request.post('/api/v1/auth/login', {
+    data: { tenant: 'demo', email: 'owner@demo.test', password: PASSWORD },
+  });
+  const orgs = await request.get('/api/v1/organizations', {
+    headers: { authorization: `Bearer ${(await login.json()).access_token}` },
+  });
+  const northwind = (await orgs.json()).items.find((o: { name: string }) => o.name === 'Northwind Traders');
+  const now = Math.floor(Date.now() / 1000);
+  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const claims = base64url(JSON.stringify({
+    iss: 'demo', aud: 'portico-handoff', iat: now, exp: now + 60, jti: `e2e-${now}`,
+    email: 'host-user@northwind.test', name: 'Hana Host', organization: northwind.id,
+  }));
+  const signature = createHmac('sha256', secret).update(`${header}.${claims}`).digest('base64url');
+
+  const visitor = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  await visitor.goto(`/api/v1/auth/handoff?token=${header}.${claims}.${signature}`);
+  await expect(visitor.getByRole('heading', { name: 'Welcome, Hana' })).toBeVisible();
+  await expect(visitor.getByText('Northwind Traders').first()).toBeVisible();
+  await visitor.close();
+});
+
+test('a person saves their details and changes their email address from the confirmation link', async ({ page, request }, testInfo) => {
+  const email = `profile-${testInfo.project.name}@example.test`;
+  const next = `renamed-${testInfo.project.name}@example.test`;
+  await newContact(request, email, NEW_PASSWORD);
+  await page.goto('/sign-in?tenant=demo');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.locator('summary').filter({ has: page.locator('.avatar') }).click();
+  await page.getByRole('menuitem', { name: 'Profile' }).click();
+
+  await page.getByLabel('Phone').fill('call me');
+  await page.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByRole('alert')).toContainText('phone');
+  await page.getByLabel('Phone').fill('+44 20 7946 0958');
+  await page.getByLabel('Time zone').fill('Europe/London');
+  await page.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByText('Your details are saved.')).toBeVisible();
+
+  await page.getByLabel('New email address').fill(next);
+  await page.getByLabel('Your password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Send confirmation link' }).click();
+  await expect(page.getByText(`We have sent a link to ${next}.`)).toBeVisible();
+  await page.goto(await linkFromMail(next, 'Confirm'));
+  await expect(page.getByText('Your email address is changed.')).toBeVisible();
+  await page.getByRole('link', { name: 'Go to your profile' }).click();
+  await expect(page.getByText(next).first()).toBeVisible();
+  await expect(page.getByLabel('Phone')).toHaveValue('+44 20 7946 0958');
 });

@@ -9,7 +9,7 @@ use crate::{branding, problems};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico_shared::tenancy::{TenantSettings, UpdateTenant};
+use portico_shared::tenancy::{StaffRole, TenantSettings, UpdateTenant};
 
 /// The largest logo the server takes.
 const MAX_LOGO_BYTES: f64 = 512.0 * 1024.0;
@@ -153,7 +153,90 @@ pub fn SettingsPage() -> impl IntoView {
                     </fieldset>
                 </form>
             </section>
+            <HandoffSection enabled=Signal::derive(move || loaded.get().is_some_and(|s| s.handoff_enabled))
+                shown=loaded/>
         </Show>
+    }
+}
+
+/// Hand-off sign-in for the tenant's own web app: owners issue the secret (shown once) or
+/// turn hand-off off.
+#[component]
+fn HandoffSection(
+    enabled: Signal<bool>,
+    /// The page's settings, whose `handoff_enabled` follows.
+    shown: RwSignal<Option<TenantSettings>>,
+) -> impl IntoView {
+    let session = use_session();
+    let is_owner = move || {
+        session
+            .me
+            .get()
+            .and_then(|m| m.staff_role)
+            .is_some_and(|r| r == StaffRole::Owner)
+    };
+    let secret = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let set_enabled = move |on: bool| {
+        shown.update(|s| {
+            if let Some(s) = s {
+                s.handoff_enabled = on;
+            }
+        })
+    };
+    let issue = move |_| {
+        spawn_local(async move {
+            match client().issue_handoff_secret().await {
+                Ok(issued) => {
+                    error.set(None);
+                    secret.set(Some(issued.secret));
+                    set_enabled(true);
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        })
+    };
+    let turn_off = move |_| {
+        spawn_local(async move {
+            match client().delete_handoff_secret().await {
+                Ok(()) => {
+                    error.set(None);
+                    secret.set(None);
+                    set_enabled(false);
+                }
+                Err(e) => {
+                    session.check(&e);
+                    error.set(Some(problems::message(&e)));
+                }
+            }
+        })
+    };
+    view! {
+        <section class="card narrow" aria-labelledby="handoff-title">
+            <h2 id="handoff-title">"Hand-off sign-in"</h2>
+            <p class="muted">"Your own web app can sign its users straight into the portal with a token signed by this secret (JWT, HS256, at most 60 seconds, used once). The README shows how."</p>
+            <p>{move || if enabled.get() { "Hand-off sign-in is on." } else { "Hand-off sign-in is off." }}</p>
+            <ErrorMessage message=error/>
+            <Show when=move || secret.get().is_some()>
+                <div class="notice" role="status">
+                    <p>"The new secret. Store it in your web app now: it is not shown again."</p>
+                    <code class="secret">{move || secret.get().unwrap_or_default()}</code>
+                </div>
+            </Show>
+            <Show when=is_owner fallback=|| view! { <p class="muted">"Only owners manage the secret."</p> }>
+                <div class="toolbar">
+                    <button type="button" class="button secondary" on:click=issue>
+                        {move || if enabled.get() { "Issue a new secret" } else { "Turn on and issue a secret" }}
+                    </button>
+                    <Show when=move || enabled.get()>
+                        <button type="button" class="button danger" on:click=turn_off>"Turn off"</button>
+                    </Show>
+                </div>
+            </Show>
+        </section>
     }
 }
 
