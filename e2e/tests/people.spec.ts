@@ -291,7 +291,7 @@ test('a person saves their details and changes their email address from the conf
   await expect(page.getByText('Your details are saved.')).toBeVisible();
 
   await page.getByLabel('New email address').fill(next);
-  await page.getByLabel('Your password').fill(NEW_PASSWORD);
+  await page.getByRole('textbox', { name: 'Your password' }).fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Send confirmation link' }).click();
   await expect(page.getByText(`We have sent a link to ${next}.`)).toBeVisible();
   await page.goto(await linkFromMail(next, 'Confirm'));
