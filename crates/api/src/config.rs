@@ -151,6 +151,51 @@ pub struct Config {
     #[arg(long, env = "PORTICO_MAILBOX_DIR", global = true)]
     pub mailbox_dir: Option<PathBuf>,
 
+    /// Where documents' bytes go when no S3 bucket is set. Default: `<data dir>/files`.
+    #[arg(long, env = "PORTICO_FILES_DIR", global = true)]
+    pub files_dir: Option<PathBuf>,
+
+    /// Keep documents in this S3 bucket (any S3-compatible service) instead of the files
+    /// directory. Every replica then serves the same files.
+    #[arg(long, env = "PORTICO_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// The S3 service's address, for S3-compatible services (e.g. `http://127.0.0.1:9000`).
+    /// Default: AWS.
+    #[arg(long, env = "PORTICO_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// The bucket's region.
+    #[arg(
+        long,
+        env = "PORTICO_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    /// S3 access key id. Default: the AWS_* variables or the instance's role.
+    #[arg(long, env = "PORTICO_S3_ACCESS_KEY_ID", global = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// S3 secret access key.
+    #[arg(
+        long,
+        env = "PORTICO_S3_SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
+
+    /// The largest single upload, in bytes (enforced while the file streams in).
+    #[arg(long, env = "PORTICO_MAX_UPLOAD", default_value_t = 2 << 30, global = true)]
+    pub max_upload: u64,
+
+    /// Storage each tenant may use, in bytes (every version of every document counts,
+    /// including those in the bin).
+    #[arg(long, env = "PORTICO_STORAGE_QUOTA", default_value_t = 50 << 30, global = true)]
+    pub storage_quota: u64,
+
     /// Directory of the built web app (Trunk's output), served at `/`. Without it only the API
     /// is served.
     #[arg(long, env = "PORTICO_WEB_DIR", default_value = "web", global = true)]
@@ -244,6 +289,12 @@ impl Config {
         self.mailbox_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("mailbox"))
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     pub fn signing_keys_file(&self) -> PathBuf {

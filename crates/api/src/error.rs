@@ -39,6 +39,10 @@ pub enum ApiError {
     LinkExpired,
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("storage quota exceeded")]
+    QuotaExceeded,
+    #[error("range not satisfiable")]
+    RangeNotSatisfiable,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many requests; retry after {retry_after} s")]
@@ -71,6 +75,8 @@ impl ApiError {
             ApiError::Conflict(_) => ProblemType::Conflict,
             ApiError::LinkExpired => ProblemType::LinkExpired,
             ApiError::PayloadTooLarge => ProblemType::PayloadTooLarge,
+            ApiError::QuotaExceeded => ProblemType::QuotaExceeded,
+            ApiError::RangeNotSatisfiable => ProblemType::RangeNotSatisfiable,
             ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
             ApiError::Unavailable => ProblemType::Unavailable,
@@ -91,6 +97,11 @@ impl ApiError {
             ApiError::LinkExpired => {
                 Some("This link has expired or was already used. Ask for a new one.".into())
             }
+            ApiError::QuotaExceeded => Some(
+                "This upload would take the portal past its storage quota. Delete files \
+                 (and empty the bin) or ask the operator for more room."
+                    .into(),
+            ),
             ApiError::TooManyRequests { retry_after } => Some(format!(
                 "Too many attempts. Try again in {retry_after} seconds."
             )),
@@ -116,7 +127,8 @@ pub fn status_of(kind: ProblemType) -> StatusCode {
         ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ProblemType::Conflict => StatusCode::CONFLICT,
         ProblemType::LinkExpired => StatusCode::GONE,
-        ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemType::PayloadTooLarge | ProblemType::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemType::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ProblemType::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ProblemType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -136,6 +148,7 @@ fn kind_for_status(status: StatusCode) -> ProblemType {
         410 => ProblemType::LinkExpired,
         413 => ProblemType::PayloadTooLarge,
         415 => ProblemType::UnsupportedMediaType,
+        416 => ProblemType::RangeNotSatisfiable,
         422 => ProblemType::Validation,
         429 => ProblemType::TooManyRequests,
         503 => ProblemType::Unavailable,
@@ -156,6 +169,8 @@ fn title_of(kind: ProblemType) -> &'static str {
         ProblemType::Conflict => "Conflict",
         ProblemType::LinkExpired => "Link expired",
         ProblemType::PayloadTooLarge => "Request body too large",
+        ProblemType::QuotaExceeded => "Storage quota exceeded",
+        ProblemType::RangeNotSatisfiable => "Range not satisfiable",
         ProblemType::UnsupportedMediaType => "Unsupported media type",
         ProblemType::TooManyRequests => "Too many requests",
         ProblemType::RequestTimeout => "Request timeout",

@@ -25,6 +25,7 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
         (name = "tenants", description = "Public tenant information for sign-in pages"),
         (name = "organizations", description = "Customer organisations"),
         (name = "people", description = "Staff and customer contacts, invitations and organisation teams"),
+        (name = "documents", description = "Folders, documents and their versions, file links and the access log"),
         (name = "system", description = "Health checks"),
     )
 )]

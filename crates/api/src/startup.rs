@@ -9,7 +9,10 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::mail::Mailer;
-use crate::{auth, health, jobs, openapi, organizations, people, telemetry, tenancy, web_app};
+use crate::storage::Storage;
+use crate::{
+    auth, documents, health, jobs, openapi, organizations, people, telemetry, tenancy, web_app,
+};
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
 use actix_web::http::{Method, header};
@@ -31,6 +34,7 @@ pub struct AppState {
     pub passwords: Passwords,
     pub ip_limiter: IpLimiter,
     pub mailer: Arc<Mailer>,
+    pub storage: Storage,
 }
 
 impl AppState {
@@ -55,8 +59,11 @@ impl AppState {
         )?;
         let mailer = Mailer::from_config(&config)?;
         tracing::info!("mail: {}", mailer.describe());
+        let storage = Storage::from_config(&config)?;
+        tracing::info!("documents: {}", storage.describe());
         Ok(AppState {
             mailer: Arc::new(mailer),
+            storage,
             passwords: Passwords::new(config.hash_concurrency())?,
             ip_limiter: IpLimiter::new(config.auth_rate_limit),
             keys: Arc::new(keys),
@@ -78,7 +85,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(auth::routes)
                 .configure(tenancy::routes)
                 .configure(organizations::routes)
-                .configure(people::routes),
+                .configure(people::routes)
+                .configure(documents::routes),
         );
 }
 

@@ -5,6 +5,11 @@
 use crate::auth::{
     ChangePassword, HandoffSecret, JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse,
 };
+use crate::documents::{
+    AccessEntry, ContentParams, CreateFileLink, CreateFolder, Document, DocumentFilter,
+    DocumentVersion, FileLink, Folder, FolderFilter, PublishDocument, StorageUsage, UpdateDocument,
+    UpdateFolder, UploadParams,
+};
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
@@ -17,7 +22,7 @@ use crate::system::Health;
 use crate::tenancy::{
     Branding, Me, Scope, StaffRole, TenantSettings, UpdateTenant, User, ViewAsStarted,
 };
-use crate::{OrganizationId, Page, Problem, ProblemType, SessionId, UserId};
+use crate::{DocumentId, FolderId, OrganizationId, Page, Problem, ProblemType, SessionId, UserId};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::sync::RwLock;
@@ -596,6 +601,224 @@ impl Client {
             .await
     }
 
+    /// The folders directly in `parent` (the top level when `None`) of an organisation.
+    pub async fn list_folders(
+        &self,
+        org: OrganizationId,
+        filter: &FolderFilter,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Folder>> {
+        self.send(
+            self.request(Method::GET, &format!("/api/v1/organizations/{org}/folders"))
+                .query(&page_query(Some(100), cursor))
+                .query(filter),
+        )
+        .await
+    }
+
+    pub async fn create_folder(
+        &self,
+        org: OrganizationId,
+        body: &CreateFolder,
+    ) -> ClientResult<Folder> {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/organizations/{org}/folders"),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// One folder with the folders above it.
+    pub async fn get_folder(&self, id: FolderId) -> ClientResult<Folder> {
+        self.send(self.request(Method::GET, &format!("/api/v1/folders/{id}")))
+            .await
+    }
+
+    pub async fn update_folder(&self, id: FolderId, body: &UpdateFolder) -> ClientResult<Folder> {
+        self.send(
+            self.request(Method::PATCH, &format!("/api/v1/folders/{id}"))
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn delete_folder(&self, id: FolderId) -> ClientResult<()> {
+        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/folders/{id}")))
+            .await
+    }
+
+    /// Documents of an organisation: a folder, a search, or the bin.
+    pub async fn list_documents(
+        &self,
+        org: OrganizationId,
+        filter: &DocumentFilter,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Document>> {
+        self.send(
+            self.request(
+                Method::GET,
+                &format!("/api/v1/organizations/{org}/documents"),
+            )
+            .query(&page_query(Some(100), cursor))
+            .query(filter),
+        )
+        .await
+    }
+
+    /// Where a new document of `org` is uploaded (the body is the file): for uploads the
+    /// browser sends itself, to follow their progress.
+    pub fn upload_path(org: OrganizationId, params: &UploadParams) -> String {
+        let mut query = vec![("name", params.name.clone())];
+        if let Some(folder) = params.folder_id {
+            query.push(("folder_id", folder.to_string()));
+        }
+        if let Some(visibility) = params.visibility {
+            query.push(("visibility", visibility.as_str().to_string()));
+        }
+        if let Some(scope) = params.scope {
+            query.push(("scope", scope.as_str().to_string()));
+        }
+        let query: Vec<String> = query
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(&v)))
+            .collect();
+        format!("/api/v1/organizations/{org}/documents?{}", query.join("&"))
+    }
+
+    /// Uploads a new document; the body is the file.
+    pub async fn upload_document(
+        &self,
+        org: OrganizationId,
+        params: &UploadParams,
+        body: impl Into<reqwest::Body>,
+    ) -> ClientResult<Document> {
+        self.send(
+            self.request(Method::POST, &Self::upload_path(org, params))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body),
+        )
+        .await
+    }
+
+    /// Uploads a new version of a document.
+    pub async fn upload_version(
+        &self,
+        id: DocumentId,
+        body: impl Into<reqwest::Body>,
+    ) -> ClientResult<Document> {
+        self.send(
+            self.request(Method::POST, &format!("/api/v1/documents/{id}/versions"))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn get_document(&self, id: DocumentId) -> ClientResult<Document> {
+        self.send(self.request(Method::GET, &format!("/api/v1/documents/{id}")))
+            .await
+    }
+
+    pub async fn list_versions(&self, id: DocumentId) -> ClientResult<Vec<DocumentVersion>> {
+        self.send(self.request(Method::GET, &format!("/api/v1/documents/{id}/versions")))
+            .await
+    }
+
+    pub async fn update_document(
+        &self,
+        id: DocumentId,
+        body: &UpdateDocument,
+    ) -> ClientResult<Document> {
+        self.send(
+            self.request(Method::PATCH, &format!("/api/v1/documents/{id}"))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Puts a document in the bin.
+    pub async fn delete_document(&self, id: DocumentId) -> ClientResult<()> {
+        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/documents/{id}")))
+            .await
+    }
+
+    pub async fn restore_document(&self, id: DocumentId) -> ClientResult<Document> {
+        self.send(self.request(Method::POST, &format!("/api/v1/documents/{id}/restore")))
+            .await
+    }
+
+    /// Copies a document to other organisations.
+    pub async fn publish_document(
+        &self,
+        id: DocumentId,
+        body: &PublishDocument,
+    ) -> ClientResult<Vec<Document>> {
+        self.send(
+            self.request(Method::POST, &format!("/api/v1/documents/{id}/publish"))
+                .json(body),
+        )
+        .await
+    }
+
+    /// A document's bytes (whole).
+    pub async fn document_content(
+        &self,
+        id: DocumentId,
+        params: &ContentParams,
+    ) -> ClientResult<Vec<u8>> {
+        let res = self
+            .request(Method::GET, &format!("/api/v1/documents/{id}/content"))
+            .query(params)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = res.status();
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            Ok(bytes.to_vec())
+        } else {
+            Err(problem_error(status, &bytes))
+        }
+    }
+
+    /// A five-minute link to a document's content, for the browser.
+    pub async fn create_file_link(
+        &self,
+        id: DocumentId,
+        body: &CreateFileLink,
+    ) -> ClientResult<FileLink> {
+        self.send(
+            self.request(Method::POST, &format!("/api/v1/documents/{id}/links"))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Who viewed or downloaded a document, newest first.
+    pub async fn access_log(
+        &self,
+        id: DocumentId,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<AccessEntry>> {
+        self.send(
+            self.request(Method::GET, &format!("/api/v1/documents/{id}/access"))
+                .query(&page_query(Some(100), cursor)),
+        )
+        .await
+    }
+
+    /// The tenant's storage use and limits (staff).
+    pub async fn storage_usage(&self) -> ClientResult<StorageUsage> {
+        self.send(self.request(Method::GET, "/api/v1/tenant/storage"))
+            .await
+    }
+
     /// A tenant's public branding, for its sign-in page: the tenant named, or else the one the
     /// server resolves from its host name or default.
     pub async fn branding(&self, tenant: Option<&str>) -> ClientResult<Branding> {
@@ -619,6 +842,19 @@ impl Client {
     pub async fn readyz(&self) -> ClientResult<Health> {
         self.send(self.request(Method::GET, "/readyz")).await
     }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters, RFC 3986).
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The `limit` and `cursor` query parameters of a list.

@@ -58,4 +58,8 @@ typed_id!(
     SessionId,
     /// One audit event.
     AuditEventId,
+    /// A folder of an organisation's documents.
+    FolderId,
+    /// A document (a file with its versions).
+    DocumentId,
 );

@@ -6,6 +6,7 @@
 //! conversions belong to the server.
 
 pub mod auth;
+pub mod documents;
 pub mod ids;
 pub mod organizations;
 pub mod people;

@@ -16,7 +16,11 @@ pub enum ProblemType {
     /// An emailed link (invitation, sign-in, reset, confirmation) that is unknown, used or expired.
     LinkExpired,
     PayloadTooLarge,
+    /// The upload would take the tenant past its storage quota.
+    QuotaExceeded,
     UnsupportedMediaType,
+    /// A `Range` that the file cannot satisfy.
+    RangeNotSatisfiable,
     TooManyRequests,
     RequestTimeout,
     Internal,
@@ -24,7 +28,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 15] = [
+    pub const ALL: [ProblemType; 17] = [
         Self::MalformedRequest,
         Self::Validation,
         Self::Unauthorized,
@@ -35,7 +39,9 @@ impl ProblemType {
         Self::Conflict,
         Self::LinkExpired,
         Self::PayloadTooLarge,
+        Self::QuotaExceeded,
         Self::UnsupportedMediaType,
+        Self::RangeNotSatisfiable,
         Self::TooManyRequests,
         Self::RequestTimeout,
         Self::Internal,
@@ -55,7 +61,9 @@ impl ProblemType {
             Self::Conflict => "conflict",
             Self::LinkExpired => "link-expired",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::QuotaExceeded => "quota-exceeded",
             Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::RangeNotSatisfiable => "range-not-satisfiable",
             Self::TooManyRequests => "too-many-requests",
             Self::RequestTimeout => "request-timeout",
             Self::Internal => "internal",

@@ -170,7 +170,7 @@ fn read_only_allows(method: &actix_web::http::Method, path: &str) -> bool {
 
 /// Builds the principal for a verified token, or refuses it if its session or user is no
 /// longer good.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     tenant: TenantId,
     user: UserId,

@@ -261,6 +261,19 @@ impl KeyRing {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<AccessClaims, TokenError> {
+        self.verify::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| (c.iat, c.exp))
+    }
+
+    /// Verifies a token of JOSE type `typ` for `audience` the way [`KeyRing::verify_access`]
+    /// does, reading its claims as `T`; `times` gives their `(iat, exp)`.
+    pub fn verify<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+        audience: &str,
+        now: DateTime<Utc>,
+        times: impl Fn(&T) -> (i64, i64),
+    ) -> Result<T, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid("algorithm".into()));
@@ -278,7 +291,7 @@ impl KeyRing {
         if header.crit.is_some() {
             return Err(TokenError::ForbiddenHeader("crit"));
         }
-        if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+        if header.typ.as_deref() != Some(typ) {
             return Err(TokenError::WrongType);
         }
         let kid = header.kid.ok_or(TokenError::UnknownKey)?;
@@ -291,24 +304,25 @@ impl KeyRing {
 
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[AUDIENCE]);
+        validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         // Times are checked below against the injectable clock, not the system's.
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.leeway = 0;
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+        let claims = jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?
             .claims;
 
+        let (iat, exp) = times(&claims);
         let now = now.timestamp();
-        if now > claims.exp + LEEWAY_SECONDS {
+        if now > exp + LEEWAY_SECONDS {
             return Err(TokenError::Expired);
         }
-        if claims.iat > now + LEEWAY_SECONDS {
+        if iat > now + LEEWAY_SECONDS {
             return Err(TokenError::NotYetValid);
         }
-        if claims.exp - claims.iat > MAX_ACCESS_TTL_SECONDS {
+        if exp - iat > MAX_ACCESS_TTL_SECONDS {
             return Err(TokenError::TooLong);
         }
         Ok(claims)

@@ -88,6 +88,10 @@ pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
             crate::auth::view_as::EXPIRE_JOB,
             crate::auth::view_as::expire_handler(state.clone()),
         )
+        .on(
+            crate::documents::handlers::PURGE_JOB,
+            crate::documents::handlers::purge_handler(state.clone()),
+        )
 }
 
 /// Claims and runs jobs.

@@ -5,6 +5,7 @@ use crate::helpers::{TestApp, TestTenant, assert_problem, problem_type};
 use portico_api::audit::Origin;
 use portico_api::tenancy::operations::{self, Actor};
 use portico_shared::client::Client;
+use portico_shared::documents::{CreateFolder, UploadParams};
 use portico_shared::tenancy::{Scope, StaffRole, UserKind};
 use portico_shared::{OrganizationId, ProblemType, UserId};
 use reqwest::Method;
@@ -97,6 +98,55 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
         "/api/v1/organizations/{organization_id}/members/{user_id}",
         None,
     ),
+    (
+        "GET",
+        "/api/v1/organizations/{organization_id}/folders",
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/organizations/{organization_id}/folders",
+        Some(r#"{"name":"Matrix folder"}"#),
+    ),
+    ("GET", "/api/v1/folders/{folder_id}", None),
+    (
+        "PATCH",
+        "/api/v1/folders/{folder_id}",
+        Some(r#"{"name":"Renamed"}"#),
+    ),
+    (
+        "GET",
+        "/api/v1/organizations/{organization_id}/documents",
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/organizations/{organization_id}/documents",
+        Some("%PDF-1.4 matrix"),
+    ),
+    ("GET", "/api/v1/documents/{document_id}", None),
+    (
+        "PATCH",
+        "/api/v1/documents/{document_id}",
+        Some(r#"{"name":"Renamed.pdf"}"#),
+    ),
+    ("GET", "/api/v1/documents/{document_id}/versions", None),
+    (
+        "POST",
+        "/api/v1/documents/{document_id}/versions",
+        Some("%PDF-1.4 version two"),
+    ),
+    ("GET", "/api/v1/documents/{document_id}/content", None),
+    ("POST", "/api/v1/documents/{document_id}/links", Some("{}")),
+    ("GET", "/api/v1/documents/{document_id}/access", None),
+    (
+        "POST",
+        "/api/v1/documents/{document_id}/publish",
+        Some("{\"organization_ids\":[\"{organization_id}\"]}"),
+    ),
+    ("DELETE", "/api/v1/documents/{document_id}", None),
+    ("POST", "/api/v1/documents/{document_id}/restore", None),
+    ("DELETE", "/api/v1/folders/{folder_id}", None),
 ];
 
 /// Ids of tenant A's objects that the matrix's paths name.
@@ -108,6 +158,10 @@ struct Objects {
     person: String,
     /// A member of `organization` (team operations act on them).
     member: String,
+    /// An empty folder of `organization`.
+    folder: String,
+    /// A document of `organization`.
+    document: String,
 }
 
 impl Objects {
@@ -129,7 +183,31 @@ impl Objects {
         )
         .await
         .unwrap();
+        let owner = tenant.login("owner").await;
+        let folder = owner
+            .create_folder(
+                tenant.northwind(),
+                &CreateFolder {
+                    name: "Matrix".into(),
+                    parent_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        let document = owner
+            .upload_document(
+                tenant.northwind(),
+                &UploadParams {
+                    name: "Matrix.pdf".into(),
+                    ..Default::default()
+                },
+                b"%PDF-1.4 matrix".to_vec(),
+            )
+            .await
+            .unwrap();
         Objects {
+            folder: folder.id.to_string(),
+            document: document.id.to_string(),
             organization: tenant.northwind().to_string(),
             session: sessions.iter().find(|s| s.current).unwrap().id.to_string(),
             person: person.id.to_string(),
@@ -140,7 +218,7 @@ impl Objects {
 
 /// Fills a path template's parameters with ids of tenant A's objects.
 fn fill(template: &str, objects: &Objects) -> String {
-    template
+    let path = template
         .replace(
             "/members/{user_id}",
             &format!("/members/{}", objects.member),
@@ -152,6 +230,14 @@ fn fill(template: &str, objects: &Objects) -> String {
         .replace("{user_id}", &objects.person)
         .replace("{organization_id}", &objects.organization)
         .replace("{session_id}", &objects.session)
+        .replace("{folder_id}", &objects.folder)
+        .replace("{document_id}", &objects.document);
+    // An upload names its file in the query.
+    if template.ends_with("/documents") {
+        format!("{path}?name=matrix.pdf")
+    } else {
+        path
+    }
 }
 
 async fn call(client: &Client, method: &str, path: &str, body: Option<&str>) -> reqwest::Response {
@@ -197,8 +283,10 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
     for (method, template, body) in ID_MATRIX {
         let path = fill(template, &objects);
         let before = app.data_row_counts().await;
+        let body = body.map(|b| b.replace("{organization_id}", &objects.organization));
+        let body = body.as_deref();
         for (who, client) in &intruders {
-            let res = call(client, method, &path, *body).await;
+            let res = call(client, method, &path, body).await;
             assert_eq!(res.status(), 404, "globex {who}: {method} {path}");
             let problem = assert_problem(res, 404).await;
             assert_eq!(problem_type(&problem), ProblemType::NotFound.slug());
@@ -207,7 +295,7 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
         let unchanged = acme_owner.get_organization(target).await.unwrap();
         assert_eq!(unchanged, object, "{method} {path} changed the object");
         // The owner of the object still reaches it: the 404s above are not a broken route.
-        let res = call(&acme_owner, method, &path, *body).await;
+        let res = call(&acme_owner, method, &path, body).await;
         assert!(
             res.status().is_success(),
             "acme owner: {method} {path}: {}",
@@ -241,7 +329,9 @@ async fn crawl_lists(client: &Client, organizations: &[&str]) -> String {
             lists.push(template);
         } else if is_list
             && (template.ends_with("/{organization_id}/members")
-                || template.ends_with("/{organization_id}/staff"))
+                || template.ends_with("/{organization_id}/staff")
+                || template.ends_with("/{organization_id}/folders")
+                || template.ends_with("/{organization_id}/documents"))
         {
             lists.extend(
                 organizations
@@ -416,6 +506,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
         ("POST", "/api/v1/auth/invitation/accept"),
         ("POST", "/api/v1/auth/email-change/confirm"),
         ("GET", "/api/v1/auth/handoff"),
+        ("GET", "/api/v1/files"),
     ];
 
     for (method, template) in operations_in_spec() {

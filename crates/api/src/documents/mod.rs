@@ -1,0 +1,31 @@
+//! Documents: per-organisation folders and files with versions, who may see each, streaming
+//! upload and download through object storage (`crate::storage`), a bin with 30 days to
+//! restore, publishing to many organisations, and the access log customers see.
+
+pub mod folders;
+pub mod handlers;
+pub mod queries;
+pub mod rules;
+pub mod transfer;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(folders::list_folders)
+        .service(folders::create_folder)
+        .service(folders::get_folder)
+        .service(folders::update_folder)
+        .service(folders::delete_folder)
+        .service(handlers::list_documents)
+        .service(handlers::upload_document)
+        .service(handlers::get_document)
+        .service(handlers::update_document)
+        .service(handlers::delete_document)
+        .service(handlers::restore_document)
+        .service(handlers::list_versions)
+        .service(handlers::upload_version)
+        .service(handlers::get_content)
+        .service(handlers::create_file_link)
+        .service(handlers::file_by_link)
+        .service(handlers::access_log)
+        .service(handlers::publish_document)
+        .service(handlers::storage_usage);
+}

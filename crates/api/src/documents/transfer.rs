@@ -1,0 +1,263 @@
+//! Moving bytes (SECURITY.md S15, S16). Uploads stream into object storage: the declared
+//! length is checked before a byte is read, the running count while reading (413 as soon as
+//! it passes the limit or the tenant's quota), the first bytes decide the type against an
+//! allow-list (415 otherwise), and SHA-256 is computed on the way. Downloads stream out of
+//! storage, answer one `Range` with 206, and carry an RFC 6266 `Content-Disposition` and
+//! `nosniff`. Short-lived signed links let the browser fetch content without a bearer token;
+//! each use checks the signer's session and the document's visibility again.
+
+use super::queries::{self, DocumentRow, VersionRow};
+use super::rules::{self, Ranged};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::storage::Storage;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use portico_shared::{DocumentId, TenantId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Bytes that arrived and are stored.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub key: String,
+    pub size: i64,
+    pub sha256: String,
+    pub content_type: &'static str,
+}
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The request body, streamed into a new object of `tenant`'s storage.
+pub async fn receive(
+    state: &AppState,
+    tenant: TenantId,
+    name: &str,
+    req: &HttpRequest,
+    mut body: web::Payload,
+) -> ApiResult<Received> {
+    let mut conn = state.db.conn().await?;
+    let used = u64::try_from(queries::storage_used(&mut conn, tenant).await?).unwrap_or(0);
+    drop(conn);
+    let room = state.config.storage_quota.saturating_sub(used);
+    let max = state.config.max_upload;
+    let refuse = |size: u64| {
+        if size > max {
+            Some(ApiError::PayloadTooLarge)
+        } else if size > room {
+            Some(ApiError::QuotaExceeded)
+        } else {
+            None
+        }
+    };
+    if let Some(e) = declared_length(req).and_then(refuse) {
+        return Err(e);
+    }
+
+    // The first bytes decide what the file is, before anything is stored.
+    let mut head = Vec::with_capacity(rules::SNIFF_BYTES);
+    let mut ended = false;
+    while head.len() < rules::SNIFF_BYTES {
+        match body.next().await {
+            Some(chunk) => {
+                let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+                if let Some(e) = refuse((head.len() + chunk.len()) as u64) {
+                    return Err(e);
+                }
+                head.extend_from_slice(&chunk);
+            }
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    if head.is_empty() {
+        return Err(ApiError::invalid("body", "the file is empty"));
+    }
+    let sniff_window = &head[..head.len().min(rules::SNIFF_BYTES)];
+    let content_type = rules::sniff(sniff_window, name).ok_or(ApiError::UnsupportedMediaType)?;
+
+    let key = Storage::new_key(tenant);
+    let mut writer = state.storage.writer(&key).await?;
+    let mut hasher = Sha256::new();
+    let mut size = head.len() as u64;
+    hasher.update(&head);
+    if let Err(e) = writer.write(&head).await {
+        writer.abort().await;
+        return Err(e.into());
+    }
+    drop(head);
+    while !ended {
+        let Some(chunk) = body.next().await else {
+            break;
+        };
+        let step = match chunk {
+            Err(e) => Err(ApiError::MalformedRequest(e.to_string())),
+            Ok(chunk) => match refuse(size + chunk.len() as u64) {
+                Some(e) => Err(e),
+                None => {
+                    size += chunk.len() as u64;
+                    hasher.update(&chunk);
+                    writer.write(&chunk).await.map_err(ApiError::from)
+                }
+            },
+        };
+        if let Err(e) = step {
+            writer.abort().await;
+            return Err(e);
+        }
+    }
+    writer.finish().await?;
+    Ok(Received {
+        key,
+        size: size as i64,
+        sha256: hex::encode(hasher.finalize()),
+        content_type,
+    })
+}
+
+/// Whether a request for content counts as a view or download in the access log: a whole
+/// file, or the start of one (a viewer fetching later parts of the same file is one view).
+pub fn counts_as_access(req: &HttpRequest, size: i64) -> bool {
+    match rules::parse_range(range_header(req), size as u64) {
+        Ranged::Whole => true,
+        Ranged::Part(r) => r.start == 0,
+        Ranged::Unsatisfiable => false,
+    }
+}
+
+fn range_header(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(header::RANGE)?.to_str().ok()
+}
+
+/// Streams `version` of `doc` out of storage: whole (200) or one range (206), 416 for a range
+/// past the end.
+pub async fn serve(
+    state: &AppState,
+    req: &HttpRequest,
+    doc: &DocumentRow,
+    version: &VersionRow,
+    download: bool,
+) -> ApiResult<HttpResponse> {
+    let size = version.size as u64;
+    let (status, range) = match rules::parse_range(range_header(req), size) {
+        Ranged::Whole => (StatusCode::OK, 0..size),
+        Ranged::Part(r) => (StatusCode::PARTIAL_CONTENT, r),
+        Ranged::Unsatisfiable => {
+            let mut res = actix_web::ResponseError::error_response(&ApiError::RangeNotSatisfiable);
+            if let Ok(v) = header::HeaderValue::from_str(&format!("bytes */{size}")) {
+                res.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(res);
+        }
+    };
+    let stream = state
+        .storage
+        .read(
+            &version.storage_key,
+            (status == StatusCode::PARTIAL_CONTENT).then(|| range.clone()),
+        )
+        .await?;
+    let attachment = download || !rules::shown_inline(&version.content_type);
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CONTENT_TYPE, version.content_type.as_str()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            rules::content_disposition(attachment, &doc.name),
+        ))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::ETAG, format!("\"{}\"", version.sha256)))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        // The portal's own preview frame may show it; no other site may frame it.
+        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
+        // Bytes go out exactly as stored: no compression, so ranges mean what they say.
+        .insert_header((header::CONTENT_ENCODING, "identity"));
+    if version.content_type != "application/pdf" {
+        // Nothing in a served file may run or load anything (the PDF viewer needs its own).
+        res.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+        ));
+    }
+    if status == StatusCode::PARTIAL_CONTENT {
+        res.insert_header((
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{size}", range.start, range.end - 1),
+        ));
+    }
+    Ok(res.no_chunking(range.end - range.start).streaming(stream))
+}
+
+/// The JOSE `typ` of file links, so no other token can stand in for one.
+pub const FILE_TOKEN_TYPE: &str = "file+jwt";
+const FILE_AUDIENCE: &str = "portico-files";
+/// How long a file link works: long enough for a viewer to fetch the later parts of a PDF.
+pub const LINK_SECONDS: i64 = 300;
+
+/// What a file link carries: who made it (their session must still be open when it is
+/// used), which version of which document, and how to send it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: Uuid,
+    pub tid: Uuid,
+    pub sid: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+    pub doc: Uuid,
+    pub ver: i32,
+    pub dl: bool,
+}
+
+/// Signs a link for `who` to `version` of `doc`.
+pub fn sign_link(
+    state: &AppState,
+    who: &crate::auth::Principal,
+    doc: DocumentId,
+    version: i32,
+    download: bool,
+    now: DateTime<Utc>,
+) -> ApiResult<(String, DateTime<Utc>)> {
+    let expires = now + Duration::seconds(LINK_SECONDS);
+    let claims = FileClaims {
+        iss: state.keys.issuer().to_string(),
+        aud: FILE_AUDIENCE.into(),
+        sub: who.user_id.0,
+        tid: who.tenant_id.0,
+        sid: who.session_id.0,
+        iat: now.timestamp(),
+        exp: expires.timestamp(),
+        doc: doc.0,
+        ver: version,
+        dl: download,
+    };
+    let token = state.keys.sign(&claims, FILE_TOKEN_TYPE)?;
+    Ok((format!("/api/v1/files?token={token}"), expires))
+}
+
+/// The claims of a good link; any fault (forged, expired, another kind of token) is a 404,
+/// like a link that never existed.
+pub fn verify_link(state: &AppState, token: &str, now: DateTime<Utc>) -> ApiResult<FileClaims> {
+    state
+        .keys
+        .verify::<FileClaims>(token, FILE_TOKEN_TYPE, FILE_AUDIENCE, now, |c| {
+            (c.iat, c.exp)
+        })
+        .map_err(|e| {
+            tracing::debug!(reason = %e, "file link refused");
+            ApiError::NotFound
+        })
+}
