@@ -55,6 +55,34 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The error of a handler that takes a streamed body (an upload): an [`ApiError`] answered
+/// with `Connection: close`. A refusal can come before the body is read to its end, and the
+/// unread rest must not be taken for the client's next request on the connection.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct UploadError(#[from] pub ApiError);
+
+impl From<sqlx::Error> for UploadError {
+    fn from(e: sqlx::Error) -> Self {
+        UploadError(e.into())
+    }
+}
+
+impl ResponseError for UploadError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = self.0.error_response();
+        res.head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+        res
+    }
+}
+
+pub type UploadResult<T> = Result<T, UploadError>;
+
 impl ApiError {
     /// A validation error on a single field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {

@@ -228,20 +228,23 @@ fn test() -> Result<()> {
             &[],
         )?;
 
-    // Mail in the API tests goes over SMTP to a real server that keeps it in a Maildir.
-    step("Starting the SMTP test server");
+    // Mail in the API tests goes over SMTP to a real server that keeps it in a Maildir; the
+    // S3 storage test talks to a real S3-protocol server.
+    step("Starting the SMTP and S3 test servers");
     let smtp = python::SmtpServer::start(&target_dir())?;
-    let mail_env = |postgres: Option<&str>| {
+    let s3 = python::S3Server::start(&target_dir())?;
+    let test_env = |postgres: Option<&str>| {
         let mut env = vec![
             ("PORTICO_TEST_SMTP_URL", smtp.url.clone()),
             ("PORTICO_TEST_MAILDIR", smtp.maildir.display().to_string()),
+            ("PORTICO_TEST_S3_ENDPOINT", s3.endpoint.clone()),
         ];
         env.extend(postgres.map(|url| ("PORTICO_TEST_POSTGRES_URL", url.to_string())));
         env
     };
 
     step("API tests on SQLite");
-    let sqlite = cargo_test(API_TESTS, &mail_env(None))?;
+    let sqlite = cargo_test(API_TESTS, &test_env(None))?;
 
     let postgres_url = std::env::var("PORTICO_TEST_POSTGRES_URL")
         .ok()
@@ -249,7 +252,7 @@ fn test() -> Result<()> {
         .unwrap_or_else(|| LOCAL_POSTGRES.to_string());
     let postgres = if answers(&postgres_url) {
         step("API tests on PostgreSQL");
-        Some(cargo_test(API_TESTS, &mail_env(Some(&postgres_url)))?)
+        Some(cargo_test(API_TESTS, &test_env(Some(&postgres_url)))?)
     } else if ci {
         bail!("CI is set but no PostgreSQL answers at {postgres_url}");
     } else {
@@ -258,6 +261,7 @@ fn test() -> Result<()> {
     };
 
     drop(smtp);
+    drop(s3);
 
     step("OpenAPI document: standard validator and a generated client");
     python::check_openapi(&root(), &target_dir())?;
@@ -306,6 +310,7 @@ fn cargo_test(args: &[&str], env: &[(&str, String)]) -> Result<u32> {
         "PORTICO_TEST_POSTGRES_URL",
         "PORTICO_TEST_SMTP_URL",
         "PORTICO_TEST_MAILDIR",
+        "PORTICO_TEST_S3_ENDPOINT",
     ] {
         cmd.env_remove(name);
     }

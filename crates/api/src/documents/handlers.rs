@@ -8,7 +8,7 @@ use super::rules::{self, Reach};
 use super::transfer;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::jobs::{self, NewJob};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
@@ -156,7 +156,7 @@ pub async fn upload_document(
     path: web::Path<OrganizationId>,
     web::Query(params): web::Query<UploadParams>,
     body: web::Payload,
-) -> ApiResult<HttpResponse> {
+) -> UploadResult<HttpResponse> {
     let org = path.into_inner();
     let reach = reach_in(&state, &who, org).await?;
     let name = rules::parse_name(&params.name).map_err(|m| ApiError::invalid("name", m))?;
@@ -168,7 +168,8 @@ pub async fn upload_document(
         return Err(ApiError::invalid(
             "visibility",
             "a contact's upload is seen by their organisation",
-        ));
+        )
+        .into());
     }
     if let Some(folder) = params.folder_id {
         folder_of(&state, &who, org, folder, "folder_id").await?;
@@ -208,7 +209,7 @@ pub async fn upload_document(
     .await;
     if let Err(e) = stored {
         let _ = state.storage.delete(&received.key).await;
-        return Err(e);
+        return Err(e.into());
     }
     let document = reload(&state, who.tenant_id(), id).await?;
     Ok(HttpResponse::Created()
@@ -261,7 +262,7 @@ pub async fn upload_version(
     req: HttpRequest,
     path: web::Path<DocumentId>,
     body: web::Payload,
-) -> ApiResult<HttpResponse> {
+) -> UploadResult<HttpResponse> {
     let id = path.into_inner();
     let (doc, _) = reachable(&state, &who, id, false).await?;
     let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
@@ -289,7 +290,7 @@ pub async fn upload_version(
     .await;
     if let Err(e) = stored {
         let _ = state.storage.delete(&received.key).await;
-        return Err(e);
+        return Err(e.into());
     }
     Ok(HttpResponse::Created().json(reload(&state, who.tenant_id(), id).await?))
 }

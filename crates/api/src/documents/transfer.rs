@@ -98,10 +98,7 @@ pub async fn receive(
         return Err(e.into());
     }
     drop(head);
-    while !ended {
-        let Some(chunk) = body.next().await else {
-            break;
-        };
+    while let Some(chunk) = if ended { None } else { body.next().await } {
         let step = match chunk {
             Err(e) => Err(ApiError::MalformedRequest(e.to_string())),
             Ok(chunk) => match refuse(size + chunk.len() as u64) {

@@ -200,7 +200,7 @@ pub async fn import_people(
     req: HttpRequest,
     web::Query(query): web::Query<ImportQuery>,
     mut body: web::Payload,
-) -> ApiResult<web::Json<ImportReport>> {
+) -> crate::error::UploadResult<web::Json<ImportReport>> {
     who.require_role(StaffRole::Admin)?;
     let is_csv = req
         .headers()
@@ -208,13 +208,13 @@ pub async fn import_people(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().unwrap_or_default().trim() == "text/csv");
     if !is_csv {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError::UnsupportedMediaType.into());
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
         if bytes.len() + chunk.len() > MAX_BYTES {
-            return Err(ApiError::PayloadTooLarge);
+            return Err(ApiError::PayloadTooLarge.into());
         }
         bytes.extend_from_slice(&chunk);
     }

@@ -234,7 +234,7 @@ pub async fn upload_logo(
     origin: Origin,
     req: HttpRequest,
     mut body: web::Payload,
-) -> ApiResult<web::Json<TenantSettings>> {
+) -> crate::error::UploadResult<web::Json<TenantSettings>> {
     who.require_role(StaffRole::Admin)?;
     let content_type = req
         .headers()
@@ -255,21 +255,20 @@ pub async fn upload_logo(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_LOGO_BYTES) {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(ApiError::PayloadTooLarge.into());
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
         if bytes.len() + chunk.len() > MAX_LOGO_BYTES {
-            return Err(ApiError::PayloadTooLarge);
+            return Err(ApiError::PayloadTooLarge.into());
         }
         bytes.extend_from_slice(&chunk);
     }
     if !looks_like(&content_type, &bytes) {
-        return Err(ApiError::invalid(
-            "body",
-            format!("the file is not a {content_type} image"),
-        ));
+        return Err(
+            ApiError::invalid("body", format!("the file is not a {content_type} image")).into(),
+        );
     }
     let updated_at = state.clock.now();
     let logo = LogoRow {

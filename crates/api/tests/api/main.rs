@@ -6,6 +6,7 @@ mod auth_login;
 mod auth_passwords;
 mod auth_sessions;
 mod auth_tokens;
+mod documents;
 mod errors;
 mod handoff;
 mod helpers;
