@@ -73,6 +73,9 @@ fn App() -> impl IntoView {
                 <Route path=path!("/staff/settings") view=|| view! {
                     <Protected><Shell><pages::settings::SettingsPage/></Shell></Protected>
                 }/>
+                <Route path=path!("/documents") view=|| view! {
+                    <Protected><Shell><pages::documents::DocumentsPage/></Shell></Protected>
+                }/>
                 <Route path=path!("/team") view=|| view! {
                     <Protected><Shell><pages::team::TeamPage/></Shell></Protected>
                 }/>

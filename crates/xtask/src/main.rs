@@ -6,6 +6,8 @@
 //!   document through a standard validator and a generated Python client, the web app's
 //!   build and size budget, and the browser tests in Chromium
 //! - `openapi` regenerate `openapi/portico.json`
+//! - `bench`   upload and download a 1 GiB document against a release build: throughput
+//!   against `dd` on the same disk and the server's peak memory, checked against targets
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod bench;
 mod python;
 mod web;
 
@@ -27,13 +30,15 @@ fn main() {
         Some("test") => test(),
         Some("openapi") => openapi(),
         Some("e2e") => web::build().and_then(|dist| web::e2e(&dist)),
+        Some("bench") => bench::run(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  run [--release]  build, seed the demo tenant and serve it (SQLite, ./data)\n\
                  test             everything CI checks, on SQLite and PostgreSQL\n\
                  e2e              build the web app and run only the browser tests\n\
-                 openapi          regenerate openapi/portico.json"
+                 openapi          regenerate openapi/portico.json\n\
+                 bench            upload and download 1 GiB: throughput against dd, peak memory"
             );
             std::process::exit(2);
         }
@@ -405,7 +410,11 @@ impl Server {
 
     /// As [`Server::start`], with more environment for `portico serve`.
     pub fn start_with(password: &str, extra_env: &[(&str, String)]) -> Result<Server> {
-        let portico = &build_portico(false)?;
+        Self::launch(&build_portico(false)?, password, extra_env)
+    }
+
+    /// Seeds and serves with the `portico` binary at `portico`.
+    pub fn launch(portico: &Path, password: &str, extra_env: &[(&str, String)]) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data_dir = target_dir().join("xtask").join(format!("server-{port}"));
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -445,6 +454,11 @@ impl Server {
 }
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Where the server writes mail (it has no SMTP server).
     pub fn mailbox(&self) -> PathBuf {
         self.data_dir.join("mailbox")

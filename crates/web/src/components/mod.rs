@@ -2,3 +2,4 @@
 
 pub mod form;
 pub mod shell;
+pub mod upload;

@@ -119,15 +119,17 @@ pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let is_staff = move || session.me.get().is_some_and(|m| m.staff_role.is_some());
     let signed_in = move || session.me.get().is_some();
-    // A contact with the `admin` scope in the organisation they are looking at.
-    let runs_team = move || {
+    // Whether the contact holds `scope` in the organisation they are looking at.
+    let holds = move |scope: Scope| {
         let (Some(me), Some(org)) = (session.me.get(), session.organization.get()) else {
             return false;
         };
         me.memberships
             .iter()
-            .any(|m| m.organization.id == org && m.scopes.contains(&Scope::Admin))
+            .any(|m| m.organization.id == org && m.scopes.contains(&scope))
     };
+    let runs_team = move || holds(Scope::Admin);
+    let sees_documents = move || holds(Scope::Documents);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -141,6 +143,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                         <A href="/staff" exact=true>"Organisations"</A>
                         <A href="/staff/people">"People"</A>
                         <A href="/staff/settings">"Settings"</A>
+                    </Show>
+                    <Show when=sees_documents>
+                        <A href="/documents">"Documents"</A>
                     </Show>
                     <Show when=runs_team>
                         <A href="/team">"Team"</A>

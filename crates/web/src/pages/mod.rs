@@ -1,6 +1,7 @@
 //! One component per route.
 
 pub mod dashboard;
+pub mod documents;
 pub mod links;
 pub mod not_found;
 pub mod people;

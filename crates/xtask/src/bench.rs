@@ -1,0 +1,285 @@
+//! `cargo xtask bench`: a 1 GiB document uploaded to and downloaded from a release build of
+//! the server on loopback, over plain HTTP/1.1 from this process (no client library in the
+//! way). Reports upload throughput against `dd` copying the same file on the same disk, and
+//! the server's peak resident memory above its baseline (`VmHWM`, reset before each step
+//! through `/proc/<pid>/clear_refs`). Fails when a target is missed:
+//!
+//! - upload ≥ 60 % of `dd`, peak RSS ≤ baseline + 64 MiB;
+//! - download peak RSS ≤ baseline + 16 MiB.
+
+use crate::{Server, build_portico, step, target_dir};
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const FILE_SIZE: u64 = 1 << 30;
+const MIB: f64 = 1024.0 * 1024.0;
+const PASSWORD: &str = "benchmark-password-2026";
+
+pub fn run() -> Result<()> {
+    step("Building the release server");
+    let portico = build_portico(true)?;
+    let dir = target_dir().join("xtask").join("bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("upload.pdf");
+    step("Writing a 1 GiB test file");
+    write_test_file(&file)?;
+
+    step("dd: the same file copied on the same disk");
+    let dd = dd_throughput(&file, &dir.join("dd.out"))?;
+    std::fs::remove_file(dir.join("dd.out"))?;
+
+    step("Uploading and downloading it through the server");
+    let server = Server::launch(&portico, PASSWORD, &[])?;
+    let address = server.url.trim_start_matches("http://").to_string();
+    let token = login(&address)?;
+    let org = first_organization(&address, &token)?;
+    // Warm up: the first request builds pools and caches that are not per-file costs.
+    upload(&address, &token, &org, "warm-up.pdf", &file, 1 << 20)?;
+    let pid = server.pid();
+
+    reset_peak(pid)?;
+    let upload_base = rss_kib(pid, "VmRSS")?;
+    let started = Instant::now();
+    let document = upload(&address, &token, &org, "one-gibibyte.pdf", &file, FILE_SIZE)?;
+    let upload_time = started.elapsed();
+    let upload_peak = rss_kib(pid, "VmHWM")?;
+
+    reset_peak(pid)?;
+    let download_base = rss_kib(pid, "VmRSS")?;
+    let started = Instant::now();
+    let received = download(&address, &token, &document)?;
+    let download_time = started.elapsed();
+    let download_peak = rss_kib(pid, "VmHWM")?;
+    if received != FILE_SIZE {
+        bail!("downloaded {received} bytes, expected {FILE_SIZE}");
+    }
+
+    let rate = |d: Duration| FILE_SIZE as f64 / MIB / d.as_secs_f64();
+    let up_rate = rate(upload_time);
+    let ratio = up_rate / dd;
+    let up_extra = (upload_peak.saturating_sub(upload_base)) as f64 / 1024.0;
+    let down_extra = (download_peak.saturating_sub(download_base)) as f64 / 1024.0;
+    let verdict = |ok: bool| if ok { "ok" } else { "MISSED" };
+    let checks = [
+        (
+            ratio >= 0.60,
+            format!(
+                "upload throughput {:.0} % of dd (target ≥ 60 %)",
+                ratio * 100.0
+            ),
+        ),
+        (
+            up_extra <= 64.0,
+            format!("upload peak RSS baseline + {up_extra:.1} MiB (target ≤ 64 MiB)"),
+        ),
+        (
+            down_extra <= 16.0,
+            format!("download peak RSS baseline + {down_extra:.1} MiB (target ≤ 16 MiB)"),
+        ),
+    ];
+    println!("\n==> Results (1 GiB, release build, loopback)");
+    println!("dd on the same disk:  {dd:>8.0} MiB/s");
+    println!(
+        "upload:               {up_rate:>8.0} MiB/s in {:.2} s (RSS {:.1} → peak {:.1} MiB)",
+        upload_time.as_secs_f64(),
+        upload_base as f64 / 1024.0,
+        upload_peak as f64 / 1024.0
+    );
+    println!(
+        "download:             {:>8.0} MiB/s in {:.2} s (RSS {:.1} → peak {:.1} MiB)",
+        rate(download_time),
+        download_time.as_secs_f64(),
+        download_base as f64 / 1024.0,
+        download_peak as f64 / 1024.0
+    );
+    for (ok, what) in &checks {
+        println!("[{}] {what}", verdict(*ok));
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    if checks.iter().any(|(ok, _)| !ok) {
+        bail!("a benchmark target was missed");
+    }
+    Ok(())
+}
+
+/// 1 GiB that starts like a PDF and does not compress: xorshift bytes.
+fn write_test_file(path: &Path) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    out.write_all(b"%PDF-1.7\n")?;
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut block = vec![0u8; 1 << 20];
+    let mut left = FILE_SIZE - 9;
+    while left > 0 {
+        for chunk in block.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.copy_from_slice(&state.to_le_bytes());
+        }
+        let n = left.min(block.len() as u64) as usize;
+        out.write_all(&block[..n])?;
+        left -= n as u64;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// MiB/s of `dd` copying `from` to `to` (best of two, as the page cache warms the same way
+/// for the server).
+fn dd_throughput(from: &Path, to: &Path) -> Result<f64> {
+    let mut best = 0.0f64;
+    for _ in 0..2 {
+        let started = Instant::now();
+        let status = Command::new("dd")
+            .arg(format!("if={}", from.display()))
+            .arg(format!("of={}", to.display()))
+            .args(["bs=1M", "status=none"])
+            .status()
+            .context("cannot run dd")?;
+        if !status.success() {
+            bail!("dd failed");
+        }
+        best = best.max(FILE_SIZE as f64 / MIB / started.elapsed().as_secs_f64());
+    }
+    Ok(best)
+}
+
+fn rss_kib(pid: u32, field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("no {field} in /proc/{pid}/status"))
+}
+
+/// Starts a new peak (`VmHWM`) from the current RSS.
+fn reset_peak(pid: u32) -> Result<()> {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
+        .context("cannot reset the peak RSS (/proc/<pid>/clear_refs)")
+}
+
+/// Sends one HTTP/1.1 request (`body_from` streams a file as the body) and returns the
+/// status, the response headers and a reader at the start of the body.
+fn request(
+    address: &str,
+    head: &str,
+    body_from: Option<(&Path, u64)>,
+) -> Result<(u16, String, BufReader<TcpStream>)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.write_all(head.as_bytes())?;
+    if let Some((path, len)) = body_from {
+        let mut file = std::fs::File::open(path)?.take(len);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            stream.write_all(&buf[..n])?;
+        }
+    }
+    stream.flush()?;
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
+    let mut headers = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        headers.push_str(&line);
+    }
+    let status = headers
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no HTTP status")?;
+    Ok((status, headers.to_ascii_lowercase(), reader))
+}
+
+fn content_length(headers: &str) -> Option<u64> {
+    headers
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// A JSON response body.
+fn json_body(
+    status: u16,
+    headers: &str,
+    mut reader: BufReader<TcpStream>,
+) -> Result<serde_json::Value> {
+    let mut body = vec![0u8; content_length(headers).context("no content-length")? as usize];
+    reader.read_exact(&mut body)?;
+    if !(200..300).contains(&status) {
+        bail!("HTTP {status}: {}", String::from_utf8_lossy(&body));
+    }
+    Ok(serde_json::from_slice(&body)?)
+}
+
+fn login(address: &str) -> Result<String> {
+    let body = format!(r#"{{"tenant":"demo","email":"owner@demo.test","password":"{PASSWORD}"}}"#);
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, headers, reader) = request(address, &head, None)?;
+    let json = json_body(status, &headers, reader)?;
+    Ok(json["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_string())
+}
+
+fn first_organization(address: &str, token: &str) -> Result<String> {
+    let head = format!(
+        "GET /api/v1/organizations HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let (status, headers, reader) = request(address, &head, None)?;
+    let json = json_body(status, &headers, reader)?;
+    Ok(json["items"][0]["id"]
+        .as_str()
+        .context("no organisation")?
+        .to_string())
+}
+
+/// Uploads the first `len` bytes of `path`; returns the new document's id.
+fn upload(
+    address: &str,
+    token: &str,
+    org: &str,
+    name: &str,
+    path: &Path,
+    len: u64,
+) -> Result<String> {
+    let head = format!(
+        "POST /api/v1/organizations/{org}/documents?name={name} HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/pdf\r\n\
+         Content-Length: {len}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, headers, reader) = request(address, &head, Some((path, len)))?;
+    let json = json_body(status, &headers, reader)?;
+    Ok(json["id"].as_str().context("no document id")?.to_string())
+}
+
+/// Downloads a document's content, counting the bytes.
+fn download(address: &str, token: &str, document: &str) -> Result<u64> {
+    let head = format!(
+        "GET /api/v1/documents/{document}/content?download=true HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    let (status, _, mut reader) = request(address, &head, None)?;
+    if status != 200 {
+        bail!("download answered HTTP {status}");
+    }
+    Ok(std::io::copy(&mut reader, &mut std::io::sink())?)
+}
