@@ -13,6 +13,7 @@ use crate::startup::AppState;
 use crate::storage::Storage;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use portico_shared::{DocumentId, TenantId};
@@ -90,14 +91,15 @@ pub async fn receive(
 
     let key = Storage::new_key(tenant);
     let mut writer = state.storage.writer(&key).await?;
-    let mut hasher = Sha256::new();
+    // SHA-256 runs on a thread of its own, beside the network and the disk.
+    let hasher = Hasher::start();
+    let head = Bytes::from(head);
     let mut size = head.len() as u64;
-    hasher.update(&head);
-    if let Err(e) = writer.write(&head).await {
+    hasher.add(head.clone()).await;
+    if let Err(e) = writer.write(head).await {
         writer.abort().await;
         return Err(e.into());
     }
-    drop(head);
     while let Some(chunk) = if ended { None } else { body.next().await } {
         let step = match chunk {
             Err(e) => Err(ApiError::MalformedRequest(e.to_string())),
@@ -105,8 +107,8 @@ pub async fn receive(
                 Some(e) => Err(e),
                 None => {
                     size += chunk.len() as u64;
-                    hasher.update(&chunk);
-                    writer.write(&chunk).await.map_err(ApiError::from)
+                    hasher.add(chunk.clone()).await;
+                    writer.write(chunk).await.map_err(ApiError::from)
                 }
             },
         };
@@ -116,12 +118,47 @@ pub async fn receive(
         }
     }
     writer.finish().await?;
+    let sha256 = hasher.finish().await?;
     Ok(Received {
         key,
         size: size as i64,
-        sha256: hex::encode(hasher.finalize()),
+        sha256,
         content_type,
     })
+}
+
+/// SHA-256 of a stream of chunks, computed on the blocking pool as they arrive.
+struct Hasher {
+    chunks: tokio::sync::mpsc::Sender<Bytes>,
+    digest: tokio::task::JoinHandle<String>,
+}
+
+impl Hasher {
+    fn start() -> Hasher {
+        // Chunks are reference-counted: queueing one costs no copy. The bound keeps the
+        // hasher from falling far behind (and memory from growing) on a slow machine.
+        let (chunks, mut queue) = tokio::sync::mpsc::channel::<Bytes>(256);
+        let digest = tokio::task::spawn_blocking(move || {
+            let mut hasher = Sha256::new();
+            while let Some(chunk) = queue.blocking_recv() {
+                hasher.update(&chunk);
+            }
+            hex::encode(hasher.finalize())
+        });
+        Hasher { chunks, digest }
+    }
+
+    /// Waits only when 256 chunks are queued: the hasher is then the bottleneck anyway.
+    async fn add(&self, chunk: Bytes) {
+        let _ = self.chunks.send(chunk).await;
+    }
+
+    async fn finish(self) -> ApiResult<String> {
+        drop(self.chunks);
+        self.digest
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+    }
 }
 
 /// Whether a request for content counts as a view or download in the access log: a whole

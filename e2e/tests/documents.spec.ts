@@ -1,0 +1,84 @@
+// Documents in the browser: staff file two documents for a customer by drag and drop (a
+// progress bar each), the customer finds them, previews one, downloads the other, and sees
+// who viewed them. Each viewport uses a folder of its own.
+import { expect, test, type Page } from '@playwright/test';
+import { checkPage, signIn, signOut } from './helpers';
+
+/** A 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+/** Drops files on the upload area as a person dragging them from their desktop would. */
+async function dropFiles(page: Page, files: { name: string; base64: string; type: string }[]) {
+  const transfer = await page.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return dt;
+  }, files);
+  await page.getByTestId('drop-zone').dispatchEvent('dragover', { dataTransfer: transfer });
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+test('staff file documents for a customer, who previews, downloads and sees who viewed them', async ({ page }, testInfo) => {
+  const folder = `Tax 2025 ${testInfo.project.name}`;
+  const taxReturn = `Tax return 2025 ${testInfo.project.name}.pdf`;
+  const pdf = Buffer.from(`%PDF-1.7\n% return for ${testInfo.project.name}\n%%EOF\n`).toString('base64');
+
+  // Staff: the organisation's documents, a new folder, two files dropped into it.
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
+  await page.getByRole('link', { name: 'Northwind Traders' }).click();
+  await page.getByRole('link', { name: 'Documents' }).click();
+  await expect(page.getByRole('heading', { name: 'Documents — Northwind Traders' })).toBeVisible();
+  await page.getByLabel('New folder').fill(folder);
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await page.getByRole('link', { name: folder }).click();
+  await expect(page.getByRole('navigation', { name: 'Folders' }).getByText(folder)).toBeVisible();
+  await dropFiles(page, [
+    { name: taxReturn, base64: pdf, type: 'application/pdf' },
+    { name: 'Signature page.png', base64: PNG, type: 'image/png' },
+  ]);
+  for (const name of [taxReturn, 'Signature page.png']) {
+    await expect(page.getByRole('progressbar', { name: `Uploading ${name}` })).toBeVisible();
+    await expect(page.getByRole('button', { name })).toBeVisible();
+  }
+  await expect(page.locator('.uploads .ok')).toHaveCount(2);
+  await checkPage(page, testInfo, 'documents');
+  // A renamed executable is refused, and says why.
+  await dropFiles(page, [{ name: 'invoice.pdf', base64: Buffer.from('MZ\x90\x00 not a pdf').toString('base64'), type: 'application/pdf' }]);
+  await expect(page.locator('.uploads').getByRole('alert')).toBeVisible();
+  await signOut(page);
+
+  // The customer finds the folder, previews the image and downloads the return.
+  await signIn(page, 'alice');
+  await page.getByRole('link', { name: 'Documents' }).first().click();
+  await page.getByRole('link', { name: folder }).click();
+  await page.getByRole('button', { name: 'Signature page.png' }).click();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByRole('img', { name: 'Preview of Signature page.png' })).toBeVisible();
+  await expect(page.locator('.access-log')).toContainText('Viewed by Alice Admin');
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('button', { name: taxReturn }).click();
+  await expect(page.getByText('application/pdf')).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download', exact: true }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(taxReturn);
+  await checkPage(page, testInfo, 'document-details');
+  await signOut(page);
+
+  // Staff see who downloaded it, and when.
+  await signIn(page, 'owner');
+  await page.goto('/staff');
+  await page.getByRole('link', { name: 'Northwind Traders' }).click();
+  await page.getByRole('link', { name: 'Documents' }).click();
+  await page.getByLabel('Find documents by name').fill(taxReturn);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: taxReturn }).click();
+  await expect(page.locator('.access-log')).toContainText('Downloaded by Alice Admin');
+});
