@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod pagination;
 pub mod people;
+pub mod requests;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

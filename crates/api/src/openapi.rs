@@ -26,6 +26,7 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
         (name = "organizations", description = "Customer organisations"),
         (name = "people", description = "Staff and customer contacts, invitations and organisation teams"),
         (name = "documents", description = "Folders, documents and their versions, file links and the access log"),
+        (name = "requests", description = "Requests to clients: uploads, approvals, signatures and questions; review; templates"),
         (name = "system", description = "Health checks"),
     )
 )]

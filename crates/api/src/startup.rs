@@ -11,7 +11,8 @@ use crate::error::{json_error, path_error, problem_for_bare_errors, query_error}
 use crate::mail::Mailer;
 use crate::storage::Storage;
 use crate::{
-    auth, documents, health, jobs, openapi, organizations, people, telemetry, tenancy, web_app,
+    auth, documents, health, jobs, openapi, organizations, people, requests, telemetry, tenancy,
+    web_app,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
@@ -86,7 +87,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(tenancy::routes)
                 .configure(organizations::routes)
                 .configure(people::routes)
-                .configure(documents::routes),
+                .configure(documents::routes)
+                .configure(requests::routes),
         );
 }
 

@@ -18,11 +18,18 @@ use crate::people::{
     InvitePerson, LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink,
     UpdateProfile,
 };
+use crate::requests::{
+    AnswerItem, ApproveItem, CreateRequest, CreateTemplate, OrganizationProgress, Request,
+    RequestFilter, RequestTemplate, ReviewItem, SendTemplate, SignItem,
+};
 use crate::system::Health;
 use crate::tenancy::{
     Branding, Me, Scope, StaffRole, TenantSettings, UpdateTenant, User, ViewAsStarted,
 };
-use crate::{DocumentId, FolderId, OrganizationId, Page, Problem, ProblemType, SessionId, UserId};
+use crate::{
+    DocumentId, FolderId, OrganizationId, Page, Problem, ProblemType, RequestId, RequestItemId,
+    SessionId, TemplateId, UserId,
+};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::sync::RwLock;
@@ -817,6 +824,218 @@ impl Client {
     pub async fn storage_usage(&self) -> ClientResult<StorageUsage> {
         self.send(self.request(Method::GET, "/api/v1/tenant/storage"))
             .await
+    }
+
+    /// Sends a request to an organisation (staff).
+    pub async fn create_request(
+        &self,
+        org: OrganizationId,
+        body: &CreateRequest,
+    ) -> ClientResult<Request> {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/organizations/{org}/requests"),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// Requests the caller sees, newest first.
+    pub async fn list_requests(
+        &self,
+        filter: &RequestFilter,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Request>> {
+        self.send(
+            self.request(Method::GET, "/api/v1/requests")
+                .query(&page_query(Some(100), cursor))
+                .query(filter),
+        )
+        .await
+    }
+
+    pub async fn organization_requests(
+        &self,
+        org: OrganizationId,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<Request>> {
+        self.send(
+            self.request(
+                Method::GET,
+                &format!("/api/v1/organizations/{org}/requests"),
+            )
+            .query(&page_query(Some(100), cursor)),
+        )
+        .await
+    }
+
+    pub async fn organization_progress(
+        &self,
+        org: OrganizationId,
+    ) -> ClientResult<OrganizationProgress> {
+        self.send(self.request(
+            Method::GET,
+            &format!("/api/v1/organizations/{org}/request-progress"),
+        ))
+        .await
+    }
+
+    pub async fn get_request(&self, id: RequestId) -> ClientResult<Request> {
+        self.send(self.request(Method::GET, &format!("/api/v1/requests/{id}")))
+            .await
+    }
+
+    pub async fn cancel_request(&self, id: RequestId) -> ClientResult<Request> {
+        self.send(self.request(Method::POST, &format!("/api/v1/requests/{id}/cancel")))
+            .await
+    }
+
+    /// Where a file for an upload item goes (the body is the file).
+    pub fn upload_item_path(id: RequestId, item: RequestItemId, name: &str) -> String {
+        format!(
+            "/api/v1/requests/{id}/items/{item}/upload?name={}",
+            percent_encode(name)
+        )
+    }
+
+    /// Uploads a file for an upload item.
+    pub async fn upload_item(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        name: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> ClientResult<Request> {
+        self.send(
+            self.request(Method::POST, &Self::upload_item_path(id, item, name))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn approve_item(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        body: &ApproveItem,
+    ) -> ClientResult<Request> {
+        self.item_action(id, item, "approve", body).await
+    }
+
+    pub async fn sign_item(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        body: &SignItem,
+    ) -> ClientResult<Request> {
+        self.item_action(id, item, "sign", body).await
+    }
+
+    pub async fn answer_item(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        body: &AnswerItem,
+    ) -> ClientResult<Request> {
+        self.item_action(id, item, "answer", body).await
+    }
+
+    /// Staff accept an answered item or ask for changes.
+    pub async fn review_item(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        body: &ReviewItem,
+    ) -> ClientResult<Request> {
+        self.item_action(id, item, "review", body).await
+    }
+
+    async fn item_action<B: serde::Serialize>(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+        action: &str,
+        body: &B,
+    ) -> ClientResult<Request> {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/requests/{id}/items/{item}/{action}"),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// A signed item's certificate, an HTML page.
+    pub async fn signature_certificate(
+        &self,
+        id: RequestId,
+        item: RequestItemId,
+    ) -> ClientResult<String> {
+        let res = self
+            .request(
+                Method::GET,
+                &format!("/api/v1/requests/{id}/items/{item}/certificate"),
+            )
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = res.status();
+        let text = res
+            .text()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            Ok(text)
+        } else {
+            Err(problem_error(status, text.as_bytes()))
+        }
+    }
+
+    pub async fn list_templates(&self) -> ClientResult<Page<RequestTemplate>> {
+        self.send(
+            self.request(Method::GET, "/api/v1/request-templates")
+                .query(&page_query(Some(100), None)),
+        )
+        .await
+    }
+
+    pub async fn create_template(&self, body: &CreateTemplate) -> ClientResult<RequestTemplate> {
+        self.send(
+            self.request(Method::POST, "/api/v1/request-templates")
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn get_template(&self, id: TemplateId) -> ClientResult<RequestTemplate> {
+        self.send(self.request(Method::GET, &format!("/api/v1/request-templates/{id}")))
+            .await
+    }
+
+    pub async fn delete_template(&self, id: TemplateId) -> ClientResult<()> {
+        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/request-templates/{id}")))
+            .await
+    }
+
+    /// Sends a template to organisations: one request each.
+    pub async fn send_template(
+        &self,
+        id: TemplateId,
+        body: &SendTemplate,
+    ) -> ClientResult<Vec<Request>> {
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/request-templates/{id}/send"),
+            )
+            .json(body),
+        )
+        .await
     }
 
     /// A tenant's public branding, for its sign-in page: the tenant named, or else the one the

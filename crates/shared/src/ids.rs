@@ -62,4 +62,10 @@ typed_id!(
     FolderId,
     /// A document (a file with its versions).
     DocumentId,
+    /// A request to an organisation.
+    RequestId,
+    /// One item of a request.
+    RequestItemId,
+    /// A reusable request template.
+    TemplateId,
 );

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod organizations;
 pub mod people;
 pub mod problem;
+pub mod requests;
 pub mod system;
 pub mod tenancy;
 

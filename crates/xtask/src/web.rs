@@ -15,9 +15,12 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// First-load budget (wasm + JS + CSS, brotli). Issue 3 set 300 KiB for the first pages (sign
 /// in, dashboard, profile, console: 280 KiB). Issue 4 added the invitation, magic-link, reset,
 /// team, people, organisation, import and settings pages and view-as (375 KiB), and every
-/// route still ships in the one wasm: Trunk does not split Leptos routes. 400 KiB holds this
-/// stage; route splitting (wasm-split) is the lever the next capability will need.
-const FIRST_LOAD_BUDGET_BYTES: u64 = 400 * 1024;
+/// route still ships in the one wasm: Trunk does not split Leptos routes. Issue 5 added the
+/// documents browser (uploads with progress, preview, versions, access log) and the requests
+/// pages (427 KiB before the requests pages). 500 KiB holds this stage; it is a ceiling, not a
+/// goal: route splitting (Leptos' wasm-split needs cargo-leptos, not Trunk) or a fetch-based
+/// transport in `shared` instead of reqwest are the levers when it is reached again.
+const FIRST_LOAD_BUDGET_BYTES: u64 = 500 * 1024;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn cargo_bin(tool: &str) -> PathBuf {

@@ -61,11 +61,11 @@ async fn reload(state: &AppState, tenant: TenantId, id: DocumentId) -> ApiResult
 }
 
 /// The person acting: in a view-as session, the staff member looking.
-fn actor(who: &Principal) -> UserId {
+pub(crate) fn actor(who: &Principal) -> UserId {
     who.viewer.unwrap_or(who.user_id)
 }
 
-async fn name_of(state: &AppState, tenant: TenantId, user: UserId) -> ApiResult<String> {
+pub(crate) async fn name_of(state: &AppState, tenant: TenantId, user: UserId) -> ApiResult<String> {
     let mut conn = state.db.conn().await?;
     Ok(tenancy::get_user(&mut conn, tenant, user)
         .await?
@@ -175,7 +175,7 @@ pub async fn upload_document(
         folder_of(&state, &who, org, folder, "folder_id").await?;
     }
     let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
-    let received = transfer::receive(&state, who.tenant_id(), &name, &req, body).await?;
+    let received = transfer::receive(&state, who.tenant_id(), &name, &[], &req, body).await?;
     let id = DocumentId::new();
     let now = state.clock.now();
     let stored = async {
@@ -189,20 +189,7 @@ pub async fn upload_document(
             scope,
             at: now,
         };
-        queries::insert_document(&mut tx, who.tenant_id(), &new).await?;
-        let version = version_row(1, &received, actor(&who), &uploader, now);
-        queries::insert_version(&mut tx, who.tenant_id(), id, &version).await?;
-        let details = json!({
-            "organization_id": org, "name": name, "version": 1, "size": received.size,
-            "content_type": received.content_type, "sha256": received.sha256,
-        });
-        audit::record(
-            &mut tx,
-            event(&who, "document.uploaded", id).details(details),
-            &origin,
-            now,
-        )
-        .await?;
+        insert_uploaded(&mut tx, &who, &origin, &new, &received, &uploader).await?;
         tx.commit().await?;
         ApiResult::Ok(())
     }
@@ -215,6 +202,32 @@ pub async fn upload_document(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/documents/{id}")))
         .json(document))
+}
+
+/// Records a new document with its first version (bytes already stored) on `tx`, audited.
+pub(crate) async fn insert_uploaded(
+    tx: &mut crate::db::Tx,
+    who: &Principal,
+    origin: &Origin,
+    new: &NewDocument<'_>,
+    received: &transfer::Received,
+    uploader: &str,
+) -> ApiResult<()> {
+    queries::insert_document(tx, who.tenant_id(), new).await?;
+    let version = version_row(1, received, actor(who), uploader, new.at);
+    queries::insert_version(tx, who.tenant_id(), new.id, &version).await?;
+    let details = json!({
+        "organization_id": new.organization, "name": new.name, "version": 1,
+        "size": received.size, "content_type": received.content_type, "sha256": received.sha256,
+    });
+    audit::record(
+        tx,
+        event(who, "document.uploaded", new.id).details(details),
+        origin,
+        new.at,
+    )
+    .await?;
+    Ok(())
 }
 
 fn version_row(
@@ -266,7 +279,7 @@ pub async fn upload_version(
     let id = path.into_inner();
     let (doc, _) = reachable(&state, &who, id, false).await?;
     let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
-    let received = transfer::receive(&state, who.tenant_id(), &doc.name, &req, body).await?;
+    let received = transfer::receive(&state, who.tenant_id(), &doc.name, &[], &req, body).await?;
     let now = state.clock.now();
     let stored = async {
         let mut tx = state.db.begin().await?;

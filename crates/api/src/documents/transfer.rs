@@ -39,11 +39,13 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
         .ok()
 }
 
-/// The request body, streamed into a new object of `tenant`'s storage.
+/// The request body, streamed into a new object of `tenant`'s storage. With `accepted` types
+/// named, the file must be one of them (415 otherwise).
 pub async fn receive(
     state: &AppState,
     tenant: TenantId,
     name: &str,
+    accepted: &[String],
     req: &HttpRequest,
     mut body: web::Payload,
 ) -> ApiResult<Received> {
@@ -87,7 +89,9 @@ pub async fn receive(
         return Err(ApiError::invalid("body", "the file is empty"));
     }
     let sniff_window = &head[..head.len().min(rules::SNIFF_BYTES)];
-    let content_type = rules::sniff(sniff_window, name).ok_or(ApiError::UnsupportedMediaType)?;
+    let content_type = rules::sniff(sniff_window, name)
+        .filter(|t| accepted.is_empty() || accepted.iter().any(|a| a == t))
+        .ok_or(ApiError::UnsupportedMediaType)?;
 
     let key = Storage::new_key(tenant);
     let mut writer = state.storage.writer(&key).await?;

@@ -92,6 +92,10 @@ pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
             crate::documents::handlers::PURGE_JOB,
             crate::documents::handlers::purge_handler(state.clone()),
         )
+        .on(
+            crate::requests::handlers::REMIND_JOB,
+            crate::requests::handlers::remind_handler(state.clone()),
+        )
 }
 
 /// Claims and runs jobs.

@@ -301,6 +301,101 @@ pub fn email_changed(brand: &Brand, to: &str, name: &str, new_email: &str) -> Ma
     )
 }
 
+/// A new request for a contact to act on.
+pub fn request_created(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    organization: &str,
+    title: &str,
+    due: Option<&str>,
+    link: &str,
+) -> Mail {
+    let mut paragraphs = vec![format!(
+        "{} asks {organization} for the following: {title}.",
+        brand.name
+    )];
+    if let Some(due) = due {
+        paragraphs.push(format!("Please respond by {due}."));
+    }
+    render(
+        brand,
+        to,
+        Content {
+            subject: format!("New request: {title}"),
+            greeting: format!("Hello {name},"),
+            paragraphs,
+            action: Some(("Open the request", link)),
+            note: "You can upload, sign and answer everything in the portal.".into(),
+        },
+    )
+}
+
+/// A reminder of a request still waiting for the contact: due soon, or overdue.
+pub fn request_reminder(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    title: &str,
+    due: &str,
+    overdue: bool,
+    link: &str,
+) -> Mail {
+    let (subject, paragraph) = if overdue {
+        (
+            format!("Overdue: {title}"),
+            format!(
+                "The request \u{201c}{title}\u{201d} was due on {due} and is still waiting for you."
+            ),
+        )
+    } else {
+        (
+            format!("Due on {due}: {title}"),
+            format!("A reminder: the request \u{201c}{title}\u{201d} is due on {due}."),
+        )
+    };
+    render(
+        brand,
+        to,
+        Content {
+            subject,
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![paragraph],
+            action: Some(("Open the request", link)),
+            note: "If you have already responded, you can ignore this reminder.".into(),
+        },
+    )
+}
+
+/// Staff asked for changes to an item of a request.
+pub fn changes_requested(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    title: &str,
+    item: &str,
+    comment: &str,
+    link: &str,
+) -> Mail {
+    render(
+        brand,
+        to,
+        Content {
+            subject: format!("Changes requested: {title}"),
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![
+                format!(
+                    "{} asks for a change to \u{201c}{item}\u{201d}:",
+                    brand.name
+                ),
+                comment.to_string(),
+            ],
+            action: Some(("Open the request", link)),
+            note: "Everything else you sent is kept.".into(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

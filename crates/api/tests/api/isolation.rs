@@ -6,6 +6,9 @@ use portico_api::audit::Origin;
 use portico_api::tenancy::operations::{self, Actor};
 use portico_shared::client::Client;
 use portico_shared::documents::{CreateFolder, UploadParams};
+use portico_shared::requests::{
+    CreateRequest, CreateTemplate, ItemKind, NewItem, Question, QuestionKind,
+};
 use portico_shared::tenancy::{Scope, StaffRole, UserKind};
 use portico_shared::{OrganizationId, ProblemType, UserId};
 use reqwest::Method;
@@ -147,7 +150,72 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
     ("DELETE", "/api/v1/documents/{document_id}", None),
     ("POST", "/api/v1/documents/{document_id}/restore", None),
     ("DELETE", "/api/v1/folders/{folder_id}", None),
+    (
+        "GET",
+        "/api/v1/organizations/{organization_id}/requests",
+        None,
+    ),
+    (
+        "GET",
+        "/api/v1/organizations/{organization_id}/request-progress",
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/organizations/{organization_id}/requests",
+        Some(r#"{"title":"Matrix","items":[{"kind":"upload","title":"Anything"}]}"#),
+    ),
+    ("GET", "/api/v1/requests/{request_id}", None),
+    (
+        "POST",
+        "/api/v1/requests/{request_id}/items/{item_id}/upload",
+        Some("%PDF-1.4 matrix"),
+    ),
+    (
+        "POST",
+        "/api/v1/requests/{request_id}/items/{item_id}/approve",
+        Some(r#"{"approved":true}"#),
+    ),
+    (
+        "POST",
+        "/api/v1/requests/{request_id}/items/{item_id}/sign",
+        Some(r#"{"typed_name":"Alice Admin","consent":true}"#),
+    ),
+    (
+        "POST",
+        "/api/v1/requests/{request_id}/items/{item_id}/answer",
+        Some(r#"{"answers":{"ok":"yes"}}"#),
+    ),
+    (
+        "GET",
+        "/api/v1/requests/{request_id}/items/{item_id}/certificate",
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/requests/{request_id}/items/{item_id}/review",
+        Some(r#"{"decision":"accept"}"#),
+    ),
+    ("POST", "/api/v1/requests/{request_id}/cancel", None),
+    ("GET", "/api/v1/request-templates/{template_id}", None),
+    (
+        "POST",
+        "/api/v1/request-templates/{template_id}/send",
+        Some("{\"organization_ids\":[\"{organization_id}\"]}"),
+    ),
+    ("DELETE", "/api/v1/request-templates/{template_id}", None),
 ];
+
+/// Who rightfully calls an operation of the matrix: the organisation's assigned contact for
+/// answering a request's items, the owner for everything else.
+fn rightful(template: &str) -> &'static str {
+    let answers = ["/upload", "/approve", "/sign", "/answer"];
+    if answers.iter().any(|a| template.ends_with(a)) {
+        "alice"
+    } else {
+        "owner"
+    }
+}
 
 /// Ids of tenant A's objects that the matrix's paths name.
 struct Objects {
@@ -162,6 +230,12 @@ struct Objects {
     folder: String,
     /// A document of `organization`.
     document: String,
+    /// A request of `organization` to Alice, with one item of each kind.
+    request: String,
+    /// Its items: upload, approve, sign, question.
+    items: [String; 4],
+    /// A request template.
+    template: String,
 }
 
 impl Objects {
@@ -205,7 +279,57 @@ impl Objects {
             )
             .await
             .unwrap();
+        let item = |kind, title: &str| NewItem {
+            kind,
+            title: title.into(),
+            description: None,
+            accepted_types: vec![],
+            document_id: matches!(kind, ItemKind::Approve | ItemKind::Sign).then_some(document.id),
+            questions: vec![],
+            consent_text: None,
+        };
+        let question = NewItem {
+            questions: vec![Question {
+                key: "ok".into(),
+                label: "All fine?".into(),
+                kind: QuestionKind::YesNo,
+                choices: vec![],
+                required: true,
+            }],
+            ..item(ItemKind::Question, "Questions")
+        };
+        let request = owner
+            .create_request(
+                tenant.northwind(),
+                &CreateRequest {
+                    title: "Matrix request".into(),
+                    instructions: None,
+                    due_on: None,
+                    assignee_ids: vec![tenant.user("alice")],
+                    items: vec![
+                        item(ItemKind::Upload, "Upload"),
+                        item(ItemKind::Approve, "Approve"),
+                        item(ItemKind::Sign, "Sign"),
+                        question,
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        let template = owner
+            .create_template(&CreateTemplate {
+                name: "Matrix".into(),
+                title: "Matrix template".into(),
+                instructions: None,
+                due_in_days: None,
+                items: vec![item(ItemKind::Upload, "Upload")],
+            })
+            .await
+            .unwrap();
         Objects {
+            request: request.id.to_string(),
+            items: [0, 1, 2, 3].map(|i| request.items[i].id.to_string()),
+            template: template.id.to_string(),
             folder: folder.id.to_string(),
             document: document.id.to_string(),
             organization: tenant.northwind().to_string(),
@@ -231,9 +355,19 @@ fn fill(template: &str, objects: &Objects) -> String {
         .replace("{organization_id}", &objects.organization)
         .replace("{session_id}", &objects.session)
         .replace("{folder_id}", &objects.folder)
-        .replace("{document_id}", &objects.document);
+        .replace("{document_id}", &objects.document)
+        .replace("{request_id}", &objects.request)
+        .replace("{template_id}", &objects.template);
+    // Each item operation acts on the item of its kind (a review, on the uploaded one).
+    let item = match template.rsplit('/').next() {
+        Some("approve") => &objects.items[1],
+        Some("sign") | Some("certificate") => &objects.items[2],
+        Some("answer") => &objects.items[3],
+        _ => &objects.items[0],
+    };
+    let path = path.replace("{item_id}", item);
     // An upload names its file in the query.
-    if template.ends_with("/documents") {
+    if template.ends_with("/documents") || template.ends_with("/upload") {
         format!("{path}?name=matrix.pdf")
     } else {
         path
@@ -275,6 +409,7 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
         intruders.push((who, globex.login(who).await));
     }
     let acme_owner = acme.login("owner").await;
+    let acme_alice = acme.login("alice").await;
     let objects = Objects::of(&app, &acme).await;
     let target = acme.northwind();
     let mut object = acme_owner.get_organization(target).await.unwrap();
@@ -295,10 +430,16 @@ async fn s11_another_tenants_ids_are_404_for_everyone_and_change_nothing() {
         let unchanged = acme_owner.get_organization(target).await.unwrap();
         assert_eq!(unchanged, object, "{method} {path} changed the object");
         // The owner of the object still reaches it: the 404s above are not a broken route.
-        let res = call(&acme_owner, method, &path, body).await;
+        let caller = if rightful(template) == "alice" {
+            &acme_alice
+        } else {
+            &acme_owner
+        };
+        let res = call(caller, method, &path, body).await;
         assert!(
             res.status().is_success(),
-            "acme owner: {method} {path}: {}",
+            "acme {}: {method} {path}: {}",
+            rightful(template),
             res.status()
         );
         object = acme_owner.get_organization(target).await.unwrap();

@@ -16,6 +16,7 @@ mod jobs;
 mod organizations;
 mod people;
 mod platform;
+mod requests;
 mod self_service;
 mod tenant_settings;
 mod view_as;

@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 pub fn send_file<T: DeserializeOwned + 'static>(
     file: &web_sys::File,
     path: &str,
-    progress: impl Fn(f64, f64) + 'static,
+    progress: impl Fn(u64, u64) + 'static,
     done: impl FnOnce(Result<T, String>) + 'static,
 ) {
     let failed = |what: &str| Err::<T, String>(format!("The upload could not start: {what}."));
@@ -31,9 +31,10 @@ pub fn send_file<T: DeserializeOwned + 'static>(
     }
     let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
     if let Ok(upload) = xhr.upload() {
-        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-            move |e: web_sys::ProgressEvent| progress(e.loaded(), e.total()),
-        );
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                progress(e.loaded() as u64, e.total() as u64)
+            });
         upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         // Lives as long as the request: one small closure per upload.
         on_progress.forget();
@@ -56,7 +57,8 @@ fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, String> {
         return Err("The connection was lost during the upload. Try again.".into());
     }
     if (200..300).contains(&status) {
-        return serde_json::from_str(text).map_err(|_| "The server's answer was unreadable.".into());
+        return serde_json::from_str(text)
+            .map_err(|_| "The server's answer was unreadable.".into());
     }
     let err = match serde_json::from_str::<Problem>(text) {
         Ok(problem) => ClientError::Api { status, problem },

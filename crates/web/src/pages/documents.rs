@@ -21,26 +21,25 @@ use portico_shared::documents::{
 };
 use portico_shared::{DocumentId, FolderId, OrganizationId};
 
-/// "1.2 MB" for a size in bytes.
+/// "1.2 MB" for a size in bytes (integer arithmetic: no float formatting in the wasm).
 pub fn human_size(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let (mut unit, mut divisor) = (0, 1000i64);
+    while bytes / divisor >= 1000 && unit < UNITS.len() - 1 {
+        divisor *= 1000;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    let tenths = (bytes.saturating_mul(10) + divisor / 2) / divisor;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 /// A time in the reader's own time zone, e.g. "3 Mar 2026, 14:02".
 pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        at.timestamp_millis() as f64,
+        at.timestamp_millis() as f64
     ));
     let options = js_sys::Object::new();
     for (key, value) in [
@@ -60,8 +59,8 @@ pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
 struct Upload {
     id: usize,
     name: String,
-    sent: RwSignal<f64>,
-    total: f64,
+    sent: RwSignal<u64>,
+    total: u64,
     outcome: RwSignal<Option<Result<(), String>>>,
 }
 
@@ -105,7 +104,9 @@ impl Browser {
             let result = async {
                 let documents = api.list_documents(org, &filter, None).await?;
                 let folders = if search.trim().is_empty() && !bin {
-                    api.list_folders(org, &FolderFilter { parent_id: folder }, None).await?.items
+                    api.list_folders(org, &FolderFilter { parent_id: folder }, None)
+                        .await?
+                        .items
                 } else {
                     Vec::new()
                 };
@@ -113,7 +114,10 @@ impl Browser {
                     Some(id) => {
                         let here = api.get_folder(id).await?;
                         let mut crumbs = here.ancestors.clone();
-                        crumbs.push(FolderCrumb { id: here.id, name: here.name });
+                        crumbs.push(FolderCrumb {
+                            id: here.id,
+                            name: here.name,
+                        });
                         crumbs
                     }
                     None => Vec::new(),
@@ -259,12 +263,22 @@ fn Toolbar(browser: Browser) -> impl IntoView {
     };
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let (Some(org), parent) = (browser.org.get_untracked(), browser.folder.get_untracked()) else {
+        let (Some(org), parent) = (browser.org.get_untracked(), browser.folder.get_untracked())
+        else {
             return;
         };
         let name = new_folder.get_untracked();
         spawn_local(async move {
-            match client().create_folder(org, &CreateFolder { name, parent_id: parent }).await {
+            match client()
+                .create_folder(
+                    org,
+                    &CreateFolder {
+                        name,
+                        parent_id: parent,
+                    },
+                )
+                .await
+            {
                 Ok(_) => {
                     new_folder.set(String::new());
                     browser.reload();
@@ -309,14 +323,17 @@ fn Uploader(browser: Browser) -> impl IntoView {
             let params = UploadParams {
                 name: file.name(),
                 folder_id: browser.folder.get_untracked(),
-                visibility: browser.is_staff.get_untracked().then(|| visibility.get_untracked()),
+                visibility: browser
+                    .is_staff
+                    .get_untracked()
+                    .then(|| visibility.get_untracked()),
                 scope: None,
             };
             let upload = Upload {
                 id: uploads.with_untracked(Vec::len),
                 name: file.name(),
-                sent: RwSignal::new(0.0),
-                total: file.size(),
+                sent: RwSignal::new(0),
+                total: file.size() as u64,
                 outcome: RwSignal::new(None),
             };
             uploads.update(|u| u.push(upload.clone()));
@@ -452,7 +469,13 @@ fn access_line(entry: &AccessEntry) -> String {
 fn download(id: DocumentId, version: Option<i32>, error: RwSignal<Option<String>>) {
     spawn_local(async move {
         match client()
-            .create_file_link(id, &CreateFileLink { version, download: true })
+            .create_file_link(
+                id,
+                &CreateFileLink {
+                    version,
+                    download: true,
+                },
+            )
             .await
         {
             Ok(link) => {
@@ -488,7 +511,10 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
     reload_log();
     let show_preview = move |_| {
         spawn_local(async move {
-            match client().create_file_link(id, &CreateFileLink::default()).await {
+            match client()
+                .create_file_link(id, &CreateFileLink::default())
+                .await
+            {
                 Ok(link) => preview.set(Some(link.url)),
                 Err(e) => error.set(Some(problems::message(&e))),
             }

@@ -1,0 +1,862 @@
+//! HTTP handlers for requests: staff create them (and cancel and review them); contacts and
+//! staff read them, a list at a time or one at a time; progress per organisation; the
+//! signature certificate. What contacts do with items is in `fulfil`.
+
+use super::queries::{self, ItemRow, ItemSpec, RequestRow};
+use super::rules::{self, ReminderKind};
+use crate::audit::{self, Event, Origin, Outcome};
+use crate::auth::{OrgVisibility, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::{self, NewJob};
+use crate::mail::{self, templates};
+use crate::pagination::{PageParams, page};
+use crate::startup::AppState;
+use crate::tenancy::queries as tenancy;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use portico_shared::requests::{
+    CreateRequest, ItemKind, ItemResponse, ItemStatus, NewItem, OrganizationProgress, PersonRef,
+    Request, RequestFilter, RequestItem, RequestStatus, ReviewDecision, ReviewItem,
+};
+use portico_shared::{
+    FieldError, OrganizationId, Page, Problem, RequestId, RequestItemId, TenantId, UserId,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The job that reminds assignees of a request due soon or overdue.
+pub const REMIND_JOB: &str = "requests.remind";
+
+fn item_kind(kind: &str) -> ItemKind {
+    match kind {
+        "approve" => ItemKind::Approve,
+        "sign" => ItemKind::Sign,
+        "question" => ItemKind::Question,
+        _ => ItemKind::Upload,
+    }
+}
+
+pub(crate) fn item_status(status: &str) -> ItemStatus {
+    ItemStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status)
+        .unwrap_or(ItemStatus::Pending)
+}
+
+impl ItemRow {
+    pub fn kind(&self) -> ItemKind {
+        item_kind(&self.kind)
+    }
+
+    pub fn status(&self) -> ItemStatus {
+        item_status(&self.status)
+    }
+
+    pub fn spec(&self) -> ItemSpec {
+        serde_json::from_str(&self.spec).unwrap_or_default()
+    }
+
+    pub fn response(&self) -> Option<ItemResponse> {
+        self.response
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+    }
+}
+
+fn to_item(row: ItemRow) -> RequestItem {
+    let spec = row.spec();
+    let response = row.response();
+    RequestItem {
+        id: RequestItemId(row.id),
+        kind: row.kind(),
+        status: row.status(),
+        title: row.title,
+        description: row.description,
+        accepted_types: spec.accepted_types,
+        document_id: spec.document_id,
+        questions: spec.questions,
+        consent_text: spec.consent_text,
+        response,
+        submitted_by: row.submitted_by.map(|id| PersonRef {
+            id: UserId(id),
+            name: row.submitted_by_name.unwrap_or_default(),
+        }),
+        submitted_at: row.submitted_at,
+        review_comment: row.review_comment,
+        reviewed_at: row.reviewed_at,
+    }
+}
+
+/// The wire form of request rows, with their items and assignees.
+pub(crate) async fn assemble(
+    state: &AppState,
+    tenant: TenantId,
+    rows: Vec<RequestRow>,
+) -> ApiResult<Vec<Request>> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut conn = state.db.conn().await?;
+    let mut items: HashMap<uuid::Uuid, Vec<ItemRow>> = HashMap::new();
+    for item in queries::items(&mut conn, tenant, &ids).await? {
+        items.entry(item.request_id).or_default().push(item);
+    }
+    let mut assignees: HashMap<uuid::Uuid, Vec<PersonRef>> = HashMap::new();
+    for a in queries::assignees(&mut conn, tenant, &ids).await? {
+        assignees.entry(a.request_id).or_default().push(PersonRef {
+            id: UserId(a.user_id),
+            name: a.name,
+        });
+    }
+    let today = state.clock.now().date_naive();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let items: Vec<RequestItem> = items
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(to_item)
+                .collect();
+            let statuses: Vec<ItemStatus> = items.iter().map(|i| i.status).collect();
+            let status = r.status();
+            Request {
+                id: RequestId(r.id),
+                organization_id: OrganizationId(r.organization_id),
+                organization_name: r.organization_name,
+                title: r.title,
+                instructions: r.instructions,
+                due_on: r.due_on,
+                overdue: rules::overdue(status, r.due_on, today),
+                status,
+                assignees: assignees.remove(&r.id).unwrap_or_default(),
+                progress: rules::progress(&statuses),
+                items,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// The request `id` as `who` may see it (404 otherwise), with its items.
+pub(crate) async fn visible(
+    state: &AppState,
+    who: &Principal,
+    id: RequestId,
+) -> ApiResult<Request> {
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_request(
+        &mut conn,
+        who.tenant_id(),
+        who.organization_visibility(),
+        id,
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    drop(conn);
+    Ok(assemble(state, who.tenant_id(), vec![row]).await?.remove(0))
+}
+
+/// Checks a new request's fields and items; approve and sign items must name a document of
+/// the organisation that is not in the bin.
+pub(crate) async fn check_request(
+    state: &AppState,
+    tenant: TenantId,
+    org: OrganizationId,
+    title: &str,
+    instructions: Option<&str>,
+    items: &[NewItem],
+    for_template: bool,
+) -> ApiResult<()> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if title.trim().is_empty() || title.trim().chars().count() > 200 {
+        errors.push(("title".into(), "1 to 200 characters".into()));
+    }
+    if instructions.is_some_and(|i| i.chars().count() > 5000) {
+        errors.push(("instructions".into(), "at most 5000 characters".into()));
+    }
+    if items.is_empty() || items.len() > rules::MAX_ITEMS {
+        errors.push(("items".into(), "1 to 50 items".into()));
+    }
+    let mut conn = state.db.conn().await?;
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("items.{i}");
+        errors.extend(rules::check_item(item, &field, for_template));
+        if let Some(doc) = item.document_id.filter(|_| !for_template) {
+            let found = crate::documents::queries::get_document(&mut conn, tenant, doc).await?;
+            if !found.is_some_and(|d| d.organization_id == org.0 && d.deleted_at.is_none()) {
+                errors.push((
+                    format!("{field}.document_id"),
+                    "no such document in this organisation".into(),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(
+            errors
+                .into_iter()
+                .map(|(field, message)| FieldError { field, message })
+                .collect(),
+        ))
+    }
+}
+
+/// A request to create, checked.
+pub(crate) struct NewRequest<'a> {
+    pub organization: OrganizationId,
+    pub title: &'a str,
+    pub instructions: Option<&'a str>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub assignees: Vec<UserId>,
+    pub items: &'a [NewItem],
+}
+
+/// Creates a request on `tx`: its items and assignees, a notice to each assignee, reminder
+/// jobs before and after the due date, and an audit event.
+pub(crate) async fn create(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    who: &Principal,
+    origin: &Origin,
+    new: &NewRequest<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<RequestId> {
+    let tenant = who.tenant_id();
+    let id = RequestId::new();
+    let org = tenancy::get_organization(tx, tenant, new.organization)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let row = RequestRow {
+        id: id.0,
+        organization_id: new.organization.0,
+        organization_name: org.name.clone(),
+        title: new.title.trim().to_string(),
+        instructions: new
+            .instructions
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .map(str::to_string),
+        due_on: new.due_on,
+        status: RequestStatus::Open.as_str().into(),
+        created_at: now,
+        updated_at: now,
+    };
+    queries::insert_request(tx, tenant, &row, who.user_id).await?;
+    for (position, item) in new.items.iter().enumerate() {
+        queries::insert_item(tx, tenant, id, position as i32, item).await?;
+    }
+    let tenant_row = tenancy::get_tenant(tx, tenant)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let portal = state
+        .config
+        .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
+    let brand = templates::Brand::of(&tenant_row, &portal);
+    let link = request_link(
+        &portal,
+        &tenant_row.slug,
+        id,
+        tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
+    );
+    let due = new.due_on.map(|d| d.format("%e %B %Y").to_string());
+    for user in &new.assignees {
+        queries::insert_assignee(tx, tenant, id, *user).await?;
+        if let Some(person) = tenancy::get_user(tx, tenant, *user).await? {
+            let mail = templates::request_created(
+                &brand,
+                &person.email,
+                &person.name,
+                &org.name,
+                &row.title,
+                due.as_deref(),
+                &link,
+            );
+            mail::queue(tx, tenant, &mail, now).await?;
+        }
+    }
+    if let Some(due_on) = new.due_on {
+        for (kind, at) in rules::reminder_times(due_on, now) {
+            let mut job = NewJob::new(
+                REMIND_JOB,
+                json!({ "request_id": id, "kind": kind, "due_on": due_on }),
+                at,
+            );
+            job.tenant = Some(tenant);
+            jobs::enqueue(tx, job, now).await?;
+        }
+    }
+    let event = Event::new(tenant, "request.created", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("request", id)
+        .details(json!({
+            "organization_id": new.organization, "title": row.title, "due_on": new.due_on,
+            "items": new.items.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(),
+            "assignees": new.assignees,
+        }));
+    audit::record(tx, event, origin, now).await?;
+    Ok(id)
+}
+
+/// Where a request opens in the portal (links name the tenant unless its host does).
+pub(crate) fn request_link(
+    portal: &str,
+    slug: &str,
+    id: RequestId,
+    host_names_tenant: bool,
+) -> String {
+    if host_names_tenant {
+        format!("{portal}/requests/{id}")
+    } else {
+        format!("{portal}/requests/{id}?tenant={slug}")
+    }
+}
+
+/// The assignees of a new request: those named (each must be a contact of the organisation),
+/// or else every active contact of it.
+pub(crate) async fn assignees_for(
+    state: &AppState,
+    tenant: TenantId,
+    org: OrganizationId,
+    named: &[UserId],
+) -> ApiResult<Vec<UserId>> {
+    let mut conn = state.db.conn().await?;
+    let mut chosen = Vec::new();
+    for user in named {
+        if !queries::is_member(&mut conn, tenant, org, *user).await? {
+            return Err(ApiError::invalid(
+                "assignee_ids",
+                "each must be a contact of the organisation",
+            ));
+        }
+        if !chosen.contains(user) {
+            chosen.push(*user);
+        }
+    }
+    if chosen.is_empty() {
+        chosen = queries::active_contacts(&mut conn, tenant, org)
+            .await?
+            .into_iter()
+            .map(UserId)
+            .collect();
+    }
+    if chosen.is_empty() {
+        return Err(ApiError::invalid(
+            "assignee_ids",
+            "the organisation has no active contact to ask",
+        ));
+    }
+    Ok(chosen)
+}
+
+/// Send a request to an organisation: documents to upload, documents to approve or sign, and
+/// questions. Each assignee (by default every active contact of the organisation) gets an
+/// email; reminders go two days before the due date and the day after it. Staff only.
+#[utoipa::path(
+    tag = "requests",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    request_body = CreateRequest,
+    responses(
+        (status = 201, description = "Sent.", body = Request),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing or invalid field, item or assignee.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{organization_id}/requests")]
+pub async fn create_request(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<OrganizationId>,
+    web::Json(body): web::Json<CreateRequest>,
+) -> ApiResult<HttpResponse> {
+    let org = path.into_inner();
+    crate::organizations::handlers::visible(&state, &who, org).await?;
+    who.require_staff()?;
+    check_request(
+        &state,
+        who.tenant_id(),
+        org,
+        &body.title,
+        body.instructions.as_deref(),
+        &body.items,
+        false,
+    )
+    .await?;
+    let now = state.clock.now();
+    if body.due_on.is_some_and(|d| d < now.date_naive()) {
+        return Err(ApiError::invalid("due_on", "the due date is in the past"));
+    }
+    let assignees = assignees_for(&state, who.tenant_id(), org, &body.assignee_ids).await?;
+    let mut tx = state.db.begin().await?;
+    let new = NewRequest {
+        organization: org,
+        title: &body.title,
+        instructions: body.instructions.as_deref(),
+        due_on: body.due_on,
+        assignees,
+        items: &body.items,
+    };
+    let id = create(&state, &mut tx, &who, &origin, &new, now).await?;
+    tx.commit().await?;
+    let request = visible(&state, &who, id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/requests/{id}")))
+        .json(request))
+}
+
+async fn list_of(
+    state: &AppState,
+    who: &Principal,
+    filter: RequestFilter,
+    params: PageParams,
+) -> ApiResult<Page<Request>> {
+    let tenant = who.tenant_id();
+    let (limit, before) = (params.limit(), params.after()?);
+    let mut conn = state.db.conn().await?;
+    let rows = queries::list_requests(
+        &mut conn,
+        tenant,
+        who.organization_visibility(),
+        filter.organization_id,
+        filter.status,
+        before,
+        limit,
+    )
+    .await?;
+    drop(conn);
+    let requests = assemble(state, tenant, rows).await?;
+    Ok(page(requests, limit, |r| r.id.0, |r| r))
+}
+
+/// Requests the caller sees, newest first: for a contact, those asked of them (and every
+/// request of an organisation they administer); for staff, those of the organisations they
+/// serve — `status=submitted` is the review queue.
+#[utoipa::path(
+    tag = "requests",
+    params(RequestFilter, PageParams),
+    responses(
+        (status = 200, description = "One page of requests.", body = Page<Request>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad filter, `limit` or `cursor`.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/requests")]
+pub async fn list_requests(
+    state: web::Data<AppState>,
+    who: Principal,
+    web::Query(filter): web::Query<RequestFilter>,
+    web::Query(params): web::Query<PageParams>,
+) -> ApiResult<web::Json<Page<Request>>> {
+    Ok(web::Json(list_of(&state, &who, filter, params).await?))
+}
+
+/// An organisation's requests the caller sees, newest first.
+#[utoipa::path(
+    tag = "requests",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
+    responses(
+        (status = 200, description = "One page of requests.", body = Page<Request>),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{organization_id}/requests")]
+pub async fn organization_requests(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<OrganizationId>,
+    web::Query(params): web::Query<PageParams>,
+) -> ApiResult<web::Json<Page<Request>>> {
+    let org = path.into_inner();
+    crate::organizations::handlers::visible(&state, &who, org).await?;
+    let filter = RequestFilter {
+        organization_id: Some(org),
+        status: None,
+    };
+    Ok(web::Json(list_of(&state, &who, filter, params).await?))
+}
+
+/// How an organisation's requests stand: open, completed and overdue requests, and items done
+/// of all (cancelled requests left out) — among the requests the caller sees.
+#[utoipa::path(
+    tag = "requests",
+    params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
+    responses(
+        (status = 200, description = "The figures.", body = OrganizationProgress),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{organization_id}/request-progress")]
+pub async fn organization_progress(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<OrganizationId>,
+) -> ApiResult<web::Json<OrganizationProgress>> {
+    let org = path.into_inner();
+    crate::organizations::handlers::visible(&state, &who, org).await?;
+    let today = state.clock.now().date_naive();
+    let mut progress = OrganizationProgress {
+        open_requests: 0,
+        completed_requests: 0,
+        overdue_requests: 0,
+        items: rules::progress(&[]),
+    };
+    let mut statuses = Vec::new();
+    let mut cursor = None;
+    loop {
+        let params = PageParams {
+            limit: Some(100),
+            cursor,
+        };
+        let filter = RequestFilter {
+            organization_id: Some(org),
+            status: None,
+        };
+        let page = list_of(&state, &who, filter, params).await?;
+        for r in &page.items {
+            match r.status {
+                RequestStatus::Cancelled => continue,
+                RequestStatus::Completed => progress.completed_requests += 1,
+                _ => progress.open_requests += 1,
+            }
+            if rules::overdue(r.status, r.due_on, today) {
+                progress.overdue_requests += 1;
+            }
+            statuses.extend(r.items.iter().map(|i| i.status));
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    progress.items = rules::progress(&statuses);
+    Ok(web::Json(progress))
+}
+
+/// One request with its items, their answers and reviews.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = RequestId, Path, description = "The request's id.")),
+    responses(
+        (status = 200, description = "The request.", body = Request),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/requests/{request_id}")]
+pub async fn get_request(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<RequestId>,
+) -> ApiResult<web::Json<Request>> {
+    Ok(web::Json(visible(&state, &who, path.into_inner()).await?))
+}
+
+/// Records a request's status as its items now say, on `tx`.
+pub(crate) async fn settle(
+    tx: &mut crate::db::Tx,
+    tenant: TenantId,
+    request: &Request,
+    changed: RequestItemId,
+    new_status: ItemStatus,
+    now: DateTime<Utc>,
+) -> ApiResult<RequestStatus> {
+    let statuses: Vec<ItemStatus> = request
+        .items
+        .iter()
+        .map(|i| {
+            if i.id == changed {
+                new_status
+            } else {
+                i.status
+            }
+        })
+        .collect();
+    let status = rules::status_of(request.status, &statuses);
+    queries::set_request_status(tx, tenant, request.id, status, now).await?;
+    Ok(status)
+}
+
+/// Cancel a request that is not closed. Staff only.
+#[utoipa::path(
+    tag = "requests",
+    params(("request_id" = RequestId, Path, description = "The request's id.")),
+    responses(
+        (status = 200, description = "Cancelled.", body = Request),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already completed or cancelled.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/requests/{request_id}/cancel")]
+pub async fn cancel_request(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<RequestId>,
+) -> ApiResult<web::Json<Request>> {
+    let request = visible(&state, &who, path.into_inner()).await?;
+    who.require_staff()?;
+    let status = rules::cancel(request.status).map_err(|r| ApiError::Conflict(r.into()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    queries::set_request_status(&mut tx, who.tenant_id(), request.id, status, now).await?;
+    let event = Event::new(who.tenant_id(), "request.cancelled", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("request", request.id)
+        .details(json!({ "was": request.status.as_str() }));
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    Ok(web::Json(visible(&state, &who, request.id).await?))
+}
+
+/// Review an answered item: accept it, or ask for changes with a comment (the assignees are
+/// told by email). When every item is accepted the request is completed. Staff only.
+#[utoipa::path(
+    tag = "requests",
+    params(
+        ("request_id" = RequestId, Path, description = "The request's id."),
+        ("item_id" = RequestItemId, Path, description = "The item's id."),
+    ),
+    request_body = ReviewItem,
+    responses(
+        (status = 200, description = "The request as it is now.", body = Request),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The item is not waiting for review, or the request is closed.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Changes asked for without a comment.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/requests/{request_id}/items/{item_id}/review")]
+pub async fn review_item(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<(RequestId, RequestItemId)>,
+    web::Json(body): web::Json<ReviewItem>,
+) -> ApiResult<web::Json<Request>> {
+    let (request_id, item_id) = path.into_inner();
+    let request = visible(&state, &who, request_id).await?;
+    let item = request
+        .items
+        .iter()
+        .find(|i| i.id == item_id)
+        .ok_or(ApiError::NotFound)?
+        .clone();
+    who.require_staff()?;
+    let accept = body.decision == ReviewDecision::Accept;
+    let comment = body
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if !accept && comment.is_none() {
+        return Err(ApiError::invalid("comment", "say what should change"));
+    }
+    if comment.is_some_and(|c| c.chars().count() > 2000) {
+        return Err(ApiError::invalid("comment", "at most 2000 characters"));
+    }
+    let status = rules::review(request.status, item.status, accept)
+        .map_err(|r| ApiError::Conflict(r.into()))?;
+    let now = state.clock.now();
+    let tenant = who.tenant_id();
+    let mut tx = state.db.begin().await?;
+    queries::save_review(
+        &mut tx,
+        tenant,
+        item_id,
+        status.as_str(),
+        comment,
+        who.user_id,
+        now,
+    )
+    .await?;
+    let request_status = settle(&mut tx, tenant, &request, item_id, status, now).await?;
+    if !accept {
+        let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let portal = state
+            .config
+            .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
+        let brand = templates::Brand::of(&tenant_row, &portal);
+        let link = request_link(
+            &portal,
+            &tenant_row.slug,
+            request.id,
+            tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
+        );
+        for person in &request.assignees {
+            if let Some(user) = tenancy::get_user(&mut tx, tenant, person.id).await? {
+                let mail = templates::changes_requested(
+                    &brand,
+                    &user.email,
+                    &user.name,
+                    &request.title,
+                    &item.title,
+                    comment.unwrap_or_default(),
+                    &link,
+                );
+                mail::queue(&mut tx, tenant, &mail, now).await?;
+            }
+        }
+    }
+    let event = Event::new(tenant, "request.item_reviewed", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("request_item", item_id)
+        .details(json!({
+            "request_id": request.id, "decision": if accept { "accept" } else { "request_changes" },
+            "comment": comment, "request_status": request_status.as_str(),
+        }));
+    audit::record(&mut tx, event, &origin, now).await?;
+    tx.commit().await?;
+    Ok(web::Json(visible(&state, &who, request.id).await?))
+}
+
+/// The signature certificate of a signed item: a printable page with the signer, the time,
+/// where from, the consent given and the SHA-256 of the exact version signed.
+#[utoipa::path(
+    tag = "requests",
+    params(
+        ("request_id" = RequestId, Path, description = "The request's id."),
+        ("item_id" = RequestItemId, Path, description = "The item's id."),
+    ),
+    responses(
+        (status = 200, description = "The certificate, an HTML page.", content_type = "text/html", body = String),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request, item or signature for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/requests/{request_id}/items/{item_id}/certificate")]
+pub async fn signature_certificate(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(RequestId, RequestItemId)>,
+) -> ApiResult<HttpResponse> {
+    let (request_id, item_id) = path.into_inner();
+    let request = visible(&state, &who, request_id).await?;
+    let item = request
+        .items
+        .iter()
+        .find(|i| i.id == item_id)
+        .ok_or(ApiError::NotFound)?;
+    let Some(ItemResponse::Sign { signature }) = &item.response else {
+        return Err(ApiError::NotFound);
+    };
+    let mut conn = state.db.conn().await?;
+    let tenant = tenancy::get_tenant(&mut conn, who.tenant_id())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let page = super::certificate::render(&tenant.name, &request, item, signature);
+    let name = format!("Signature certificate - {}.html", signature.document_name);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            crate::documents::rules::content_disposition(true, &name),
+        ))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(page))
+}
+
+/// The reminder job: mails a request's assignees when it is due soon or overdue and still
+/// waits for them (a request answered, closed or given a new due date is left alone).
+pub fn remind_handler(state: web::Data<AppState>) -> jobs::Handler {
+    std::sync::Arc::new(move |job: jobs::Job| {
+        let state = state.clone();
+        Box::pin(async move {
+            let tenant = job.tenant.ok_or("a reminder without a tenant")?;
+            let id: RequestId = serde_json::from_value(job.payload["request_id"].clone())
+                .map_err(|e| format!("bad payload: {e}"))?;
+            let kind: ReminderKind = serde_json::from_value(job.payload["kind"].clone())
+                .map_err(|e| format!("bad payload: {e}"))?;
+            let due: Option<chrono::NaiveDate> =
+                serde_json::from_value(job.payload["due_on"].clone()).ok();
+            remind(&state, tenant, id, kind, due, job.id)
+                .await
+                .map_err(|e| format!("{e:#}"))
+        })
+    })
+}
+
+async fn remind(
+    state: &AppState,
+    tenant: TenantId,
+    id: RequestId,
+    kind: ReminderKind,
+    due: Option<chrono::NaiveDate>,
+    job: uuid::Uuid,
+) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(row) = queries::get_request(&mut tx, tenant, OrgVisibility::All, id).await? else {
+        return Ok(());
+    };
+    let waiting = matches!(
+        row.status(),
+        RequestStatus::Open | RequestStatus::ChangesRequested
+    );
+    let Some(due_on) = row.due_on.filter(|d| waiting && Some(*d) == due) else {
+        return Ok(());
+    };
+    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no tenant"))?;
+    let portal = state
+        .config
+        .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
+    let brand = templates::Brand::of(&tenant_row, &portal);
+    let link = request_link(
+        &portal,
+        &tenant_row.slug,
+        id,
+        tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
+    );
+    let due_text = due_on.format("%e %B %Y").to_string();
+    for a in queries::assignees(&mut tx, tenant, &[id.0]).await? {
+        let mail = templates::request_reminder(
+            &brand,
+            &a.email,
+            &a.name,
+            &row.title,
+            due_text.trim(),
+            kind == ReminderKind::Overdue,
+            &link,
+        );
+        mail::queue(&mut tx, tenant, &mail, now).await?;
+    }
+    let event = Event::new(tenant, "request.reminded", Outcome::Success)
+        .on("request", id)
+        .details(json!({ "kind": kind, "job": job }));
+    audit::record(&mut tx, event, &Origin::default(), now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! Requests: one model for everything a firm asks of a client — upload a document, approve or
+//! sign one, answer questions — with assignees, a due date and reminders, staff review, a
+//! signature certificate, progress per request and per organisation, and templates sent to
+//! many organisations. The state machine lives in `rules`.
+
+pub mod certificate;
+pub mod fulfil;
+pub mod handlers;
+pub mod queries;
+pub mod rules;
+pub mod templates;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::create_request)
+        .service(handlers::organization_requests)
+        .service(handlers::organization_progress)
+        .service(handlers::list_requests)
+        .service(handlers::get_request)
+        .service(handlers::cancel_request)
+        .service(handlers::review_item)
+        .service(handlers::signature_certificate)
+        .service(fulfil::upload_item)
+        .service(fulfil::approve_item)
+        .service(fulfil::sign_item)
+        .service(fulfil::answer_item)
+        .service(templates::list_templates)
+        .service(templates::create_template)
+        .service(templates::get_template)
+        .service(templates::delete_template)
+        .service(templates::send_template);
+}

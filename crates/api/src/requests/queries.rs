@@ -1,0 +1,400 @@
+//! SQL for requests, their items, assignees, signatures and templates. Every query is bounded
+//! by the tenant first; lists also by what the caller may see.
+
+use crate::auth::OrgVisibility;
+use crate::db::AsExec;
+use crate::on_db;
+use chrono::{DateTime, NaiveDate, Utc};
+use portico_shared::requests::{NewItem, Question, RequestStatus};
+use portico_shared::{
+    DocumentId, OrganizationId, RequestId, RequestItemId, TemplateId, TenantId, UserId,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub title: String,
+    pub instructions: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RequestRow {
+    pub fn status(&self) -> RequestStatus {
+        RequestStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == self.status)
+            .unwrap_or(RequestStatus::Open)
+    }
+}
+
+/// What an item asks, stored as JSON in `spec`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<DocumentId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_text: Option<String>,
+}
+
+impl From<&NewItem> for ItemSpec {
+    fn from(i: &NewItem) -> Self {
+        ItemSpec {
+            accepted_types: i.accepted_types.clone(),
+            document_id: i.document_id,
+            questions: i.questions.clone(),
+            consent_text: i.consent_text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub request_id: Uuid,
+    pub position: i32,
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub spec: String,
+    pub status: String,
+    pub response: Option<String>,
+    pub submitted_by: Option<Uuid>,
+    pub submitted_by_name: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub review_comment: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssigneeRow {
+    pub request_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+const REQUEST_COLUMNS: &str = "SELECT r.id, r.organization_id, o.name AS organization_name, \
+     r.title, r.instructions, r.due_on, r.status, r.created_at, r.updated_at \
+     FROM requests r JOIN organizations o ON o.tenant_id = r.tenant_id AND o.id = r.organization_id \
+     WHERE r.tenant_id = $1";
+
+/// Who is asking, as SQL parameters: staff see the requests of the organisations they see;
+/// contacts the requests they are assigned to, and every request of an organisation where
+/// they hold the `admin` scope.
+fn reach(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
+    match v {
+        OrgVisibility::All => ("all", None),
+        OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
+        OrgVisibility::MemberOf(u) => ("contact", Some(u.0)),
+    }
+}
+
+const REACH: &str = "AND ($2 = 'all' \
+     OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a WHERE a.tenant_id = r.tenant_id \
+          AND a.organization_id = r.organization_id AND a.user_id = $3)) \
+     OR ($2 = 'contact' AND (EXISTS (SELECT 1 FROM request_assignees ra WHERE ra.tenant_id = r.tenant_id \
+          AND ra.request_id = r.id AND ra.user_id = $3) \
+        OR EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
+          AND m.organization_id = r.organization_id AND m.user_id = $3 \
+          AND (' ' || m.scopes || ' ') LIKE '% admin %'))))";
+
+pub async fn get_request(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    id: RequestId,
+) -> sqlx::Result<Option<RequestRow>> {
+    let (mode, user) = reach(who);
+    let sql = format!("{REQUEST_COLUMNS} {REACH} AND r.id = $4");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+}
+
+/// One page of the requests `who` sees, newest first.
+pub async fn list_requests(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    organization: Option<OrganizationId>,
+    status: Option<RequestStatus>,
+    before: Option<Uuid>,
+    limit: u32,
+) -> sqlx::Result<Vec<RequestRow>> {
+    let (mode, user) = reach(who);
+    let sql = format!(
+        "{REQUEST_COLUMNS} {REACH} AND ($4 IS NULL OR r.organization_id = $4) \
+         AND ($5 IS NULL OR r.status = $5) AND ($6 IS NULL OR r.id < $6) \
+         ORDER BY r.id DESC LIMIT $7"
+    );
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(organization.map(|o| o.0))
+        .bind(status.map(RequestStatus::as_str)).bind(before).bind(i64::from(limit) + 1)
+        .fetch_all(e).await)
+}
+
+pub async fn insert_request(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    row: &RequestRow,
+    created_by: UserId,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO requests (id, tenant_id, organization_id, title, instructions, due_on, \
+         status, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+        .bind(row.id).bind(tenant.0).bind(row.organization_id).bind(&row.title)
+        .bind(&row.instructions).bind(row.due_on).bind(&row.status).bind(created_by.0)
+        .bind(row.created_at)
+        .execute(e).await.map(|_| ()))
+}
+
+pub async fn set_request_status(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: RequestId,
+    status: RequestStatus,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE requests SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(id.0).bind(status.as_str()).bind(at)
+        .execute(e).await.map(|_| ()))
+}
+
+pub async fn insert_assignee(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    request: RequestId,
+    user: UserId,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO request_assignees (tenant_id, request_id, user_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING")
+        .bind(tenant.0).bind(request.0).bind(user.0)
+        .execute(e).await.map(|_| ()))
+}
+
+/// The assignees of the given requests.
+pub async fn assignees(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    requests: &[Uuid],
+) -> sqlx::Result<Vec<AssigneeRow>> {
+    let mut rows = Vec::new();
+    for id in requests {
+        let mut some: Vec<AssigneeRow> = on_db!(c, e => sqlx::query_as(
+            "SELECT ra.request_id, u.id AS user_id, u.name, u.email FROM request_assignees ra \
+             JOIN users u ON u.tenant_id = ra.tenant_id AND u.id = ra.user_id \
+             WHERE ra.tenant_id = $1 AND ra.request_id = $2 ORDER BY u.name")
+            .bind(tenant.0).bind(id).fetch_all(e).await)?;
+        rows.append(&mut some);
+    }
+    Ok(rows)
+}
+
+/// The active contacts of an organisation (a request's default assignees).
+pub async fn active_contacts(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<Uuid>> {
+    on_db!(c, e => sqlx::query_scalar(
+        "SELECT u.id FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+         WHERE m.tenant_id = $1 AND m.organization_id = $2 AND u.status = 'active' ORDER BY u.id")
+        .bind(tenant.0).bind(organization.0).fetch_all(e).await)
+}
+
+/// Whether `user` is a member of `organization` (an assignee must be).
+pub async fn is_member(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    organization: OrganizationId,
+    user: UserId,
+) -> sqlx::Result<bool> {
+    let n: i64 = on_db!(c, e => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3")
+        .bind(tenant.0).bind(organization.0).bind(user.0).fetch_one(e).await)?;
+    Ok(n > 0)
+}
+
+const ITEM_COLUMNS: &str = "SELECT i.id, i.request_id, i.position, i.kind, i.title, \
+     i.description, i.spec, i.status, i.response, i.submitted_by, u.name AS submitted_by_name, \
+     i.submitted_at, i.review_comment, i.reviewed_at FROM request_items i \
+     LEFT JOIN users u ON u.tenant_id = i.tenant_id AND u.id = i.submitted_by \
+     WHERE i.tenant_id = $1";
+
+/// The items of the given requests, in order.
+pub async fn items(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    requests: &[Uuid],
+) -> sqlx::Result<Vec<ItemRow>> {
+    let mut rows = Vec::new();
+    let sql = format!("{ITEM_COLUMNS} AND i.request_id = $2 ORDER BY i.position");
+    for id in requests {
+        let mut some: Vec<ItemRow> = on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(tenant.0).bind(id).fetch_all(e).await)?;
+        rows.append(&mut some);
+    }
+    Ok(rows)
+}
+
+pub async fn get_item(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    request: RequestId,
+    id: RequestItemId,
+) -> sqlx::Result<Option<ItemRow>> {
+    let sql = format!("{ITEM_COLUMNS} AND i.request_id = $2 AND i.id = $3");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(request.0).bind(id.0).fetch_optional(e).await)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_item(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    request: RequestId,
+    position: i32,
+    item: &NewItem,
+) -> sqlx::Result<()> {
+    let spec = serde_json::to_string(&ItemSpec::from(item)).expect("an item spec serialises");
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO request_items (id, tenant_id, request_id, position, kind, title, description, \
+         spec, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')")
+        .bind(RequestItemId::new().0).bind(tenant.0).bind(request.0).bind(position)
+        .bind(item.kind.as_str()).bind(item.title.trim()).bind(&item.description).bind(spec)
+        .execute(e).await.map(|_| ()))
+}
+
+/// The client's answer: the item's new status and response.
+pub async fn save_answer(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    item: RequestItemId,
+    status: &str,
+    response: &str,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE request_items SET status = $3, response = $4, submitted_by = $5, submitted_at = $6 \
+         WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(item.0).bind(status).bind(response).bind(by.0).bind(at)
+        .execute(e).await.map(|_| ()))
+}
+
+/// Staff's review: the item's new status and comment.
+pub async fn save_review(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    item: RequestItemId,
+    status: &str,
+    comment: Option<&str>,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE request_items SET status = $3, review_comment = $4, reviewed_by = $5, reviewed_at = $6 \
+         WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(item.0).bind(status).bind(comment).bind(by.0).bind(at)
+        .execute(e).await.map(|_| ()))
+}
+
+/// The evidence of one signature.
+pub struct NewSignature<'a> {
+    pub item: RequestItemId,
+    pub document: DocumentId,
+    pub version: i32,
+    pub sha256: &'a str,
+    pub signer: UserId,
+    pub signer_email: &'a str,
+    pub typed_name: &'a str,
+    pub consent_text: &'a str,
+    pub at: DateTime<Utc>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub async fn insert_signature(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    s: &NewSignature<'_>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO signatures (id, tenant_id, item_id, document_id, version, sha256, \
+         signer_user_id, signer_email, typed_name, consent_text, signed_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+        .bind(Uuid::now_v7()).bind(tenant.0).bind(s.item.0).bind(s.document.0).bind(s.version)
+        .bind(s.sha256).bind(s.signer.0).bind(s.signer_email).bind(s.typed_name)
+        .bind(s.consent_text).bind(s.at).bind(s.ip).bind(s.user_agent)
+        .execute(e).await.map(|_| ()))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TemplateRow {
+    pub id: Uuid,
+    pub name: String,
+    pub title: String,
+    pub instructions: Option<String>,
+    pub due_in_days: Option<i32>,
+    pub items: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const TEMPLATE_COLUMNS: &str = "SELECT id, name, title, instructions, due_in_days, items, \
+     created_at FROM request_templates WHERE tenant_id = $1";
+
+pub async fn list_templates(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> sqlx::Result<Vec<TemplateRow>> {
+    let sql = format!("{TEMPLATE_COLUMNS} AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(after).bind(i64::from(limit) + 1).fetch_all(e).await)
+}
+
+pub async fn get_template(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: TemplateId,
+) -> sqlx::Result<Option<TemplateRow>> {
+    let sql = format!("{TEMPLATE_COLUMNS} AND id = $2");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(id.0).fetch_optional(e).await)
+}
+
+pub async fn insert_template(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    row: &TemplateRow,
+    by: UserId,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO request_templates (id, tenant_id, name, title, instructions, due_in_days, \
+         items, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(row.id).bind(tenant.0).bind(&row.name).bind(&row.title).bind(&row.instructions)
+        .bind(row.due_in_days).bind(&row.items).bind(by.0).bind(row.created_at)
+        .execute(e).await.map(|_| ()))
+}
+
+pub async fn delete_template(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: TemplateId,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query("DELETE FROM request_templates WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(id.0).execute(e).await.map(|_| ()))
+}
