@@ -74,7 +74,8 @@ test('staff file documents for a customer, who previews, downloads and sees who 
 
   // Staff see who downloaded it, and when.
   await signIn(page, 'owner');
-  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  // Signed in (the sign-in page returns to where Alice was): then to the console.
+  await expect(page.locator('.avatar')).toBeVisible();
   await page.goto('/staff');
   await page.getByRole('link', { name: 'Northwind Traders' }).click();
   await page.getByRole('link', { name: 'Documents' }).click();

@@ -66,7 +66,11 @@ function quotedPrintable(body: string): string {
  * The link in the newest mail to `to` whose subject contains `subject`, from the server's
  * mailbox folder (it has no SMTP server); waits for the job worker to deliver it.
  */
-export async function linkFromMail(to: string, subject: string): Promise<string> {
+export async function linkFromMail(
+  to: string,
+  subject: string,
+  pattern = /https?:\/\/\S+#token=[\w-]+/,
+): Promise<string> {
   const { readdirSync, readFileSync, statSync } = await import('node:fs');
   const { join } = await import('node:path');
   let link: string | undefined;
@@ -84,7 +88,7 @@ export async function linkFromMail(to: string, subject: string): Promise<string>
           })
           .sort((a, b) => b.at - a.at);
         const decoded = found.length ? quotedPrintable(found[0].text) : '';
-        link = decoded.match(/https?:\/\/\S+#token=[\w-]+/)?.[0];
+        link = decoded.match(pattern)?.[0];
         return link;
       },
       { message: `a mail to ${to} about "${subject}"`, timeout: 15_000 },

@@ -168,7 +168,9 @@ pub struct CreateRequest {
     pub instructions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_on: Option<NaiveDate>,
-    /// Contacts of the organisation who should act; none means every active contact of it.
+    /// Contacts of the organisation who should act; none means every active contact of it who
+    /// holds a scope the items need (`documents` for uploads and questions, `sign` for
+    /// signatures and approvals).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assignee_ids: Vec<UserId>,
     /// 1 to 50 items.

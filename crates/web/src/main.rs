@@ -76,6 +76,18 @@ fn App() -> impl IntoView {
                 <Route path=path!("/documents") view=|| view! {
                     <Protected><Shell><pages::documents::DocumentsPage/></Shell></Protected>
                 }/>
+                <Route path=path!("/requests") view=|| view! {
+                    <Protected><Shell><pages::requests::RequestsPage/></Shell></Protected>
+                }/>
+                <Route path=path!("/requests/:id") view=|| view! {
+                    <Protected><Shell><pages::requests::RequestPage/></Shell></Protected>
+                }/>
+                <Route path=path!("/staff/organizations/:id/requests/new") view=|| view! {
+                    <Protected><Shell><pages::requests::NewRequestPage/></Shell></Protected>
+                }/>
+                <Route path=path!("/staff/templates") view=|| view! {
+                    <Protected><Shell><pages::requests::TemplatesPage/></Shell></Protected>
+                }/>
                 <Route path=path!("/team") view=|| view! {
                     <Protected><Shell><pages::team::TeamPage/></Shell></Protected>
                 }/>

@@ -33,6 +33,16 @@ pub fn message(err: &ClientError) -> String {
             .and_then(|p| p.detail.clone())
             .unwrap_or_else(|| "That conflicts with what is already there.".into()),
         Some(ProblemType::Forbidden) => "You do not have access to that.".into(),
+        Some(ProblemType::PayloadTooLarge) => "The file is too large.".into(),
+        Some(ProblemType::UnsupportedMediaType) => {
+            "This type of file is not accepted here. Send a PDF, an image, an Office document \
+             or plain text."
+                .into()
+        }
+        Some(ProblemType::QuotaExceeded) => err
+            .problem()
+            .and_then(|p| p.detail.clone())
+            .unwrap_or_else(|| "The portal's storage is full.".into()),
         Some(ProblemType::Unavailable) | Some(ProblemType::Internal) => {
             "Something went wrong on our side. Please try again in a moment.".into()
         }

@@ -315,12 +315,14 @@ pub(crate) fn request_link(
 }
 
 /// The assignees of a new request: those named (each must be a contact of the organisation),
-/// or else every active contact of it.
+/// or else every active contact of it who holds a scope some item needs (documents for
+/// uploads and questions, sign for signatures and approvals).
 pub(crate) async fn assignees_for(
     state: &AppState,
     tenant: TenantId,
     org: OrganizationId,
     named: &[UserId],
+    items: &[NewItem],
 ) -> ApiResult<Vec<UserId>> {
     let mut conn = state.db.conn().await?;
     let mut chosen = Vec::new();
@@ -336,16 +338,22 @@ pub(crate) async fn assignees_for(
         }
     }
     if chosen.is_empty() {
+        let needed: Vec<_> = items.iter().map(|i| i.kind.scope()).collect();
         chosen = queries::active_contacts(&mut conn, tenant, org)
             .await?
             .into_iter()
-            .map(UserId)
+            .filter(|(_, scopes)| {
+                crate::tenancy::rules::scopes_from_column(scopes)
+                    .iter()
+                    .any(|s| needed.contains(s))
+            })
+            .map(|(id, _)| UserId(id))
             .collect();
     }
     if chosen.is_empty() {
         return Err(ApiError::invalid(
             "assignee_ids",
-            "the organisation has no active contact to ask",
+            "no active contact of the organisation can act on these items",
         ));
     }
     Ok(chosen)
@@ -393,7 +401,14 @@ pub async fn create_request(
     if body.due_on.is_some_and(|d| d < now.date_naive()) {
         return Err(ApiError::invalid("due_on", "the due date is in the past"));
     }
-    let assignees = assignees_for(&state, who.tenant_id(), org, &body.assignee_ids).await?;
+    let assignees = assignees_for(
+        &state,
+        who.tenant_id(),
+        org,
+        &body.assignee_ids,
+        &body.items,
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     let new = NewRequest {
         organization: org,

@@ -202,14 +202,15 @@ pub async fn assignees(
     Ok(rows)
 }
 
-/// The active contacts of an organisation (a request's default assignees).
+/// The active contacts of an organisation with their scopes there (a request's default
+/// assignees are among them).
 pub async fn active_contacts(
     c: &mut impl AsExec,
     tenant: TenantId,
     organization: OrganizationId,
-) -> sqlx::Result<Vec<Uuid>> {
-    on_db!(c, e => sqlx::query_scalar(
-        "SELECT u.id FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT u.id, m.scopes FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
          WHERE m.tenant_id = $1 AND m.organization_id = $2 AND u.status = 'active' ORDER BY u.id")
         .bind(tenant.0).bind(organization.0).fetch_all(e).await)
 }

@@ -198,7 +198,7 @@ pub async fn delete_template(
 }
 
 /// Send a template to organisations: each gets its own request, assigned to its active
-/// contacts (who are emailed), due `due_on` or the template's `due_in_days` from today. Every
+/// contacts who hold the scopes its items need (who are emailed), due `due_on` or the template's `due_in_days` from today. Every
 /// organisation must be one the caller can see and have an active contact, or nothing is
 /// sent. Staff only.
 #[utoipa::path(
@@ -247,7 +247,7 @@ pub async fn send_template(
         crate::organizations::handlers::visible(&state, &who, *org).await?;
         plans.push((
             *org,
-            assignees_for(&state, who.tenant_id(), *org, &[]).await?,
+            assignees_for(&state, who.tenant_id(), *org, &[], &found.items).await?,
         ));
     }
     let mut tx = state.db.begin().await?;

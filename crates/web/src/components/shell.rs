@@ -139,6 +139,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <Show when=signed_in>
                 <nav class="main-nav" aria-label="Main">
                     <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/requests">"Requests"</A>
                     <Show when=is_staff>
                         <A href="/staff" exact=true>"Organisations"</A>
                         <A href="/staff/people">"People"</A>

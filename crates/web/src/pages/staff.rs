@@ -366,7 +366,10 @@ pub fn OrganizationPage() -> impl IntoView {
             Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
             Some(Ok(o)) => view! {
                 <h1>{o.name.clone()}</h1>
-                <p><A href=format!("/documents?org={}", o.id) attr:class="button primary">"Documents"</A></p>
+                <p class="actions-row">
+                    <A href=format!("/documents?org={}", o.id) attr:class="button primary">"Documents"</A>
+                    <A href=format!("/staff/organizations/{}/requests/new", o.id) attr:class="button secondary">"New request"</A>
+                </p>
                 <dl class="details card">
                     <dt>"Reference"</dt><dd>{o.external_ref.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>

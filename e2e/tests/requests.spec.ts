@@ -1,0 +1,118 @@
+// The request journey in the browser: staff ask Northwind for two documents and a signature;
+// Alice follows the email, drops both files (a progress bar each), signs, and sees the
+// request completed once staff accept every item; she also sees that staff viewed her file.
+// Each viewport uses names of its own.
+import { expect, test, type Page } from '@playwright/test';
+import { PASSWORD, checkPage, linkFromMail, signIn, signOut } from './helpers';
+
+/** A 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+async function drop(page: Page, testId: string, name: string, base64: string, type: string) {
+  const transfer = await page.evaluateHandle(
+    ({ name, base64, type }) => {
+      const dt = new DataTransfer();
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], name, { type }));
+      return dt;
+    },
+    { name, base64, type },
+  );
+  await page.getByTestId(testId).dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+test('staff ask for two documents and a signature; the customer fulfils it and sees it completed', async ({ page, request }, testInfo) => {
+  const tag = testInfo.project.name;
+  const title = `Year-end ${tag}`;
+  const letter = `Engagement letter ${tag}.pdf`;
+  const statement = `Statement ${tag}.pdf`;
+
+  // The letter to sign, filed for Northwind through the API.
+  const login = await request.post('/api/v1/auth/login', {
+    data: { tenant: 'demo', email: 'owner@demo.test', password: PASSWORD },
+  });
+  const token = (await login.json()).access_token;
+  const auth = { authorization: `Bearer ${token}` };
+  const orgs = await (await request.get('/api/v1/organizations', { headers: auth })).json();
+  const northwind = orgs.items.find((o: { name: string }) => o.name === 'Northwind Traders');
+  const filed = await request.post(
+    `/api/v1/organizations/${northwind.id}/documents?name=${encodeURIComponent(letter)}`,
+    { headers: { ...auth, 'content-type': 'application/pdf' }, data: Buffer.from('%PDF-1.7\nterms\n%%EOF\n') },
+  );
+  expect(filed.status()).toBe(201);
+
+  // Staff build the request.
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
+  await page.getByRole('link', { name: 'Northwind Traders' }).click();
+  await page.getByRole('link', { name: 'New request' }).click();
+  await expect(page.getByRole('heading', { name: 'New request for Northwind Traders' })).toBeVisible();
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Due date').fill('2030-01-31');
+  await page.getByLabel('What is asked').fill('Bank statements');
+  await page.getByLabel('PDF only').check();
+  await page.getByRole('button', { name: 'Add an item' }).click();
+  await page.getByLabel('What is asked').nth(1).fill('Passport');
+  await page.getByRole('button', { name: 'Add an item' }).click();
+  await page.getByLabel('Item 3: kind').selectOption('sign');
+  await page.getByLabel('What is asked').nth(2).fill('Engagement letter');
+  await page.getByLabel('Document', { exact: true }).selectOption({ label: letter });
+  await checkPage(page, testInfo, 'request-builder');
+  await page.getByRole('button', { name: 'Send the request' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await expect(page.getByTestId('request-status')).toHaveText('Open');
+  await signOut(page);
+
+  // Alice follows the email.
+  const link = await linkFromMail('alice@demo.test', `New request: ${title}`, /https?:\/\/\S+\/requests\/[\w-]+\?tenant=\w+/);
+  await page.goto(link);
+  await signIn(page, 'alice');
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  const pdf = Buffer.from(`%PDF-1.7\n% statement ${tag}\n%%EOF\n`).toString('base64');
+  await drop(page, 'drop-Bank statements', statement, pdf, 'application/pdf');
+  await expect(page.getByRole('progressbar', { name: `Uploading ${statement}` })).toBeVisible();
+  await expect(page.getByText(`View the uploaded file: ${statement}`)).toBeVisible();
+  await drop(page, 'drop-Passport', 'passport.png', PNG, 'image/png');
+  await expect(page.getByText('View the uploaded file: passport.png')).toBeVisible();
+  await page.getByLabel('I accept').check();
+  await page.getByLabel('Type your full name to sign').fill('Alice Admin');
+  await page.getByRole('button', { name: 'Sign', exact: true }).click();
+  await expect(page.getByTestId('request-status')).toHaveText('Submitted');
+  await checkPage(page, testInfo, 'request-submitted');
+  await signOut(page);
+
+  // Staff review: open the statement (a view Alice will see), then accept every item.
+  await signIn(page, 'owner');
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.goto('/requests');
+  await page.getByRole('region', { name: 'Waiting for your review' }).getByRole('link', { name: title }).click();
+  const [opened] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('button', { name: `View the uploaded file: ${statement}` }).click(),
+  ]);
+  await opened.close();
+  for (const item of ['Bank statements', 'Passport', 'Engagement letter']) {
+    await page.getByRole('button', { name: `Accept ${item}` }).click();
+    await expect(page.getByRole('button', { name: `Accept ${item}` })).toHaveCount(0);
+  }
+  await expect(page.getByTestId('request-status')).toHaveText('Completed');
+  await signOut(page);
+
+  // Alice sees it completed, keeps the certificate, and sees who viewed her statement.
+  await signIn(page, 'alice');
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.getByRole('link', { name: 'Requests' }).first().click();
+  await page.getByRole('region', { name: 'All requests' }).getByRole('link', { name: title }).click();
+  await expect(page.getByTestId('request-status')).toHaveText('Completed');
+  const [certificate] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the signature certificate' }).click(),
+  ]);
+  expect(certificate.suggestedFilename()).toBe('signature-certificate.html');
+  await page.getByRole('link', { name: 'Documents' }).first().click();
+  await page.getByLabel('Find documents by name').fill(statement);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: statement }).click();
+  await expect(page.locator('.access-log')).toContainText('Viewed by Olivia Owner');
+});
