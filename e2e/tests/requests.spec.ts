@@ -67,6 +67,8 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   // Alice follows the email.
   const link = await linkFromMail('alice@demo.test', `New request: ${title}`, /https?:\/\/\S+\/requests\/[\w-]+\?tenant=\w+/);
   await page.goto(link);
+  // The link asks her to sign in, then brings her back to the request.
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await signIn(page, 'alice');
   await expect(page.getByRole('heading', { name: title })).toBeVisible();
   const pdf = Buffer.from(`%PDF-1.7\n% statement ${tag}\n%%EOF\n`).toString('base64');

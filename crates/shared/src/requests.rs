@@ -223,7 +223,7 @@ pub enum ItemResponse {
         signature: Box<SignatureRecord>,
     },
     Question {
-        answers: BTreeMap<String, String>,
+        answers: Answers,
     },
 }
 
@@ -325,12 +325,18 @@ pub struct SignItem {
     pub consent: bool,
 }
 
+/// Answers to a questionnaire: text by question key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct Answers(pub BTreeMap<String, String>);
+
 /// Answers to the item's questions, by key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswerItem {
-    pub answers: BTreeMap<String, String>,
+    pub answers: Answers,
 }
 
 /// Staff's decision on a submitted item.

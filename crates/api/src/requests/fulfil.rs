@@ -17,8 +17,8 @@ use crate::startup::AppState;
 use actix_web::{HttpRequest, post, web};
 use portico_shared::documents::{UploadParams, Visibility};
 use portico_shared::requests::{
-    AnswerItem, ApproveItem, ItemKind, ItemResponse, PersonRef, Request, RequestItem, SignItem,
-    SignatureRecord,
+    AnswerItem, Answers, ApproveItem, ItemKind, ItemResponse, PersonRef, Request, RequestItem,
+    SignItem, SignatureRecord,
 };
 use portico_shared::{DocumentId, FieldError, Problem, RequestId, RequestItemId};
 use serde_json::json;
@@ -105,6 +105,21 @@ async fn save(
         }));
     audit::record(tx, event, origin, now).await?;
     Ok(())
+}
+
+/// Saves an answer on `tx` (which may hold more of the same change), commits, and answers
+/// with the request as it is now.
+async fn finish(
+    mut tx: crate::db::Tx,
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    answer: Answer<'_>,
+) -> ApiResult<web::Json<Request>> {
+    let id = answer.request.id;
+    save(&mut tx, state, who, origin, answer).await?;
+    tx.commit().await?;
+    Ok(web::Json(visible(state, who, id).await?))
 }
 
 /// Upload the document an `upload` item asks for. The body is the file (as for a document
@@ -242,22 +257,14 @@ pub async fn approve_item(
         approved: body.approved,
         comment: comment.map(str::to_string),
     };
-    let mut tx = state.db.begin().await?;
-    save(
-        &mut tx,
-        &state,
-        &who,
-        &origin,
-        Answer {
-            request: &request,
-            item: &item,
-            response,
-            action: "request.item_answered",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(web::Json(visible(&state, &who, request_id).await?))
+    let tx = state.db.begin().await?;
+    let answer = Answer {
+        request: &request,
+        item: &item,
+        response,
+        action: "request.item_answered",
+    };
+    finish(tx, &state, &who, &origin, answer).await
 }
 
 /// Sign the document of a `sign` item: type your name and accept the consent text. The
@@ -359,21 +366,13 @@ pub async fn sign_item(
     let response = ItemResponse::Sign {
         signature: Box::new(signature),
     };
-    save(
-        &mut tx,
-        &state,
-        &who,
-        &origin,
-        Answer {
-            request: &request,
-            item: &item,
-            response,
-            action: "request.item_signed",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(web::Json(visible(&state, &who, request_id).await?))
+    let answer = Answer {
+        request: &request,
+        item: &item,
+        response,
+        action: "request.item_signed",
+    };
+    finish(tx, &state, &who, &origin, answer).await
 }
 
 /// Answer the questions of a `question` item.
@@ -405,7 +404,7 @@ pub async fn answer_item(
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Question).await?;
-    let errors = rules::check_answers(&item.questions, &body.answers);
+    let errors = rules::check_answers(&item.questions, &body.answers.0);
     if !errors.is_empty() {
         return Err(ApiError::Validation(
             errors
@@ -416,25 +415,20 @@ pub async fn answer_item(
     }
     let answers = body
         .answers
+        .0
         .into_iter()
         .map(|(k, v)| (k, v.trim().to_string()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let response = ItemResponse::Question { answers };
-    let mut tx = state.db.begin().await?;
-    save(
-        &mut tx,
-        &state,
-        &who,
-        &origin,
-        Answer {
-            request: &request,
-            item: &item,
-            response,
-            action: "request.item_answered",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(web::Json(visible(&state, &who, request_id).await?))
+    let response = ItemResponse::Question {
+        answers: Answers(answers),
+    };
+    let tx = state.db.begin().await?;
+    let answer = Answer {
+        request: &request,
+        item: &item,
+        response,
+        action: "request.item_answered",
+    };
+    finish(tx, &state, &who, &origin, answer).await
 }

@@ -8,9 +8,9 @@ use portico_shared::ProblemType;
 use portico_shared::client::Client;
 use portico_shared::documents::{Document, UploadParams};
 use portico_shared::requests::{
-    AnswerItem, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse, ItemStatus,
-    NewItem, Question, QuestionKind, Request, RequestFilter, RequestStatus, ReviewDecision,
-    ReviewItem, SendTemplate, SignItem,
+    AnswerItem, Answers, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse,
+    ItemStatus, NewItem, Question, QuestionKind, Request, RequestFilter, RequestStatus,
+    ReviewDecision, ReviewItem, SendTemplate, SignItem,
 };
 use portico_shared::{OrganizationId, RequestItemId};
 
@@ -499,10 +499,12 @@ async fn approvals_and_questionnaires_check_what_the_client_gives() {
         })
     ));
     let answers = |pairs: &[(&str, &str)]| AnswerItem {
-        answers: pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        answers: Answers(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
     };
     let err = alice
         .answer_item(

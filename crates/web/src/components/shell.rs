@@ -10,6 +10,29 @@ use leptos_router::hooks::{use_location, use_navigate};
 use portico_shared::OrganizationId;
 use portico_shared::tenancy::{Scope, StaffRole};
 
+/// Decodes `%XX` escapes (what is not an escape stays as it is).
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn encode(s: &str) -> String {
     s.bytes()
@@ -42,7 +65,9 @@ pub fn Protected(children: ChildrenFn) -> impl IntoView {
                 ""
             };
             navigate(
-                &format!("/sign-in?next={}{expired}", encode(&here)),
+                // Encoded twice: the router decodes the address it is given once, and a `?`
+                // in the page's own query must reach the sign-in page as part of `next`.
+                &format!("/sign-in?next={}{expired}", encode(&encode(&here))),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()
@@ -276,10 +301,13 @@ fn UserMenu() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::encode;
+    use super::{decode, encode};
 
     #[test]
     fn paths_are_encoded_for_the_next_parameter() {
         assert_eq!(encode("/profile?a=b&c"), "/profile%3Fa%3Db%26c");
+        let here = "/requests/1?tenant=demo";
+        assert_eq!(decode(&decode(&encode(&encode(here)))), here);
+        assert_eq!(decode("100%"), "100%");
     }
 }

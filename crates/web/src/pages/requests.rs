@@ -19,9 +19,9 @@ use portico_shared::client::Client;
 use portico_shared::documents::{CreateFileLink, Document, DocumentFilter};
 use portico_shared::organizations::Organization;
 use portico_shared::requests::{
-    AnswerItem, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse, ItemStatus,
-    NewItem, QuestionKind, Request, RequestFilter, RequestItem, RequestStatus, RequestTemplate,
-    ReviewDecision, ReviewItem, SendTemplate, SignItem,
+    AnswerItem, Answers, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse,
+    ItemStatus, NewItem, QuestionKind, Request, RequestFilter, RequestItem, RequestStatus,
+    RequestTemplate, ReviewDecision, ReviewItem, SendTemplate, SignItem,
 };
 use portico_shared::{OrganizationId, RequestId};
 
@@ -342,7 +342,7 @@ fn Answered(item: RequestItem) -> impl IntoView {
                     <p class="answer">{format!("Signed as “{}” on {} (SHA-256 {}…)", signature.typed_name, local_time(signature.signed_at), &signature.sha256[..12])}</p>
                 }.into_any(),
                 ItemResponse::Question { answers } => view! {
-                    <dl class="facts answer">{answers.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
+                    <dl class="facts answer">{answers.0.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
                 }.into_any(),
             };
             view! { {what}<p class="muted">{format!("By {by}, {when}")}</p> }
@@ -521,7 +521,7 @@ fn QuestionAnswer(
     on_change: Callback<Request>,
 ) -> impl IntoView {
     let previous = match &item.response {
-        Some(ItemResponse::Question { answers }) => answers.clone(),
+        Some(ItemResponse::Question { answers }) => answers.0.clone(),
         _ => Default::default(),
     };
     let fields: Vec<(portico_shared::requests::Question, RwSignal<String>)> = item
@@ -545,7 +545,13 @@ fn QuestionAnswer(
             .collect();
         spawn_local(async move {
             match client()
-                .answer_item(request, item_id, &AnswerItem { answers })
+                .answer_item(
+                    request,
+                    item_id,
+                    &AnswerItem {
+                        answers: Answers(answers),
+                    },
+                )
                 .await
             {
                 Ok(r) => on_change.run(r),
