@@ -54,9 +54,33 @@ pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// The media type handlers name for "a stored file": [`finish`] replaces it with every type a
+/// stored file can have, so each response's `Content-Type` is one the document lists.
+pub const STORED_FILE: &str = "application/vnd.portico.stored-file";
+
 /// Final touches on the collected document.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let utoipa::openapi::RefOr::T(response) = response else {
+                    continue;
+                };
+                if let Some(file) = response.content.shift_remove(STORED_FILE) {
+                    for kind in crate::documents::rules::STORED_TYPES {
+                        response.content.insert(kind.to_string(), file.clone());
+                    }
+                }
+            }
+        }
+    }
     api
 }
 

@@ -56,14 +56,13 @@ pub fn check_openapi(root: &Path, target: &Path) -> Result<()> {
     std::fs::create_dir_all(&client_dir)?;
     let config = work.join("openapi-python-client.yaml");
     // No post-hooks: the generated code is only imported, never formatted or committed. The
-    // generator handles file bodies as `application/octet-stream` only: the logo (image/*) and
-    // CSV import bodies are mapped to it, so every operation is generated.
-    std::fs::write(
-        &config,
-        "post_hooks: []\ncontent_type_overrides:\n  image/png: application/octet-stream\n  \
-         image/jpeg: application/octet-stream\n  image/webp: application/octet-stream\n  \
-         text/csv: application/octet-stream\n",
-    )?;
+    // generator handles file bodies as `application/octet-stream` only: the logo, the CSV
+    // import and stored files' types are mapped to it, so every operation is generated.
+    let mut overrides = String::from("post_hooks: []\ncontent_type_overrides:\n");
+    for kind in file_types(&document)? {
+        overrides.push_str(&format!("  {kind}: application/octet-stream\n"));
+    }
+    std::fs::write(&config, overrides)?;
     let generated = Command::new(bin_of(&python, "openapi-python-client"))
         .args(["generate", "--meta", "none", "--fail-on-warning", "--path"])
         .arg(&document)
@@ -84,6 +83,38 @@ pub fn check_openapi(root: &Path, target: &Path) -> Result<()> {
             .env("DEMO_PASSWORD", CHECK_PASSWORD),
         "the generated Python client",
     )
+}
+
+/// The media types of file bodies in the document (requests and responses that are neither
+/// JSON nor HTML), which the generated client handles as bytes.
+fn file_types(document: &Path) -> Result<Vec<String>> {
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(document)?)?;
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut visit = |content: &serde_json::Value| {
+        for kind in content.as_object().into_iter().flat_map(|c| c.keys()) {
+            if !kind.ends_with("json") && kind != "text/html" && kind != "application/octet-stream"
+            {
+                kinds.insert(kind.clone());
+            }
+        }
+    };
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+            visit(&operation["requestBody"]["content"]);
+            for response in operation["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                visit(&response["content"]);
+            }
+        }
+    }
+    Ok(kinds.into_iter().collect())
 }
 
 /// Signs in as the demo owner and runs schemathesis over the document against `SERVER_URL`.

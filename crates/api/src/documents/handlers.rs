@@ -682,8 +682,8 @@ async fn send_content(
     tag = "documents",
     params(("document_id" = DocumentId, Path, description = "The document's id."), ContentParams),
     responses(
-        (status = 200, description = "The bytes.", content_type = "application/octet-stream", body = crate::openapi::FileBytes),
-        (status = 206, description = "The range asked for.", content_type = "application/octet-stream", body = crate::openapi::FileBytes),
+        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
+        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document or version for this caller.", body = Problem, content_type = "application/problem+json"),
@@ -761,8 +761,8 @@ pub struct LinkParams {
     tag = "documents",
     params(LinkParams),
     responses(
-        (status = 200, description = "The bytes.", content_type = "application/octet-stream", body = crate::openapi::FileBytes),
-        (status = 206, description = "The range asked for.", content_type = "application/octet-stream", body = crate::openapi::FileBytes),
+        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
+        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
         (status = 404, description = "No such link, or it expired, or its person may no longer read the document.", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "A range past the end.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),

@@ -119,6 +119,29 @@ fn looks_like_text(head: &[u8]) -> bool {
     }
 }
 
+/// Every type [`sniff`] can answer: what stored files are served as.
+pub const STORED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/zip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+];
+
 /// Whether a browser may show this type itself (a preview); others are always attachments.
 pub fn shown_inline(content_type: &str) -> bool {
     content_type == "application/pdf"
@@ -318,6 +341,38 @@ mod tests {
         assert_eq!(sniff(b"", "empty.txt"), None);
         // A multi-byte character cut by the sniffing window is still text.
         assert_eq!(sniff(&"é".as_bytes()[..1], "x.txt"), Some("text/plain"));
+    }
+
+    #[test]
+    fn every_type_sniffed_is_a_stored_type() {
+        let samples: &[(&[u8], &str)] = &[
+            (b"%PDF-", "a"),
+            (b"\x89PNG\r\n\x1a\n", "a"),
+            (b"\xff\xd8\xff", "a"),
+            (b"GIF89a", "a"),
+            (b"RIFF\0\0\0\0WEBP", "a"),
+            (b"II*\0", "a"),
+        ];
+        let zips = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "zip"];
+        let ole = ["doc", "xls", "ppt"];
+        let text = ["txt", "csv", "md"];
+        let mut seen: Vec<&str> = samples.iter().filter_map(|(b, n)| sniff(b, n)).collect();
+        seen.extend(
+            zips.iter()
+                .filter_map(|e| sniff(b"PK\x03\x04", &format!("f.{e}"))),
+        );
+        seen.extend(
+            ole.iter()
+                .filter_map(|e| sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", &format!("f.{e}"))),
+        );
+        seen.extend(
+            text.iter()
+                .filter_map(|e| sniff(b"hello", &format!("f.{e}"))),
+        );
+        seen.sort();
+        let mut stored = STORED_TYPES.to_vec();
+        stored.sort();
+        assert_eq!(seen, stored);
     }
 
     #[test]
