@@ -54,7 +54,9 @@ test('staff file documents for a customer, who previews, downloads and sees who 
 
   // The customer finds the folder, previews the image and downloads the return.
   await signIn(page, 'alice');
-  await page.getByRole('link', { name: 'Documents' }).first().click();
+  // Signing in returns to the page signed out from: wait for it, then open the documents.
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.goto('/documents');
   await page.getByRole('link', { name: folder }).click();
   await page.getByRole('button', { name: 'Signature page.png' }).click();
   await page.getByRole('button', { name: 'Preview' }).click();

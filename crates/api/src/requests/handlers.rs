@@ -398,8 +398,8 @@ pub async fn create_request(
     )
     .await?;
     let now = state.clock.now();
-    if body.due_on.is_some_and(|d| d < now.date_naive()) {
-        return Err(ApiError::invalid("due_on", "the due date is in the past"));
+    if let Some(due) = body.due_on {
+        rules::check_due(due, now.date_naive()).map_err(|m| ApiError::invalid("due_on", m))?;
     }
     let assignees = assignees_for(
         &state,

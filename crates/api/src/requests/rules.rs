@@ -99,6 +99,20 @@ pub fn progress(items: &[ItemStatus]) -> Progress {
     }
 }
 
+/// How far ahead a due date may be.
+pub const MAX_DUE_DAYS: i64 = 5 * 366;
+
+/// A due date is today or later, and within five years.
+pub fn check_due(due_on: NaiveDate, today: NaiveDate) -> Result<NaiveDate, &'static str> {
+    if due_on < today {
+        Err("the due date is in the past")
+    } else if (due_on - today).num_days() > MAX_DUE_DAYS {
+        Err("the due date is more than five years away")
+    } else {
+        Ok(due_on)
+    }
+}
+
 /// Waiting on the client past the due date.
 pub fn overdue(status: RequestStatus, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
     matches!(
@@ -298,6 +312,15 @@ mod tests {
         // Final statuses stay whatever the items say.
         assert_eq!(status_of(R::Cancelled, &[Accepted]), R::Cancelled);
         assert_eq!(status_of(R::Completed, &[Submitted]), R::Completed);
+    }
+
+    #[test]
+    fn due_dates_are_from_today_to_five_years_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert!(check_due(today, today).is_ok());
+        assert!(check_due(today - Duration::days(1), today).is_err());
+        assert!(check_due(today + Duration::days(MAX_DUE_DAYS + 1), today).is_err());
+        assert!(check_due(NaiveDate::MAX, today).is_err());
     }
 
     #[test]

@@ -239,8 +239,9 @@ pub async fn send_template(
             .due_in_days
             .map(|d| now.date_naive() + Duration::days(i64::from(d)))
     });
-    if due_on.is_some_and(|d| d < now.date_naive()) {
-        return Err(ApiError::invalid("due_on", "the due date is in the past"));
+    if let Some(due) = due_on {
+        super::rules::check_due(due, now.date_naive())
+            .map_err(|m| ApiError::invalid("due_on", m))?;
     }
     let mut plans = Vec::with_capacity(targets.len());
     for org in &targets {

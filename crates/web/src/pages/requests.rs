@@ -144,58 +144,76 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
-/// Files being uploaded on the request page, by item: kept above the request's view, which is
-/// rebuilt whenever the request changes, so each progress bar stays to the end.
+/// The request page's state, owned by the page (the request's view is rebuilt whenever the
+/// request changes; nothing it creates may outlive that): the request, and the files being
+/// uploaded, so each progress bar stays to the end.
 #[derive(Clone, Copy)]
-struct Uploads(RwSignal<Vec<UploadRow>>);
+struct Page {
+    id: Memo<Option<RequestId>>,
+    request: RwSignal<Option<Result<Request, String>>>,
+    uploads: RwSignal<Vec<UploadRow>>,
+}
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct UploadRow {
     item: portico_shared::RequestItemId,
     name: String,
-    sent: RwSignal<u64>,
+    sent: u64,
     total: u64,
-    outcome: RwSignal<Option<Result<(), String>>>,
+    outcome: Option<Result<(), String>>,
+}
+
+impl Page {
+    fn reload(self) {
+        if let Some(id) = self.id.get_untracked() {
+            spawn_local(async move {
+                let fresh = client()
+                    .get_request(id)
+                    .await
+                    .map_err(|e| problems::message(&e));
+                self.request.set(Some(fresh));
+            });
+        }
+    }
+
+    fn show(self, request: Request) {
+        self.request.set(Some(Ok(request)));
+    }
+
+    fn upload_changed(self, index: usize, change: impl FnOnce(&mut UploadRow)) {
+        self.uploads.update(|rows| {
+            if let Some(row) = rows.get_mut(index) {
+                change(row);
+            }
+        });
+    }
 }
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    provide_context(Uploads(RwSignal::new(Vec::new())));
     let params = use_params_map();
-    let id =
-        Memo::new(move |_| params.with(|p| p.get("id").and_then(|i| i.parse::<RequestId>().ok())));
-    let request = RwSignal::new(None::<Result<Request, String>>);
-    let reload = move || {
-        if let Some(id) = id.get_untracked() {
-            spawn_local(async move {
-                request.set(Some(
-                    client()
-                        .get_request(id)
-                        .await
-                        .map_err(|e| problems::message(&e)),
-                ));
-            });
-        }
+    let page = Page {
+        id: Memo::new(move |_| {
+            params.with(|p| p.get("id").and_then(|i| i.parse::<RequestId>().ok()))
+        }),
+        request: RwSignal::new(None),
+        uploads: RwSignal::new(Vec::new()),
     };
+    provide_context(page);
     Effect::new(move |_| {
-        id.track();
-        reload();
+        page.id.track();
+        page.reload();
     });
-    move || {
-        match request.get() {
+    move || match page.request.get() {
         None => view! { <Loading label="Loading the request…"/> }.into_any(),
         Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-        Some(Ok(r)) => view! { <RequestView request=r on_change=Callback::new(move |r| request.set(Some(Ok(r)))) reload=Callback::new(move |_| reload())/> }.into_any(),
-    }
+        Some(Ok(r)) => view! { <RequestView request=r/> }.into_any(),
     }
 }
 
 #[component]
-fn RequestView(
-    request: Request,
-    on_change: Callback<Request>,
-    reload: Callback<()>,
-) -> impl IntoView {
+fn RequestView(request: Request) -> impl IntoView {
+    let page = expect_context::<Page>();
     let session = use_session();
     let me = session.me.get_untracked();
     let is_staff = me.as_ref().is_some_and(|m| m.staff_role.is_some());
@@ -211,7 +229,7 @@ fn RequestView(
     let cancel = move |_| {
         spawn_local(async move {
             match client().cancel_request(id).await {
-                Ok(r) => on_change.run(r),
+                Ok(r) => page.show(r),
                 Err(e) => error.set(Some(problems::message(&e))),
             }
         });
@@ -238,7 +256,7 @@ fn RequestView(
             {request.items.iter().cloned().map(|item| {
                 let can_answer = assigned && live && item.status != ItemStatus::Accepted;
                 let can_review = is_staff && live && item.status == ItemStatus::Submitted;
-                view! { <ItemView request=id item=item can_answer=can_answer can_review=can_review on_change=on_change reload=reload/> }
+                view! { <ItemView request=id item=item can_answer=can_answer can_review=can_review/> }
             }).collect_view()}
         </ol>
     }
@@ -250,8 +268,6 @@ fn ItemView(
     item: RequestItem,
     can_answer: bool,
     can_review: bool,
-    on_change: Callback<Request>,
-    reload: Callback<()>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let title_id = format!("item-{}", item.id);
@@ -283,12 +299,12 @@ fn ItemView(
             })}
             <ErrorMessage message=error/>
             {can_answer.then(|| match item.kind {
-                ItemKind::Upload => view! { <UploadAnswer request=request item=item.clone() reload=reload/> }.into_any(),
-                ItemKind::Approve => view! { <ApproveAnswer request=request item=item.clone() on_change=on_change/> }.into_any(),
-                ItemKind::Sign => view! { <SignAnswer request=request item=item.clone() on_change=on_change/> }.into_any(),
-                ItemKind::Question => view! { <QuestionAnswer request=request item=item.clone() on_change=on_change/> }.into_any(),
+                ItemKind::Upload => view! { <UploadAnswer request=request item=item.clone()/> }.into_any(),
+                ItemKind::Approve => view! { <ApproveAnswer request=request item=item.clone()/> }.into_any(),
+                ItemKind::Sign => view! { <SignAnswer request=request item=item.clone()/> }.into_any(),
+                ItemKind::Question => view! { <QuestionAnswer request=request item=item.clone()/> }.into_any(),
             })}
-            {can_review.then(|| view! { <Review request=request item=item.clone() on_change=on_change/> })}
+            {can_review.then(|| view! { <Review request=request item=item.clone()/> })}
         </li>
     }
 }
@@ -379,30 +395,30 @@ fn DocumentLink(id: portico_shared::DocumentId, label: &'static str) -> impl Int
 
 /// Drop files (or choose them) for an upload item: each with its progress bar.
 #[component]
-fn UploadAnswer(request: RequestId, item: RequestItem, reload: Callback<()>) -> impl IntoView {
-    let Uploads(uploads) = expect_context::<Uploads>();
+fn UploadAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
+    let page = expect_context::<Page>();
     let item_id = item.id;
     let start = move |files: Vec<web_sys::File>| {
         for file in files {
-            let (sent, outcome) = (RwSignal::new(0u64), RwSignal::new(None));
-            uploads.update(|u| {
-                u.push(UploadRow {
+            let index = page.uploads.with_untracked(Vec::len);
+            page.uploads.update(|rows| {
+                rows.push(UploadRow {
                     item: item_id,
                     name: file.name(),
-                    sent,
+                    sent: 0,
                     total: file.size() as u64,
-                    outcome,
+                    outcome: None,
                 })
             });
             send_file::<Request>(
                 &file,
                 &Client::upload_item_path(request, item_id, &file.name()),
-                move |loaded, _| sent.set(loaded),
+                move |loaded, _| page.upload_changed(index, |row| row.sent = loaded),
                 move |result| {
-                    let ok = result.is_ok();
-                    outcome.set(Some(result.map(|_| ())));
-                    if ok {
-                        reload.run(());
+                    let fresh = result.as_ref().ok().cloned();
+                    page.upload_changed(index, |row| row.outcome = Some(result.map(|_| ())));
+                    if let Some(fresh) = fresh {
+                        page.show(fresh);
                     }
                 },
             );
@@ -425,11 +441,11 @@ fn UploadAnswer(request: RequestId, item: RequestItem, reload: Callback<()>) -> 
             <p class="hint">{accepts}</p>
         </div>
         <ul class="uploads">
-            {move || uploads.get().into_iter().filter(|u| u.item == item_id).map(|UploadRow { name, sent, total, outcome, .. }| view! {
+            {move || page.uploads.get().into_iter().filter(|u| u.item == item_id).map(|row| view! {
                 <li>
-                    <span class="upload-name">{name.clone()}</span>
-                    <progress max=total value=move || sent.get() aria-label=format!("Uploading {name}")></progress>
-                    {move || match outcome.get() {
+                    <span class="upload-name">{row.name.clone()}</span>
+                    <progress max=row.total value=row.sent aria-label=format!("Uploading {}", row.name)></progress>
+                    {match row.outcome {
                         None => view! { <span class="muted">"Uploading…"</span> }.into_any(),
                         Some(Ok(())) => view! { <span class="ok">"Uploaded"</span> }.into_any(),
                         Some(Err(m)) => view! { <span class="error" role="alert">{m}</span> }.into_any(),
@@ -441,11 +457,8 @@ fn UploadAnswer(request: RequestId, item: RequestItem, reload: Callback<()>) -> 
 }
 
 #[component]
-fn ApproveAnswer(
-    request: RequestId,
-    item: RequestItem,
-    on_change: Callback<Request>,
-) -> impl IntoView {
+fn ApproveAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
+    let page = expect_context::<Page>();
     let comment = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let item_id = item.id;
@@ -457,7 +470,7 @@ fn ApproveAnswer(
                 comment: (!comment.trim().is_empty()).then_some(comment),
             };
             match client().approve_item(request, item_id, &body).await {
-                Ok(r) => on_change.run(r),
+                Ok(r) => page.show(r),
                 Err(e) => error.set(Some(problems::message(&e))),
             }
         });
@@ -473,11 +486,8 @@ fn ApproveAnswer(
 }
 
 #[component]
-fn SignAnswer(
-    request: RequestId,
-    item: RequestItem,
-    on_change: Callback<Request>,
-) -> impl IntoView {
+fn SignAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
+    let page = expect_context::<Page>();
     let typed = RwSignal::new(String::new());
     let consent = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -495,7 +505,7 @@ fn SignAnswer(
         };
         spawn_local(async move {
             match client().sign_item(request, item_id, &body).await {
-                Ok(r) => on_change.run(r),
+                Ok(r) => page.show(r),
                 Err(e) => error.set(Some(problems::message(&e))),
             }
         });
@@ -515,11 +525,8 @@ fn SignAnswer(
 }
 
 #[component]
-fn QuestionAnswer(
-    request: RequestId,
-    item: RequestItem,
-    on_change: Callback<Request>,
-) -> impl IntoView {
+fn QuestionAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
+    let page = expect_context::<Page>();
     let previous = match &item.response {
         Some(ItemResponse::Question { answers }) => answers.0.clone(),
         _ => Default::default(),
@@ -554,7 +561,7 @@ fn QuestionAnswer(
                 )
                 .await
             {
-                Ok(r) => on_change.run(r),
+                Ok(r) => page.show(r),
                 Err(e) => error.set(Some(problems::message(&e))),
             }
         });
@@ -592,7 +599,8 @@ fn QuestionAnswer(
 }
 
 #[component]
-fn Review(request: RequestId, item: RequestItem, on_change: Callback<Request>) -> impl IntoView {
+fn Review(request: RequestId, item: RequestItem) -> impl IntoView {
+    let page = expect_context::<Page>();
     let comment = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let item_id = item.id;
@@ -604,7 +612,7 @@ fn Review(request: RequestId, item: RequestItem, on_change: Callback<Request>) -
                 comment: (!comment.trim().is_empty()).then_some(comment),
             };
             match client().review_item(request, item_id, &body).await {
-                Ok(r) => on_change.run(r),
+                Ok(r) => page.show(r),
                 Err(e) => error.set(Some(problems::message(&e))),
             }
         });
