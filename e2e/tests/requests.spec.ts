@@ -107,6 +107,7 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await page.goto('/requests');
   await page.getByRole('region', { name: 'All requests' }).getByRole('link', { name: title }).click();
   await expect(page.getByTestId('request-status')).toHaveText('Completed');
+  await checkPage(page, testInfo, 'request-completed');
   const [certificate] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download the signature certificate' }).click(),
@@ -117,4 +118,8 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('button', { name: statement }).click();
   await expect(page.locator('.access-log')).toContainText('Viewed by Olivia Owner');
+  // Her dashboard shows how far Northwind's requests have come.
+  await page.goto('/');
+  await expect(page.getByTestId('organization-progress')).toContainText(/\d+ of \d+ done/);
+  await checkPage(page, testInfo, 'dashboard-progress');
 });

@@ -74,6 +74,7 @@ fn customer_view(me: Me) -> impl IntoView {
     view! {
         {move || match current() {
             Some(m) => view! {
+                <crate::pages::requests::OrganizationProgressCard org=m.organization.id/>
                 <section class="card" aria-labelledby="org-title">
                     <h2 id="org-title">{m.organization.name.clone()}</h2>
                     <p>"Here you can:"</p>

@@ -73,6 +73,37 @@ fn RequestCard(request: Request) -> impl IntoView {
     }
 }
 
+/// An organisation's requests at a glance: open, overdue and completed requests, and items
+/// done of all ("3 of 5 done").
+#[component]
+pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
+    let progress = RwSignal::new(None::<portico_shared::requests::OrganizationProgress>);
+    spawn_local(async move {
+        if let Ok(p) = client().organization_progress(org).await {
+            progress.set(Some(p));
+        }
+    });
+    move || {
+        progress.get().filter(|p| p.items.total > 0).map(|p| {
+            let requests = format!(
+                "{} open request(s), {} overdue, {} completed",
+                p.open_requests, p.overdue_requests, p.completed_requests
+            );
+            view! {
+                <section class="card" aria-labelledby="progress-title">
+                    <h2 id="progress-title">"Requests"</h2>
+                    <p data-testid="organization-progress">
+                        <strong>{format!("{} of {} done", p.items.done, p.items.total)}</strong>
+                        {format!(" · {requests}")}
+                    </p>
+                    <progress max=p.items.total value=p.items.done aria-label="Items done"></progress>
+                    <p><A href="/requests">"See the requests"</A></p>
+                </section>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let session = use_session();

@@ -375,6 +375,7 @@ pub fn OrganizationPage() -> impl IntoView {
                     <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>
                     <dt>"Customer since"</dt><dd>{o.created_at.format("%e %B %Y").to_string()}</dd>
                 </dl>
+                <crate::pages::requests::OrganizationProgressCard org=o.id/>
                 <CustomFields org=o.clone() shown=org/>
                 <AssignedStaff org=o.id/>
                 <TeamMembers org=o.id/>
