@@ -47,6 +47,13 @@ test('staff file documents for a customer, who previews, downloads and sees who 
   }
   await expect(page.locator('.uploads .ok')).toHaveCount(2);
   await checkPage(page, testInfo, 'documents');
+  // Staff publish a copy of the return to Contoso.
+  await page.getByRole('button', { name: taxReturn }).click();
+  await page.getByText('Rename, move or publish').click();
+  await page.getByRole('group', { name: 'Publish a copy to' }).getByLabel('Contoso Ltd').check();
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(page.getByText('Published to 1 organisation(s).')).toBeVisible();
+  await page.getByRole('button', { name: 'Close' }).click();
   // A renamed executable is refused, and says why.
   await dropFiles(page, [{ name: 'invoice.pdf', base64: Buffer.from('MZ\x90\x00 not a pdf').toString('base64'), type: 'application/pdf' }]);
   await expect(page.locator('.uploads').getByRole('alert')).toBeVisible();

@@ -561,6 +561,7 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
     let kind = doc.content_type.clone();
     let deleted = doc.deleted_at.is_some();
     let is_staff = browser.is_staff;
+    let doc_for_manage = doc.clone();
     view! {
         <section class="card document-details" aria-labelledby="details-title">
             <div class="card-head">
@@ -592,6 +593,9 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
                     <button type="button" class="button primary" on:click=restore>"Restore"</button>
                 </Show>
             </div>
+            <Show when=move || is_staff.get() && !deleted>
+                <Manage browser=browser doc=doc_for_manage.clone() error=error/>
+            </Show>
             {move || preview.get().map(|url| if kind.starts_with("image/") {
                 // Opening it is a view: the log shows it once it has loaded.
                 view! { <img class="preview" src=url alt=format!("Preview of {}", doc.name)
@@ -622,5 +626,103 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
                 {move || log.get().iter().map(|e| view! { <li>{access_line(e)}</li> }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// Staff: rename a document, move it to the top level or a folder shown here, or publish it to
+/// other organisations.
+#[component]
+fn Manage(browser: Browser, doc: Document, error: RwSignal<Option<String>>) -> impl IntoView {
+    let id = doc.id;
+    let name = RwSignal::new(doc.name.clone());
+    let target = RwSignal::new(String::new());
+    let organizations = RwSignal::new(Vec::<portico_shared::organizations::Organization>::new());
+    let chosen = RwSignal::new(Vec::<OrganizationId>::new());
+    let notice = RwSignal::new(None::<String>);
+    let own = doc.organization_id;
+    spawn_local(async move {
+        if let Ok(page) = client().list_organizations(Some(100), None).await {
+            organizations.set(page.items.into_iter().filter(|o| o.id != own).collect());
+        }
+    });
+    let save = move |change: portico_shared::documents::UpdateDocument| {
+        spawn_local(async move {
+            match client().update_document(id, &change).await {
+                Ok(updated) => {
+                    browser.selected.set(Some(updated));
+                    browser.reload();
+                }
+                Err(e) => error.set(Some(problems::message(&e))),
+            }
+        });
+    };
+    let rename = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        save(portico_shared::documents::UpdateDocument {
+            name: Some(name.get_untracked()),
+            ..Default::default()
+        });
+    };
+    let move_to = move |_| {
+        let to = target.get_untracked();
+        let folder = if to.is_empty() { None } else { to.parse().ok() };
+        save(portico_shared::documents::UpdateDocument {
+            folder_id: Some(folder),
+            ..Default::default()
+        });
+    };
+    let publish = move |_| {
+        let body = portico_shared::documents::PublishDocument {
+            organization_ids: chosen.get_untracked(),
+        };
+        spawn_local(async move {
+            match client().publish_document(id, &body).await {
+                Ok(copies) => {
+                    chosen.set(Vec::new());
+                    notice.set(Some(format!(
+                        "Published to {} organisation(s).",
+                        copies.len()
+                    )));
+                }
+                Err(e) => error.set(Some(problems::message(&e))),
+            }
+        });
+    };
+    view! {
+        <details class="manage">
+            <summary>"Rename, move or publish"</summary>
+            <form class="toolbar" on:submit=rename>
+                <TextField id="rename-document" label="Name" class="grow" value=name required=true/>
+                <button type="submit" class="button secondary">"Rename"</button>
+            </form>
+            <div class="toolbar">
+                <div class="field grow">
+                    <label for="move-document">"Move to"</label>
+                    <select id="move-document" on:change=move |ev| target.set(event_target_value(&ev))>
+                        <option value="">"All documents (top level)"</option>
+                        {move || browser.crumbs.get().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
+                        {move || browser.folders.get().into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="button" class="button secondary" on:click=move_to>"Move"</button>
+            </div>
+            <fieldset class="scope-picker">
+                <legend>"Publish a copy to"</legend>
+                {move || organizations.get().into_iter().map(|o| {
+                    let oid = o.id;
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || chosen.get().contains(&oid)
+                                on:change=move |ev| chosen.update(|c| if event_target_checked(&ev) { c.push(oid) } else { c.retain(|x| *x != oid) })/>
+                            {format!(" {}", o.name)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <button type="button" class="button secondary" on:click=publish>"Publish"</button>
+            <Show when=move || notice.get().is_some()>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+        </details>
     }
 }
