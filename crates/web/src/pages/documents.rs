@@ -79,6 +79,8 @@ struct Browser {
     error: RwSignal<Option<String>>,
     /// Bumped to reload.
     generation: RwSignal<u64>,
+    /// The last load started: an older one finishing later is dropped.
+    latest: StoredValue<u64>,
     is_staff: Memo<bool>,
 }
 
@@ -94,6 +96,8 @@ impl Browser {
         let search = self.search.get_untracked();
         let bin = self.bin.get_untracked();
         self.loading.set(true);
+        let mine = self.latest.get_value() + 1;
+        self.latest.set_value(mine);
         spawn_local(async move {
             let api = client();
             let filter = DocumentFilter {
@@ -125,6 +129,9 @@ impl Browser {
                 Ok::<_, portico_shared::client::ClientError>((documents.items, folders, crumbs))
             }
             .await;
+            if self.latest.get_value() != mine {
+                return;
+            }
             match result {
                 Ok((documents, folders, crumbs)) => {
                     self.documents.set(documents);
@@ -185,6 +192,7 @@ pub fn DocumentsPage() -> impl IntoView {
         loading: RwSignal::new(true),
         error: RwSignal::new(None),
         generation: RwSignal::new(0),
+        latest: StoredValue::new(0),
         is_staff,
     };
     Effect::new(move |_| {

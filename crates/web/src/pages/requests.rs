@@ -285,7 +285,13 @@ fn RequestView(request: Request) -> impl IntoView {
         </section>
         <ol class="items">
             {request.items.iter().cloned().map(|item| {
-                let can_answer = assigned && live && item.status != ItemStatus::Accepted;
+                // Files can be added and answers corrected until review; a signature or a
+                // decision is given once, unless staff ask for changes.
+                let open_again = matches!(item.status, ItemStatus::Pending | ItemStatus::ChangesRequested);
+                let can_answer = assigned && live && match item.kind {
+                    ItemKind::Sign | ItemKind::Approve => open_again,
+                    ItemKind::Upload | ItemKind::Question => item.status != ItemStatus::Accepted,
+                };
                 let can_review = is_staff && live && item.status == ItemStatus::Submitted;
                 view! { <ItemView request=id item=item can_answer=can_answer can_review=can_review/> }
             }).collect_view()}
