@@ -16,10 +16,10 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// in, dashboard, profile, console: 280 KiB). Issue 4 added the invitation, magic-link, reset,
 /// team, people, organisation, import and settings pages and view-as (375 KiB), and every
 /// route still ships in the one wasm: Trunk does not split Leptos routes. Issue 5 added the
-/// documents browser (427 KiB) and the requests pages: the contact's fulfilment, the review,
-/// the builder and templates (500 KiB), then staff rename, move and publish (508 KiB). Measured with twiggy before wasm-opt, Leptos' view
-/// code (tachys, reactive_graph, leptos) is about half of the code, then ours and the serde
-/// code of every wire type. 560 KiB holds this stage; it is a ceiling, not a goal. The lever
+/// documents browser (427 KiB), the requests pages — the contact's fulfilment, the review,
+/// the builder and templates (500 KiB) — and staff rename, move and publish (508 KiB).
+/// Measured with twiggy before wasm-opt, Leptos' view code (tachys, reactive_graph, leptos)
+/// is about half of the code, then ours and the serde code of every wire type. 560 KiB holds this stage; it is a ceiling, not a goal. The lever
 /// for the next capability: build the staff console as its own wasm (a second Trunk target
 /// under `/staff`), so a customer's first load carries no staff pages; Leptos' wasm-split
 /// needs cargo-leptos, not Trunk.
