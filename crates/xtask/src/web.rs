@@ -19,10 +19,10 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// documents browser (427 KiB), the requests pages — the contact's fulfilment, the review,
 /// the builder and templates (500 KiB) — and staff rename, move and publish (508 KiB).
 /// Measured with twiggy before wasm-opt, Leptos' view code (tachys, reactive_graph, leptos)
-/// is about half of the code, then ours and the serde code of every wire type. 560 KiB holds this stage; it is a ceiling, not a goal. The lever
-/// for the next capability: build the staff console as its own wasm (a second Trunk target
-/// under `/staff`), so a customer's first load carries no staff pages; Leptos' wasm-split
-/// needs cargo-leptos, not Trunk.
+/// is about half of the code, then ours and the serde code of every wire type. 560 KiB holds
+/// this stage; it is a ceiling, not a goal. The lever for the next capability: build the
+/// staff console as its own wasm (a second Trunk target under `/staff`), so a customer's
+/// first load carries no staff pages; Leptos' wasm-split needs cargo-leptos, not Trunk.
 const FIRST_LOAD_BUDGET_BYTES: u64 = 560 * 1024;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
