@@ -1,4 +1,5 @@
-// The request journey in the browser: staff ask Northwind for two documents and a signature;
+// The request journey in the browser: staff ask Northwind for two documents, a signature and
+// an answer;
 // Alice follows the email, drops both files (a progress bar each), signs, and sees the
 // request completed once staff accept every item; she also sees that staff viewed her file.
 // Each viewport uses names of its own.
@@ -58,6 +59,11 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await page.getByLabel('Item 3: kind').selectOption('sign');
   await page.getByLabel('What is asked').nth(2).fill('Engagement letter');
   await page.getByLabel('Document', { exact: true }).selectOption({ label: letter });
+  await page.getByRole('button', { name: 'Add an item' }).click();
+  await page.getByLabel('Item 4: kind').selectOption('question');
+  await page.getByLabel('What is asked').nth(3).fill('About your year');
+  await page.getByLabel('The question').fill('Did you move house in 2025?');
+  await page.getByLabel('Answer', { exact: true }).selectOption('yes_no');
   await checkPage(page, testInfo, 'request-builder');
   await page.getByRole('button', { name: 'Send the request' }).click();
   await expect(page.getByRole('heading', { name: title })).toBeVisible();
@@ -80,6 +86,9 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await page.getByLabel('I accept').check();
   await page.getByLabel('Type your full name to sign').fill('Alice Admin');
   await page.getByRole('button', { name: 'Sign', exact: true }).click();
+  await expect(page.getByText(/Signed as “Alice Admin”/)).toBeVisible();
+  await page.getByLabel('Did you move house in 2025? (required)').selectOption('no');
+  await page.getByRole('button', { name: 'Send the answers' }).click();
   await expect(page.getByTestId('request-status')).toHaveText('Submitted');
   await checkPage(page, testInfo, 'request-submitted');
   await signOut(page);
@@ -94,7 +103,7 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
     page.getByRole('button', { name: `View the uploaded file: ${statement}` }).click(),
   ]);
   await opened.close();
-  for (const item of ['Bank statements', 'Passport', 'Engagement letter']) {
+  for (const item of ['Bank statements', 'Passport', 'Engagement letter', 'About your year']) {
     await page.getByRole('button', { name: `Accept ${item}` }).click();
     await expect(page.getByRole('button', { name: `Accept ${item}` })).toHaveCount(0);
   }

@@ -677,6 +677,8 @@ struct Draft {
     document: RwSignal<String>,
     pdf_only: RwSignal<bool>,
     question: RwSignal<String>,
+    answer_kind: RwSignal<QuestionKind>,
+    choices: RwSignal<String>,
 }
 
 impl Draft {
@@ -688,6 +690,8 @@ impl Draft {
             document: RwSignal::new(String::new()),
             pdf_only: RwSignal::new(false),
             question: RwSignal::new(String::new()),
+            answer_kind: RwSignal::new(QuestionKind::Text),
+            choices: RwSignal::new(String::new()),
         }
     }
 
@@ -707,11 +711,22 @@ impl Draft {
                 .then(|| self.document.get_untracked().parse().ok())
                 .flatten(),
             questions: if kind == ItemKind::Question {
+                let answer_kind = self.answer_kind.get_untracked();
                 vec![portico_shared::requests::Question {
                     key: "answer".into(),
                     label: self.question.get_untracked(),
-                    kind: QuestionKind::Text,
-                    choices: vec![],
+                    kind: answer_kind,
+                    choices: if answer_kind == QuestionKind::Choice {
+                        self.choices
+                            .get_untracked()
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    } else {
+                        vec![]
+                    },
                     required: true,
                 }]
             } else {
@@ -719,6 +734,15 @@ impl Draft {
             },
             consent_text: None,
         }
+    }
+}
+
+fn answer_kind_of(value: &str) -> QuestionKind {
+    match value {
+        "yes_no" => QuestionKind::YesNo,
+        "date" => QuestionKind::Date,
+        "choice" => QuestionKind::Choice,
+        _ => QuestionKind::Text,
     }
 }
 
@@ -840,6 +864,18 @@ fn DraftItem(draft: Draft, documents: RwSignal<Vec<Document>>) -> impl IntoView 
             </Show>
             <Show when=move || kind.get() == ItemKind::Question>
                 <TextField id=format!("item-question-{n}") label="The question" value=draft.question/>
+                <div class="field">
+                    <label for=format!("item-answer-kind-{n}")>"Answer"</label>
+                    <select id=format!("item-answer-kind-{n}") on:change=move |ev| draft.answer_kind.set(answer_kind_of(&event_target_value(&ev)))>
+                        <option value="text">"Text"</option>
+                        <option value="yes_no">"Yes or no"</option>
+                        <option value="date">"A date"</option>
+                        <option value="choice">"One of several choices"</option>
+                    </select>
+                </div>
+                <Show when=move || draft.answer_kind.get() == QuestionKind::Choice>
+                    <TextField id=format!("item-choices-{n}") label="Choices, separated by commas" value=draft.choices/>
+                </Show>
             </Show>
         </li>
     }
