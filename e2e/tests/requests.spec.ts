@@ -1,7 +1,7 @@
 // The request journey in the browser: staff ask Northwind for two documents, a signature and
-// an answer;
-// Alice follows the email, drops both files (a progress bar each), signs, and sees the
-// request completed once staff accept every item; she also sees that staff viewed her file.
+// an answer; Alice follows the email, drops both files (a progress bar each), signs, answers,
+// and sees the request completed once staff accept every item; she also sees that staff
+// viewed her file.
 // Each viewport uses names of its own.
 import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, checkPage, linkFromMail, signIn, signOut } from './helpers';
