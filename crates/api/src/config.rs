@@ -319,3 +319,9 @@ fn default_parallelism() -> usize {
         .map(|n| n.get())
         .unwrap_or(2)
 }
+
+/// A page of a tenant's portal, for links in mail: `<portal url><path>?tenant=<slug>` (the
+/// query names the tenant wherever the host name does not; see [`Config::portal_url`]).
+pub fn page_url(portal_url: &str, slug: &str, path: &str) -> String {
+    format!("{portal_url}{path}?tenant={slug}")
+}

@@ -180,6 +180,24 @@ impl Client {
         }
     }
 
+    /// A response's body as bytes (a file, a page) on success, a problem otherwise.
+    async fn body(&self, req: RequestBuilder) -> ClientResult<Vec<u8>> {
+        let res = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = res.status();
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            Ok(bytes.to_vec())
+        } else {
+            Err(problem_error(status, &bytes))
+        }
+    }
+
     async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> ClientResult<T> {
         let res = req
             .send()
@@ -776,22 +794,11 @@ impl Client {
         id: DocumentId,
         params: &ContentParams,
     ) -> ClientResult<Vec<u8>> {
-        let res = self
-            .request(Method::GET, &format!("/api/v1/documents/{id}/content"))
-            .query(params)
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let status = res.status();
-        let bytes = res
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        if status.is_success() {
-            Ok(bytes.to_vec())
-        } else {
-            Err(problem_error(status, &bytes))
-        }
+        self.body(
+            self.request(Method::GET, &format!("/api/v1/documents/{id}/content"))
+                .query(params),
+        )
+        .await
     }
 
     /// A five-minute link to a document's content, for the browser.
@@ -976,24 +983,13 @@ impl Client {
         id: RequestId,
         item: RequestItemId,
     ) -> ClientResult<String> {
-        let res = self
-            .request(
+        let page = self
+            .body(self.request(
                 Method::GET,
                 &format!("/api/v1/requests/{id}/items/{item}/certificate"),
-            )
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let status = res.status();
-        let text = res
-            .text()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        if status.is_success() {
-            Ok(text)
-        } else {
-            Err(problem_error(status, text.as_bytes()))
-        }
+            ))
+            .await?;
+        Ok(String::from_utf8_lossy(&page).into_owned())
     }
 
     pub async fn list_templates(&self) -> ClientResult<Page<RequestTemplate>> {

@@ -75,11 +75,8 @@ impl LinkRow {
 
 /// The page URL of a link: `<public url><page>?tenant=<slug>#token=<secret>`.
 pub fn url(portal_url: &str, tenant: &TenantRow, purpose: Purpose, secret: &str) -> String {
-    format!(
-        "{portal_url}{}?tenant={}#token={secret}",
-        purpose.page(),
-        tenant.slug
-    )
+    let page = crate::config::page_url(portal_url, &tenant.slug, purpose.page());
+    format!("{page}#token={secret}")
 }
 
 /// Issues a link for `user` on `c` (retiring their unused links of the same purpose) and

@@ -178,7 +178,7 @@ pub async fn invite_in(
                     .config
                     .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
                 let brand = templates::Brand::of(&tenant_row, &portal_url);
-                let portal = format!("{portal_url}/?tenant={}", tenant_row.slug);
+                let portal = crate::config::page_url(&portal_url, &tenant_row.slug, "/");
                 for org_name in &organizations {
                     let mail = templates::added_to_organization(
                         &brand,

@@ -248,25 +248,14 @@ pub(crate) async fn create(
     for (position, item) in new.items.iter().enumerate() {
         queries::insert_item(tx, tenant, id, position as i32, item).await?;
     }
-    let tenant_row = tenancy::get_tenant(tx, tenant)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let portal = state
-        .config
-        .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
-    let brand = templates::Brand::of(&tenant_row, &portal);
-    let link = request_link(
-        &portal,
-        &tenant_row.slug,
-        id,
-        tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
-    );
+    let mailing = Mailing::of(state, tx, tenant).await?;
+    let link = mailing.link(id);
     let due = new.due_on.map(|d| d.format("%e %B %Y").to_string());
     for user in &new.assignees {
         queries::insert_assignee(tx, tenant, id, *user).await?;
         if let Some(person) = tenancy::get_user(tx, tenant, *user).await? {
             let mail = templates::request_created(
-                &brand,
+                &mailing.brand,
                 &person.email,
                 &person.name,
                 &org.name,
@@ -300,17 +289,35 @@ pub(crate) async fn create(
     Ok(id)
 }
 
-/// Where a request opens in the portal (links name the tenant unless its host does).
-pub(crate) fn request_link(
-    portal: &str,
-    slug: &str,
-    id: RequestId,
-    host_names_tenant: bool,
-) -> String {
-    if host_names_tenant {
-        format!("{portal}/requests/{id}")
-    } else {
-        format!("{portal}/requests/{id}?tenant={slug}")
+/// How a tenant's request mail is branded, and where its links go.
+pub(crate) struct Mailing {
+    brand: templates::Brand,
+    portal: String,
+    slug: String,
+}
+
+impl Mailing {
+    pub(crate) async fn of(
+        state: &AppState,
+        c: &mut impl crate::db::AsExec,
+        tenant: TenantId,
+    ) -> ApiResult<Mailing> {
+        let row = tenancy::get_tenant(c, tenant)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let portal = state
+            .config
+            .portal_url(&row.slug, row.custom_domain.as_deref());
+        Ok(Mailing {
+            brand: templates::Brand::of(&row, &portal),
+            portal,
+            slug: row.slug,
+        })
+    }
+
+    /// Where request `id` opens in the portal.
+    fn link(&self, id: RequestId) -> String {
+        crate::config::page_url(&self.portal, &self.slug, &format!("/requests/{id}"))
     }
 }
 
@@ -710,23 +717,12 @@ pub async fn review_item(
     .await?;
     let request_status = settle(&mut tx, tenant, &request, item_id, status, now).await?;
     if !accept {
-        let tenant_row = tenancy::get_tenant(&mut tx, tenant)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        let portal = state
-            .config
-            .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
-        let brand = templates::Brand::of(&tenant_row, &portal);
-        let link = request_link(
-            &portal,
-            &tenant_row.slug,
-            request.id,
-            tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
-        );
+        let mailing = Mailing::of(&state, &mut tx, tenant).await?;
+        let link = mailing.link(request.id);
         for person in &request.assignees {
             if let Some(user) = tenancy::get_user(&mut tx, tenant, person.id).await? {
                 let mail = templates::changes_requested(
-                    &brand,
+                    &mailing.brand,
                     &user.email,
                     &user.name,
                     &request.title,
@@ -842,23 +838,12 @@ async fn remind(
     let Some(due_on) = row.due_on.filter(|d| waiting && Some(*d) == due) else {
         return Ok(());
     };
-    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no tenant"))?;
-    let portal = state
-        .config
-        .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
-    let brand = templates::Brand::of(&tenant_row, &portal);
-    let link = request_link(
-        &portal,
-        &tenant_row.slug,
-        id,
-        tenant_row.custom_domain.is_some() || state.config.base_domain.is_some(),
-    );
+    let mailing = Mailing::of(state, &mut tx, tenant).await?;
+    let link = mailing.link(id);
     let due_text = due_on.format("%e %B %Y").to_string();
     for a in queries::assignees(&mut tx, tenant, &[id.0]).await? {
         let mail = templates::request_reminder(
-            &brand,
+            &mailing.brand,
             &a.email,
             &a.name,
             &row.title,
