@@ -93,3 +93,50 @@ test('staff file documents for a customer, who previews, downloads and sees who 
   await page.getByRole('button', { name: taxReturn }).click();
   await expect(page.locator('.access-log')).toContainText('Downloaded by Alice Admin');
 });
+
+test('staff rename a folder, add a version, use the bin, delete the empty folder and see the storage used', async ({ page }, testInfo) => {
+  const folder = `Archive ${testInfo.project.name}`;
+  const minutes = `Minutes ${testInfo.project.name}.pdf`;
+  const version = (n: number) => Buffer.from(`%PDF-1.7\n% minutes, version ${n}\n%%EOF\n`);
+
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.getByRole('link', { name: 'Organisations' }).first().click();
+  await page.getByRole('link', { name: 'Northwind Traders' }).click();
+  await page.getByRole('link', { name: 'Documents' }).click();
+  await page.getByLabel('New folder').fill(folder);
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await page.getByRole('link', { name: folder }).click();
+  await page.getByLabel("This folder's name").fill(`${folder} 2024`);
+  await page.getByRole('button', { name: 'Rename the folder' }).click();
+  await expect(page.getByRole('navigation', { name: 'Folders' }).getByText(`${folder} 2024`)).toBeVisible();
+
+  // A document, then a second version of it.
+  await dropFiles(page, [{ name: minutes, base64: version(1).toString('base64'), type: 'application/pdf' }]);
+  await page.getByRole('button', { name: minutes }).click();
+  await page.getByLabel('Upload a new version').setInputFiles({ name: minutes, mimeType: 'application/pdf', buffer: version(2) });
+  await expect(page.getByText(/^Version 2 —/)).toBeVisible();
+  await expect(page.getByText(/^Version 1 —/)).toBeVisible();
+
+  // A folder with a document in it stays; the document goes to the bin and comes back.
+  await page.getByRole('button', { name: 'Delete the folder' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'not empty' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('button', { name: minutes })).toHaveCount(0);
+  await page.getByLabel(/Show the bin/).check();
+  await page.getByRole('button', { name: minutes }).click();
+  await expect(page.getByText('In the bin until')).toBeVisible();
+  await page.getByRole('button', { name: 'Restore' }).click();
+  await page.getByLabel(/Show the bin/).uncheck();
+  await expect(page.getByRole('button', { name: minutes })).toBeVisible();
+
+  // In the bin again, the folder is empty and can go: back to the top level.
+  await page.getByRole('button', { name: minutes }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('button', { name: 'Delete the folder' }).click();
+  await expect(page.getByRole('link', { name: `${folder} 2024` })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Delete the folder' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Settings' }).first().click();
+  await expect(page.getByTestId('storage')).toContainText(/Document storage: .* used; uploads up to/);
+});

@@ -132,3 +132,55 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await expect(page.getByTestId('organization-progress')).toContainText(/\d+ of \d+ done/);
   await checkPage(page, testInfo, 'dashboard-progress');
 });
+
+test('staff keep a template, send it to Contoso, ask for a change and cancel; the contact sees both', async ({ page }, testInfo) => {
+  const tag = testInfo.project.name;
+  const name = `Checklist ${tag}`;
+  const title = `Tax season ${tag}`;
+  const comment = 'Please send every page of the form.';
+
+  await signIn(page, 'owner');
+  await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+  await page.goto('/staff/templates');
+  await page.getByLabel('Template name').fill(name);
+  await page.getByLabel('Request title').fill(title);
+  await page.getByLabel('Documents to ask for, one per line').fill('W-2 forms');
+  await page.getByRole('button', { name: 'Save the template' }).click();
+  const template = page.getByRole('listitem').filter({ hasText: name });
+  await template.getByRole('group', { name: `Send ${name} to` }).getByLabel('Contoso Ltd').check();
+  await template.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByText('Sent to 1 organisation(s).')).toBeVisible();
+  await checkPage(page, testInfo, 'templates');
+  await signOut(page);
+
+  // Carol, of Contoso, finds it waiting for her and sends the form.
+  await signIn(page, 'carol');
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.goto('/requests');
+  await page.getByRole('region', { name: 'Waiting for you' }).getByRole('link', { name: title }).click();
+  const pdf = Buffer.from(`%PDF-1.7\n% W-2 ${tag}\n%%EOF\n`).toString('base64');
+  await drop(page, 'drop-W-2 forms', 'w2.pdf', pdf, 'application/pdf');
+  await expect(page.getByText('View the uploaded file: w2.pdf')).toBeVisible();
+  await expect(page.getByTestId('request-status')).toHaveText('Submitted');
+  await signOut(page);
+
+  // Staff ask for a change, then cancel the request.
+  await signIn(page, 'owner');
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.goto('/requests');
+  await page.getByRole('region', { name: 'Waiting for your review' }).getByRole('link', { name: title }).click();
+  await page.getByLabel(/Comment for the client/).fill(comment);
+  await page.getByRole('button', { name: 'Ask for changes' }).click();
+  await expect(page.getByTestId('request-status')).toHaveText('Changes requested');
+  await page.getByRole('button', { name: 'Cancel the request' }).click();
+  await expect(page.getByTestId('request-status')).toHaveText('Cancelled');
+  await signOut(page);
+
+  await signIn(page, 'carol');
+  await expect(page.locator('.avatar')).toBeVisible();
+  await page.goto('/requests');
+  await page.getByRole('region', { name: 'All requests' }).getByRole('link', { name: title }).click();
+  await expect(page.getByTestId('request-status')).toHaveText('Cancelled');
+  await expect(page.getByText(`Changes requested: ${comment}`)).toBeVisible();
+  await expect(page.getByRole('button', { name: /Choose a file/ })).toHaveCount(0);
+});

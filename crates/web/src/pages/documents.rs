@@ -307,6 +307,9 @@ fn Toolbar(browser: Browser) -> impl IntoView {
                     <TextField id="new-folder" label="New folder" class="grow" value=new_folder required=true/>
                     <button type="submit" class="button secondary">"Create folder"</button>
                 </form>
+                <Show when=move || browser.folder.get().is_some()>
+                    <ThisFolder browser=browser/>
+                </Show>
                 <label class="check">
                     <input type="checkbox" prop:checked=move || browser.bin.get()
                         on:change=move |ev| { browser.bin.set(event_target_checked(&ev)); browser.selected.set(None); browser.reload(); }/>
@@ -314,6 +317,55 @@ fn Toolbar(browser: Browser) -> impl IntoView {
                 </label>
             </Show>
         </section>
+    }
+}
+
+/// Staff: rename the folder being shown, or delete it when it is empty (then up one level).
+#[component]
+fn ThisFolder(browser: Browser) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(here) = browser.crumbs.get().last() {
+            name.set(here.name.clone());
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let rename = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(id) = browser.folder.get_untracked() else {
+            return;
+        };
+        let change = portico_shared::documents::UpdateFolder {
+            name: Some(name.get_untracked()),
+            parent_id: None,
+        };
+        spawn_local(async move {
+            match client().update_folder(id, &change).await {
+                Ok(_) => browser.reload(),
+                Err(e) => browser.error.set(Some(problems::message(&e))),
+            }
+        });
+    };
+    let remove = move |_| {
+        let Some(id) = browser.folder.get_untracked() else {
+            return;
+        };
+        let crumbs = browser.crumbs.get_untracked();
+        let parent = crumbs.len().checked_sub(2).map(|i| crumbs[i].id);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match client().delete_folder(id).await {
+                Ok(()) => navigate(&browser.href(parent), Default::default()),
+                Err(e) => browser.error.set(Some(problems::message(&e))),
+            }
+        });
+    };
+    view! {
+        <form class="toolbar" on:submit=rename>
+            <TextField id="folder-name" label="This folder's name" class="grow" value=name required=true/>
+            <button type="submit" class="button secondary">"Rename the folder"</button>
+            <button type="button" class="button danger" on:click=remove>"Delete the folder"</button>
+        </form>
     }
 }
 

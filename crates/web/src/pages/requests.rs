@@ -73,19 +73,23 @@ fn RequestCard(request: Request) -> impl IntoView {
     }
 }
 
-/// An organisation's requests at a glance: open, overdue and completed requests, and items
-/// done of all ("3 of 5 done").
+/// An organisation's requests at a glance: open, overdue and completed requests, items done
+/// of all ("3 of 5 done"), and the requests themselves.
 #[component]
 pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
     let progress = RwSignal::new(None::<portico_shared::requests::OrganizationProgress>);
+    let requests = RwSignal::new(None::<Vec<Request>>);
     spawn_local(async move {
         if let Ok(p) = client().organization_progress(org).await {
             progress.set(Some(p));
         }
+        if let Ok(page) = client().organization_requests(org, None).await {
+            requests.set(Some(page.items));
+        }
     });
     move || {
         progress.get().filter(|p| p.items.total > 0).map(|p| {
-            let requests = format!(
+            let summary = format!(
                 "{} open request(s), {} overdue, {} completed",
                 p.open_requests, p.overdue_requests, p.completed_requests
             );
@@ -94,10 +98,17 @@ pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
                     <h2 id="progress-title">"Requests"</h2>
                     <p data-testid="organization-progress">
                         <strong>{format!("{} of {} done", p.items.done, p.items.total)}</strong>
-                        {format!(" · {requests}")}
+                        {format!(" · {summary}")}
                     </p>
                     <progress max=p.items.total value=p.items.done aria-label="Items done"></progress>
-                    <p><A href="/requests">"See the requests"</A></p>
+                    {move || match requests.get() {
+                        Some(list) if !list.is_empty() => view! {
+                            <ul class="request-list">
+                                {list.into_iter().map(|r| view! { <RequestCard request=r/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        _ => view! { <p><A href="/requests">"See the requests"</A></p> }.into_any(),
+                    }}
                 </section>
             }
         })

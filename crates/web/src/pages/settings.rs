@@ -113,6 +113,7 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <h1>"Portal settings"</h1>
+        <StorageLine/>
         <ErrorMessage message=error/>
         <Show when=move || notice.get().is_some()>
             <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
@@ -256,5 +257,31 @@ fn ColorField(id: &'static str, label: &'static str, value: RwSignal<String>) ->
                     on:input=move |ev| value.set(event_target_value(&ev))/>
             </div>
         </div>
+    }
+}
+
+/// How much of the portal's document storage is used, and the largest upload.
+#[component]
+fn StorageLine() -> impl IntoView {
+    let usage = RwSignal::new(None::<portico_shared::documents::StorageUsage>);
+    leptos::task::spawn_local(async move {
+        if let Ok(u) = crate::session::client().storage_usage().await {
+            usage.set(Some(u));
+        }
+    });
+    move || {
+        usage.get().map(|u| {
+            use crate::pages::documents::human_size;
+            view! {
+                <p class="muted" data-testid="storage">
+                    {format!(
+                        "Document storage: {} of {} used; uploads up to {} each.",
+                        human_size(u.used_bytes),
+                        human_size(u.quota_bytes),
+                        human_size(u.max_upload_bytes)
+                    )}
+                </p>
+            }
+        })
     }
 }
