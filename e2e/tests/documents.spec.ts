@@ -107,6 +107,7 @@ test('staff rename a folder, add a version, use the bin, delete the empty folder
   await page.getByLabel('New folder').fill(folder);
   await page.getByRole('button', { name: 'Create folder' }).click();
   await page.getByRole('link', { name: folder }).click();
+  await expect(page.getByLabel("This folder's name")).toHaveValue(folder);
   await page.getByLabel("This folder's name").fill(`${folder} 2024`);
   await page.getByRole('button', { name: 'Rename the folder' }).click();
   await expect(page.getByRole('navigation', { name: 'Folders' }).getByText(`${folder} 2024`)).toBeVisible();
