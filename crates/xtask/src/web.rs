@@ -17,7 +17,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// team, people, organisation, import and settings pages and view-as (375 KiB), and every
 /// route still ships in the one wasm: Trunk does not split Leptos routes. Issue 5 added the
 /// documents browser (427 KiB), the requests pages — the contact's fulfilment, the review,
-/// the builder and templates (500 KiB) — and staff rename, move and publish (509 KiB).
+/// the builder and templates (500 KiB) — and the staff document tools (514 KiB).
 /// Measured with twiggy before wasm-opt, Leptos' view code (tachys, reactive_graph, leptos)
 /// is about half of the code, then ours and the serde code of every wire type. 560 KiB holds
 /// this stage; it is a ceiling, not a goal. The lever for the next capability: build the
