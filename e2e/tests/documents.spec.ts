@@ -128,6 +128,8 @@ test('staff rename a folder, add a version, use the bin, delete the empty folder
   await page.getByRole('button', { name: minutes }).click();
   await expect(page.getByText('In the bin until')).toBeVisible();
   await page.getByRole('button', { name: 'Restore' }).click();
+  // Restored: it leaves the bin.
+  await expect(page.getByRole('button', { name: minutes })).toHaveCount(0);
   await page.getByLabel(/Show the bin/).uncheck();
   await expect(page.getByRole('button', { name: minutes })).toBeVisible();
 

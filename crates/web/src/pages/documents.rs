@@ -312,7 +312,13 @@ fn Toolbar(browser: Browser) -> impl IntoView {
                 </Show>
                 <label class="check">
                     <input type="checkbox" prop:checked=move || browser.bin.get()
-                        on:change=move |ev| { browser.bin.set(event_target_checked(&ev)); browser.selected.set(None); browser.reload(); }/>
+                        on:change=move |ev| {
+                            // Another list: no row of the one left may be opened meanwhile.
+                            browser.bin.set(event_target_checked(&ev));
+                            browser.selected.set(None);
+                            browser.documents.set(Vec::new());
+                            browser.reload();
+                        }/>
                     " Show the bin (deleted documents, kept 30 days)"
                 </label>
             </Show>
