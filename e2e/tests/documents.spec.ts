@@ -136,9 +136,11 @@ test('staff rename a folder, add a version, use the bin, delete the empty folder
   // In the bin again, the folder is empty and can go: back to the top level.
   await page.getByRole('button', { name: minutes }).click();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('button', { name: minutes })).toHaveCount(0);
   await page.getByRole('button', { name: 'Delete the folder' }).click();
-  await expect(page.getByRole('link', { name: `${folder} 2024` })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Folders' }).getByText(`${folder} 2024`)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Delete the folder' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: `${folder} 2024` })).toHaveCount(0);
 
   await page.getByRole('link', { name: 'Settings' }).first().click();
   await expect(page.getByTestId('storage')).toContainText(/Document storage: .* used; uploads up to/);
