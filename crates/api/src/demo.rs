@@ -146,6 +146,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     org_name,
                     None,
                     Default::default(),
+                    None,
                 )
                 .await?
             }

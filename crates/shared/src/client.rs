@@ -14,9 +14,9 @@ use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
 use crate::people::{
-    ChangeEmail, ChangeRole, ChangeScopes, ImportReport, InvitationDetails, InviteMember,
-    InvitePerson, LinkToken, Member, PeopleFilter, Person, RequestLink, SetPasswordWithLink,
-    UpdateProfile,
+    ChangeEmail, ChangeOrganizationAccess, ChangeRole, ChangeScopes, ImportReport,
+    InvitationDetails, InviteMember, InvitePerson, LinkToken, Member, PeopleFilter, Person,
+    RequestLink, SetPasswordWithLink, UpdateProfile,
 };
 use crate::requests::{
     AnswerItem, ApproveItem, CreateRequest, CreateTemplate, OrganizationProgress, Request,
@@ -24,7 +24,8 @@ use crate::requests::{
 };
 use crate::system::Health;
 use crate::tenancy::{
-    Branding, Me, Scope, StaffRole, TenantSettings, UpdateTenant, User, ViewAsStarted,
+    Branding, Me, OrganizationAccess, Scope, StaffRole, TenantSettings, UpdateTenant, User,
+    ViewAsStarted,
 };
 use crate::{
     DocumentId, FolderId, OrganizationId, Page, Problem, ProblemType, RequestId, RequestItemId,
@@ -449,6 +450,25 @@ impl Client {
         };
         self.send_empty(self.request(method, &format!("/api/v1/organizations/{org}/staff/{user}")))
             .await
+    }
+
+    /// Lets a staff member serve every organisation, or only those assigned to them.
+    pub async fn set_organization_access(
+        &self,
+        user: UserId,
+        organization_access: OrganizationAccess,
+    ) -> ClientResult<Person> {
+        let body = ChangeOrganizationAccess {
+            organization_access,
+        };
+        self.send(
+            self.request(
+                Method::PUT,
+                &format!("/api/v1/users/{user}/organization-access"),
+            )
+            .json(&body),
+        )
+        .await
     }
 
     /// People (staff only), a page at a time.

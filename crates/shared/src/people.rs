@@ -2,7 +2,9 @@
 //! sent by email (invitations, sign-in links, password resets, email confirmations).
 
 use crate::OrganizationId;
-use crate::tenancy::{Branding, Membership, Scope, StaffRole, User, UserKind, UserStatus};
+use crate::tenancy::{
+    Branding, Membership, OrganizationAccess, Scope, StaffRole, User, UserKind, UserStatus,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,9 @@ pub struct PeopleFilter {
 pub struct Person {
     pub user: User,
     pub memberships: Vec<Membership>,
+    /// Staff only: whether they serve every organisation or only those assigned to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_access: Option<OrganizationAccess>,
 }
 
 /// One membership granted with an invitation.
@@ -60,6 +65,14 @@ pub struct InvitePerson {
 #[serde(deny_unknown_fields)]
 pub struct ChangeRole {
     pub staff_role: StaffRole,
+}
+
+/// Let a staff member serve every organisation, or only those assigned to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangeOrganizationAccess {
+    pub organization_access: OrganizationAccess,
 }
 
 /// A member of an organisation's team, with their scopes there.

@@ -35,6 +35,33 @@ pub enum StaffRole {
     Agent,
 }
 
+/// Which organisations a staff member serves: every organisation of the tenant, or only those
+/// they are assigned to (none at all until assigned). Owners always serve every organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationAccess {
+    All,
+    Assigned,
+}
+
+impl OrganizationAccess {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganizationAccess::All => "all",
+            OrganizationAccess::Assigned => "assigned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrganizationAccess> {
+        match s {
+            "all" => Some(OrganizationAccess::All),
+            "assigned" => Some(OrganizationAccess::Assigned),
+            _ => None,
+        }
+    }
+}
+
 /// What a customer contact may do within one organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

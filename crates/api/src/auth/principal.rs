@@ -12,7 +12,7 @@ use crate::tenancy::{queries as tenancy, rules};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
-use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
 use std::future::{Ready, ready};
 
@@ -21,7 +21,7 @@ use std::future::{Ready, ready};
 pub enum Access {
     Staff {
         role: StaffRole,
-        /// `None`: every organisation of the tenant; `Some`: only these.
+        /// `None`: every organisation of the tenant; `Some`: only these (perhaps none).
         assigned: Option<Vec<OrganizationId>>,
     },
     Customer {
@@ -70,6 +70,42 @@ impl Principal {
         } else {
             Err(ApiError::Forbidden)
         }
+    }
+
+    /// Whether this is staff limited to assigned organisations.
+    pub fn is_restricted_staff(&self) -> bool {
+        matches!(
+            self.access,
+            Access::Staff {
+                assigned: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// What staff this caller invites serve: as much as the caller, at most.
+    pub fn staff_access(&self) -> OrganizationAccess {
+        if self.is_restricted_staff() {
+            OrganizationAccess::Assigned
+        } else {
+            OrganizationAccess::All
+        }
+    }
+
+    /// May this staff member change another staff member's access (assignments, which
+    /// organisations they serve)? Only someone of a lower role than the caller's, and never
+    /// themself: 403 for a role at or above the caller's, 409 for oneself.
+    pub fn require_above(&self, target: UserId, target_role: StaffRole) -> Result<(), ApiError> {
+        let mine = self.require_role(StaffRole::Admin)?;
+        if target == self.user_id {
+            return Err(ApiError::Conflict(
+                "You cannot change your own access; ask another admin.".into(),
+            ));
+        }
+        if target_role <= mine {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(())
     }
 
     /// Whether the organisation exists for this principal at all. An organisation outside a
@@ -182,7 +218,11 @@ pub(crate) async fn load(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let open = holder.revoked_at.is_none() && holder.expires_at > now;
-    if !open || rules::status_from_column(&holder.status) != UserStatus::Active {
+    let active = |status: &str| rules::status_from_column(status) == UserStatus::Active;
+    // A view-as session lives only while the staff member looking is active too (S9).
+    let viewer_active =
+        holder.viewer_user_id.is_none() || holder.viewer_status.as_deref().is_some_and(active);
+    if !open || !active(&holder.status) || !viewer_active {
         return Err(ApiError::Unauthorized);
     }
     let access = match rules::kind_from_column(&holder.kind) {
@@ -192,16 +232,27 @@ pub(crate) async fn load(
                 .as_deref()
                 .and_then(rules::role_from_column)
                 .ok_or(ApiError::Unauthorized)?;
-            let assigned = tenancy::assignments_of(&mut conn, tenant, user).await?;
-            Access::Staff {
-                role,
-                assigned: (!assigned.is_empty()).then(|| {
-                    assigned
+            // Owners serve every organisation whatever is stored; an unknown stored value
+            // is an error, never "everything".
+            let reach =
+                OrganizationAccess::parse(&holder.organization_access).ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "unknown organization_access {:?}",
+                        holder.organization_access
+                    ))
+                })?;
+            let assigned = match reach {
+                _ if role == StaffRole::Owner => None,
+                OrganizationAccess::All => None,
+                OrganizationAccess::Assigned => Some(
+                    tenancy::assignments_of(&mut conn, tenant, user)
+                        .await?
                         .iter()
                         .map(|a| OrganizationId(a.organization_id))
-                        .collect()
-                }),
-            }
+                        .collect(),
+                ),
+            };
+            Access::Staff { role, assigned }
         }
         UserKind::Customer => Access::Customer {
             memberships: tenancy::memberships_of(&mut conn, tenant, user)

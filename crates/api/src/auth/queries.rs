@@ -136,7 +136,9 @@ pub enum Sessions {
 }
 
 /// Ends the open sessions `which` names: their refresh tokens stop working, and so do their
-/// access tokens, which are checked against the session on every request (S9). Returns how
+/// access tokens, which are checked against the session on every request (S9). Ending every
+/// session of a user also ends the view-as sessions that user started as a viewer, so a
+/// staff member disabled, demoted or signed out everywhere stops looking at once. Returns how
 /// many ended.
 pub async fn revoke_sessions(
     c: &mut impl AsExec,
@@ -145,18 +147,36 @@ pub async fn revoke_sessions(
     reason: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let (user, only, except) = match which {
-        Sessions::One(s) => (None, Some(s.0), None),
-        Sessions::OneOf(u, s) => (Some(u.0), Some(s.0), None),
-        Sessions::AllOf(u) => (Some(u.0), None, None),
-        Sessions::AllOfBut(u, s) => (Some(u.0), None, Some(s.0)),
+    const SET: &str = "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 \
+                       WHERE tenant_id = $1 AND revoked_at IS NULL";
+    let (sql, user, session) = match which {
+        Sessions::One(s) => (format!("{SET} AND id = $4"), None, Some(s.0)),
+        Sessions::OneOf(u, s) => (
+            format!("{SET} AND id = $5 AND user_id = $4"),
+            Some(u.0),
+            Some(s.0),
+        ),
+        Sessions::AllOf(u) => (
+            format!("{SET} AND (user_id = $4 OR viewer_user_id = $4)"),
+            Some(u.0),
+            None,
+        ),
+        Sessions::AllOfBut(u, s) => (
+            format!("{SET} AND (user_id = $4 OR viewer_user_id = $4) AND id <> $5"),
+            Some(u.0),
+            Some(s.0),
+        ),
     };
-    on_db!(c, e => sqlx::query(
-        "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 \
-         WHERE tenant_id = $1 AND revoked_at IS NULL AND ($4 IS NULL OR user_id = $4) \
-           AND ($5 IS NULL OR id = $5) AND ($6 IS NULL OR id <> $6)")
-        .bind(tenant.0).bind(now).bind(reason).bind(user).bind(only).bind(except)
-        .execute(e).await.map(|r| r.rows_affected()))
+    on_db!(c, e => {
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(now).bind(reason);
+        let q = match (user, session) {
+            (Some(u), Some(s)) => q.bind(u).bind(s),
+            (Some(u), None) => q.bind(u),
+            (None, Some(s)) => q.bind(s),
+            (None, None) => q,
+        };
+        q.execute(e).await.map(|r| r.rows_affected())
+    })
 }
 
 /// What an access token's session says about its holder, checked on every request.
@@ -168,7 +188,10 @@ pub struct SessionHolder {
     pub status: String,
     pub staff_role: Option<String>,
     pub email: String,
+    pub organization_access: String,
     pub viewer_user_id: Option<Uuid>,
+    /// The viewer's status, in a view-as session.
+    pub viewer_status: Option<String>,
 }
 
 pub async fn session_holder(
@@ -179,7 +202,9 @@ pub async fn session_holder(
 ) -> sqlx::Result<Option<SessionHolder>> {
     on_db!(c, e => sqlx::query_as(
         "SELECT s.expires_at, s.revoked_at, u.kind, u.status, u.staff_role, u.email, \
-         s.viewer_user_id FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+         u.organization_access, s.viewer_user_id, v.status AS viewer_status \
+         FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+         LEFT JOIN users v ON v.tenant_id = s.tenant_id AND v.id = s.viewer_user_id \
          WHERE s.tenant_id = $1 AND s.user_id = $2 AND s.id = $3")
         .bind(tenant.0).bind(user.0).bind(session.0).fetch_optional(e).await)
 }

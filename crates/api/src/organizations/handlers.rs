@@ -8,6 +8,7 @@ use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
 use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
+use crate::tenancy::rules;
 use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
 use portico_shared::organizations::{
@@ -102,7 +103,8 @@ async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> Ap
     Ok(())
 }
 
-/// Create a customer organisation. Staff admins and owners only.
+/// Create a customer organisation. Staff admins and owners only; an admin limited to assigned
+/// organisations is assigned to the new one.
 #[utoipa::path(
     tag = "organizations",
     request_body = CreateOrganization,
@@ -131,6 +133,8 @@ pub async fn create_organization(
         &body.name,
         body.external_ref,
         body.custom_fields,
+        // Staff limited to assigned organisations serve what they create.
+        who.is_restricted_staff().then_some(who.user_id),
     )
     .await?;
     Ok(HttpResponse::Created()
@@ -276,8 +280,9 @@ pub async fn list_assigned_staff(
     Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
 }
 
-/// Assign a staff member to an organisation. A staff member with assignments sees only the
-/// organisations they are assigned to. Staff admins and owners only; idempotent.
+/// Assign a staff member to an organisation: from then on they serve only the organisations
+/// they are assigned to (`organization_access` becomes `assigned`). Staff admins and owners,
+/// for staff of a lower role than their own (never themselves); idempotent.
 #[utoipa::path(
     tag = "organizations",
     params(
@@ -287,7 +292,8 @@ pub async fn list_assigned_staff(
     responses(
         (status = 204, description = "Assigned."),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner, or the staff member's role is not below the caller's.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own assignment.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a staff member.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
@@ -304,7 +310,9 @@ pub async fn assign_staff(
     set_assignment(&state, &who, &origin, path.into_inner(), true).await
 }
 
-/// End a staff member's assignment to an organisation. Staff admins and owners only.
+/// End a staff member's assignment to an organisation. They keep serving only the
+/// organisations still assigned to them (none, if this was the last). Staff admins and
+/// owners, for staff of a lower role than their own (never themselves).
 #[utoipa::path(
     tag = "organizations",
     params(
@@ -314,8 +322,10 @@ pub async fn assign_staff(
     responses(
         (status = 204, description = "No longer assigned."),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner, or the staff member's role is not below the caller's.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own assignment.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a staff member.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -343,12 +353,17 @@ async fn set_assignment(
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
-    if target.kind != "staff" {
+    let Some(role) = target
+        .staff_role
+        .as_deref()
+        .and_then(rules::role_from_column)
+    else {
         return Err(ApiError::invalid(
             "user_id",
             "only staff are assigned; contacts are members",
         ));
-    }
+    };
+    who.require_above(user, role)?;
     operations::set_assignment(
         state,
         &Actor::from(who),

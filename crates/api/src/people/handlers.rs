@@ -16,10 +16,12 @@ use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use portico_shared::people::{
-    ChangeEmail, ChangeRole, ChangeScopes, InviteMember, InvitePerson, Member, PeopleFilter,
-    Person, UpdateProfile,
+    ChangeEmail, ChangeOrganizationAccess, ChangeRole, ChangeScopes, InviteMember, InvitePerson,
+    Member, PeopleFilter, Person, UpdateProfile,
 };
-use portico_shared::tenancy::{Membership, OrganizationRef, Scope, StaffRole, User, UserStatus};
+use portico_shared::tenancy::{
+    Membership, OrganizationAccess, OrganizationRef, Scope, StaffRole, User, UserStatus,
+};
 use portico_shared::{OrganizationId, Page, Problem, TenantId, UserId};
 use serde_json::json;
 
@@ -37,9 +39,17 @@ async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<P
             scopes: rules::scopes_from_column(&m.scopes),
         })
         .collect();
+    let organization_access =
+        match tenancy::organization_access_of(&mut conn, tenant, UserId(row.id)).await? {
+            Some(stored) => Some(OrganizationAccess::parse(&stored).ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("unknown organization_access {stored:?}"))
+            })?),
+            None => None,
+        };
     Ok(Person {
         user: row.into(),
         memberships,
+        organization_access,
     })
 }
 
@@ -205,6 +215,7 @@ pub async fn invite_person(
         email: body.email,
         name: body.name,
         staff_role: body.staff_role,
+        staff_access: who.staff_access(),
         grants: body
             .memberships
             .into_iter()
@@ -420,6 +431,62 @@ pub async fn change_role(
     reload(&state, who.tenant_id(), id).await
 }
 
+/// Let a staff member serve every organisation of the tenant, or only those assigned to them
+/// (none until assigned). Staff admins and owners, for staff of a lower role than their own
+/// (never themselves); only someone who serves every organisation may grant that.
+#[utoipa::path(
+    tag = "people",
+    params(("user_id" = UserId, Path, description = "The staff member's id.")),
+    request_body = ChangeOrganizationAccess,
+    responses(
+        (status = 200, description = "The person as they are now.", body = Person),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this person, or granting more than one's own reach.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One's own access.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not staff, or an invalid value.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/users/{user_id}/organization-access")]
+pub async fn change_organization_access(
+    state: web::Data<AppState>,
+    who: Principal,
+    origin: Origin,
+    path: web::Path<UserId>,
+    web::Json(body): web::Json<ChangeOrganizationAccess>,
+) -> ApiResult<web::Json<Person>> {
+    let id = path.into_inner();
+    let target = visible_person(&state, &who, id).await?;
+    who.require_role(StaffRole::Admin)?;
+    let Some(role) = target
+        .staff_role
+        .as_deref()
+        .and_then(rules::role_from_column)
+    else {
+        return Err(ApiError::invalid(
+            "organization_access",
+            "only staff serve organisations; contacts are members",
+        ));
+    };
+    who.require_above(id, role)?;
+    let access = body.organization_access;
+    if access == OrganizationAccess::All && who.is_restricted_staff() {
+        return Err(ApiError::Forbidden);
+    }
+    operations::set_organization_access(
+        &state,
+        &Actor::from(&who),
+        &origin,
+        who.tenant_id(),
+        id,
+        access,
+    )
+    .await?;
+    reload(&state, who.tenant_id(), id).await
+}
+
 /// An organisation's team: its contacts with their scopes, by id. Staff who can see the
 /// organisation, and its customer admins.
 #[utoipa::path(
@@ -484,6 +551,7 @@ pub async fn invite_member(
         email: body.email,
         name: body.name,
         staff_role: None,
+        staff_access: who.staff_access(),
         grants: vec![(org, body.scopes)],
     };
     let row =

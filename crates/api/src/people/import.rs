@@ -20,7 +20,7 @@ use actix_web::{HttpRequest, post, web};
 use futures_util::StreamExt;
 use portico_shared::people::{ImportQuery, ImportReport};
 use portico_shared::tenancy::{Scope, StaffRole};
-use portico_shared::{FieldError, OrganizationId, Problem, TenantId};
+use portico_shared::{FieldError, OrganizationId, Problem, TenantId, UserId};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -225,7 +225,8 @@ pub async fn import_people(
 }
 
 /// Applies good rows in one transaction; a dry run rolls it back. Rows whose contact is staff
-/// fail the whole import.
+/// fail the whole import, and so do rows naming an organisation the importer does not serve.
+/// Each person gets one invitation with every membership the file gives them.
 async fn import(
     state: &AppState,
     who: &Principal,
@@ -244,34 +245,70 @@ async fn import(
     let mut tx = state.db.begin().await?;
     let mut organizations: HashMap<(String, Option<String>), OrganizationId> = HashMap::new();
     let mut errors = Vec::new();
+    // One entry per person (in file order): their first row and every grant the file gives.
+    let mut people: Vec<(&Row, Vec<(OrganizationId, Vec<Scope>)>)> = Vec::new();
     for row in rows {
         let key = (row.organization.clone(), row.external_ref.clone());
         let org = match organizations.get(&key) {
             Some(id) => *id,
             None => {
                 let id = match find(&mut tx, tenant, row).await? {
+                    // The same permission check as every other path that grants memberships.
+                    Some(found) if !who.can_see_organization(OrganizationId(found.id)) => {
+                        errors.push(FieldError {
+                            field: format!("rows.{}.organization", row.line),
+                            message: "not an organisation you serve".into(),
+                        });
+                        continue;
+                    }
                     Some(found) => OrganizationId(found.id),
                     None => {
                         report.organizations_created += 1;
-                        create(&mut tx, tenant, &actor, origin, row, now).await?
+                        create(&mut tx, who, origin, row, now).await?
                     }
                 };
                 organizations.insert(key, id);
                 id
             }
         };
+        match people
+            .iter_mut()
+            .find(|(first, _)| first.email == row.email)
+        {
+            Some((_, grants)) => grants.push((org, row.scopes.clone())),
+            None => people.push((row, vec![(org, row.scopes.clone())])),
+        }
+    }
+    for (row, mut grants) in people {
+        // Memberships the person already holds stay as they are.
+        if let Some(existing) = tenancy::find_user_by_email(&mut tx, tenant, &row.email).await? {
+            let mut kept = Vec::new();
+            for (org, scopes) in grants {
+                let held = super::queries::member(&mut tx, tenant, org, UserId(existing.id))
+                    .await?
+                    .is_some();
+                if held {
+                    report.unchanged += 1;
+                } else {
+                    kept.push((org, scopes));
+                }
+            }
+            grants = kept;
+            if grants.is_empty() {
+                continue;
+            }
+        }
+        let added = grants.len() as u64;
         let invite = Invite {
             email: row.email.clone(),
             name: row.name.clone(),
             staff_role: None,
-            grants: vec![(org, row.scopes.clone())],
+            staff_access: who.staff_access(),
+            grants,
         };
         match invitations::invite_in(state, &mut tx, &actor, origin, tenant, invite).await {
             Ok((_, Invited::New)) => report.people_invited += 1,
-            Ok((_, Invited::Added)) => report.memberships_added += 1,
-            Err(ApiError::Conflict(message)) if message.contains("already a member") => {
-                report.unchanged += 1
-            }
+            Ok((_, Invited::Added)) => report.memberships_added += added,
             Err(ApiError::Conflict(message)) => errors.push(FieldError {
                 field: format!("rows.{}.email", row.line),
                 message,
@@ -311,14 +348,16 @@ async fn find(
     Ok(tenancy::find_organization_by_name(tx, tenant, &row.organization).await?)
 }
 
+/// Creates the row's organisation; an importer limited to assigned organisations is assigned
+/// to it.
 async fn create(
     tx: &mut crate::db::Tx,
-    tenant: TenantId,
-    actor: &Actor,
+    who: &Principal,
     origin: &Origin,
     row: &Row,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<OrganizationId> {
+    let tenant = who.tenant_id();
     let org = OrganizationRow {
         id: OrganizationId::new().0,
         tenant_id: tenant.0,
@@ -329,6 +368,10 @@ async fn create(
         created_at: now,
     };
     tenancy::insert_organization(tx, &org).await?;
+    if who.is_restricted_staff() {
+        tenancy::assign_staff(tx, tenant, who.user_id, OrganizationId(org.id), now).await?;
+    }
+    let actor = Actor::from(who);
     let event = Event::new(tenant, "organization.created", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("organization", org.id)

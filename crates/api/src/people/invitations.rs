@@ -13,7 +13,7 @@ use crate::startup::AppState;
 use crate::tenancy::operations::Actor;
 use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow};
 use crate::tenancy::rules;
-use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use serde_json::json;
 
@@ -23,6 +23,9 @@ pub struct Invite {
     pub name: String,
     /// Staff join with a role and no organisations.
     pub staff_role: Option<StaffRole>,
+    /// Which organisations new staff serve: staff limited to assigned organisations invite
+    /// staff who are limited too (and serve nothing until assigned).
+    pub staff_access: OrganizationAccess,
     /// Contacts join organisations, each with scopes.
     pub grants: Vec<(OrganizationId, Vec<Scope>)>,
 }
@@ -134,6 +137,16 @@ pub async fn invite_in(
             for (org, scopes) in &grants {
                 tenancy::upsert_membership(&mut *tx, tenant, UserId(row.id), *org, scopes, now)
                     .await?;
+            }
+            if invite.staff_role.is_some() && invite.staff_access != OrganizationAccess::All {
+                tenancy::set_organization_access(
+                    &mut *tx,
+                    tenant,
+                    UserId(row.id),
+                    invite.staff_access,
+                    now,
+                )
+                .await?;
             }
             let event = Event::new(tenant, "user.invited", Outcome::Success)
                 .by(actor.user_id, &actor.label)

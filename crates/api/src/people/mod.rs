@@ -17,6 +17,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::disable_person)
         .service(handlers::enable_person)
         .service(handlers::change_role)
+        .service(handlers::change_organization_access)
         .service(handlers::list_members)
         .service(handlers::invite_member)
         .service(handlers::change_member_scopes)

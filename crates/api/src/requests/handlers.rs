@@ -719,19 +719,17 @@ pub async fn review_item(
     if !accept {
         let mailing = Mailing::of(&state, &mut tx, tenant).await?;
         let link = mailing.link(request.id);
-        for person in &request.assignees {
-            if let Some(user) = tenancy::get_user(&mut tx, tenant, person.id).await? {
-                let mail = templates::changes_requested(
-                    &mailing.brand,
-                    &user.email,
-                    &user.name,
-                    &request.title,
-                    &item.title,
-                    comment.unwrap_or_default(),
-                    &link,
-                );
-                mail::queue(&mut tx, tenant, &mail, now).await?;
-            }
+        for user in queries::assignees_to_mail(&mut tx, tenant, request.id).await? {
+            let mail = templates::changes_requested(
+                &mailing.brand,
+                &user.email,
+                &user.name,
+                &request.title,
+                &item.title,
+                comment.unwrap_or_default(),
+                &link,
+            );
+            mail::queue(&mut tx, tenant, &mail, now).await?;
         }
     }
     let event = Event::new(tenant, "request.item_reviewed", Outcome::Success)
@@ -841,7 +839,7 @@ async fn remind(
     let mailing = Mailing::of(state, &mut tx, tenant).await?;
     let link = mailing.link(id);
     let due_text = due_on.format("%e %B %Y").to_string();
-    for a in queries::assignees(&mut tx, tenant, &[id.0]).await? {
+    for a in queries::assignees_to_mail(&mut tx, tenant, id).await? {
         let mail = templates::request_reminder(
             &mailing.brand,
             &a.email,

@@ -90,8 +90,9 @@ const REQUEST_COLUMNS: &str = "SELECT r.id, r.organization_id, o.name AS organiz
      WHERE r.tenant_id = $1";
 
 /// Who is asking, as SQL parameters: staff see the requests of the organisations they see;
-/// contacts the requests they are assigned to, and every request of an organisation where
-/// they hold the `admin` scope.
+/// contacts, while they are members of the request's organisation, the requests they are
+/// assigned to and every request of an organisation where they hold the `admin` scope (an
+/// assignee removed from the organisation sees nothing of it any more).
 fn reach(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
     match v {
         OrgVisibility::All => ("all", None),
@@ -103,11 +104,11 @@ fn reach(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
 const REACH: &str = "AND ($2 = 'all' \
      OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a WHERE a.tenant_id = r.tenant_id \
           AND a.organization_id = r.organization_id AND a.user_id = $3)) \
-     OR ($2 = 'contact' AND (EXISTS (SELECT 1 FROM request_assignees ra WHERE ra.tenant_id = r.tenant_id \
-          AND ra.request_id = r.id AND ra.user_id = $3) \
-        OR EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
+     OR ($2 = 'contact' AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
           AND m.organization_id = r.organization_id AND m.user_id = $3 \
-          AND (' ' || m.scopes || ' ') LIKE '% admin %'))))";
+          AND ((' ' || m.scopes || ' ') LIKE '% admin %' \
+            OR EXISTS (SELECT 1 FROM request_assignees ra WHERE ra.tenant_id = r.tenant_id \
+              AND ra.request_id = r.id AND ra.user_id = $3)))))";
 
 pub async fn get_request(
     c: &mut impl AsExec,
@@ -200,6 +201,23 @@ pub async fn assignees(
         rows.append(&mut some);
     }
     Ok(rows)
+}
+
+/// The assignees of a request who may still hear about it: active, and still members of its
+/// organisation (someone removed from the organisation is not mailed its business).
+pub async fn assignees_to_mail(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    request: RequestId,
+) -> sqlx::Result<Vec<AssigneeRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT ra.request_id, u.id AS user_id, u.name, u.email FROM request_assignees ra \
+         JOIN requests r ON r.tenant_id = ra.tenant_id AND r.id = ra.request_id \
+         JOIN users u ON u.tenant_id = ra.tenant_id AND u.id = ra.user_id \
+         JOIN memberships m ON m.tenant_id = ra.tenant_id AND m.user_id = ra.user_id \
+           AND m.organization_id = r.organization_id \
+         WHERE ra.tenant_id = $1 AND ra.request_id = $2 AND u.status = 'active' ORDER BY u.name")
+        .bind(tenant.0).bind(request.0).fetch_all(e).await)
 }
 
 /// The active contacts of an organisation with their scopes there (a request's default

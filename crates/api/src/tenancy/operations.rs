@@ -11,7 +11,7 @@ use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use portico_shared::organizations::UpdateOrganization;
-use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -308,6 +308,7 @@ pub async fn create_organization(
     name: &str,
     external_ref: Option<String>,
     custom_fields: BTreeMap<String, String>,
+    assign_to: Option<UserId>,
 ) -> ApiResult<queries::OrganizationRow> {
     let name = rules::parse_name(name).map_err(|m| ApiError::invalid("name", m))?;
     let changes = custom_fields
@@ -332,6 +333,9 @@ pub async fn create_organization(
     };
     let mut tx = state.db.begin().await?;
     queries::insert_organization(&mut tx, &row).await?;
+    if let Some(creator) = assign_to {
+        queries::assign_staff(&mut tx, tenant, creator, OrganizationId(row.id), now).await?;
+    }
     let event = Event::new(tenant, "organization.created", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("organization", row.id)
@@ -484,8 +488,37 @@ pub async fn set_membership(
     Ok(())
 }
 
-/// Limits a staff member to an organisation (one of possibly several), or — with `assigned`
-/// false — ends that assignment. Idempotent; a change is audited.
+/// Lets a staff member serve every organisation, or only those assigned to them. Audited.
+pub async fn set_organization_access(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    access: OrganizationAccess,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_organization_access(&mut tx, tenant, user, access, now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let event = Event::new(
+        tenant,
+        "staff.organization_access_changed",
+        Outcome::Success,
+    )
+    .by(actor.user_id, &actor.label)
+    .on("user", user)
+    .details(json!({ "organization_access": access.as_str() }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Assigns a staff member to an organisation (one of possibly several), which limits them to
+/// the organisations they are assigned to, or — with `assigned` false — ends that assignment
+/// (someone limited to assignments who has none left serves no organisation). Idempotent; a
+/// change is audited.
 pub async fn assign_staff(
     state: &AppState,
     actor: &Actor,
@@ -510,6 +543,8 @@ pub async fn set_assignment(
     let mut tx = state.db.begin().await?;
     let action = if assigned {
         queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
+        queries::set_organization_access(&mut tx, tenant, user, OrganizationAccess::Assigned, now)
+            .await?;
         "staff.assigned"
     } else {
         if !queries::unassign_staff(&mut tx, tenant, user, organization).await? {

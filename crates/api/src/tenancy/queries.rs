@@ -5,7 +5,7 @@ use crate::db::AsExec;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::organizations::{Organization, OrganizationStatus};
-use portico_shared::tenancy::{Branding, Tenant, User};
+use portico_shared::tenancy::{Branding, OrganizationAccess, Tenant, User};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
@@ -377,7 +377,8 @@ pub struct AssignmentRow {
     pub organization_name: String,
 }
 
-/// The organisations a staff member is limited to (none: unrestricted).
+/// The organisations a staff member is assigned to (what they serve when their
+/// `organization_access` is `assigned`).
 pub async fn assignments_of(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -403,6 +404,33 @@ pub async fn assign_staff(
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(tenant.0).bind(user.0).bind(organization.0).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A staff member's `organization_access` (`all` or `assigned`).
+pub async fn organization_access_of(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+) -> sqlx::Result<Option<String>> {
+    on_db!(c, e => sqlx::query_scalar(
+        "SELECT organization_access FROM users WHERE tenant_id = $1 AND id = $2 AND kind = 'staff'")
+        .bind(tenant.0).bind(user.0).fetch_optional(e).await)
+}
+
+/// Sets which organisations a staff member serves. Returns whether they were found.
+pub async fn set_organization_access(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    access: OrganizationAccess,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "UPDATE users SET organization_access = $3, updated_at = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND kind = 'staff'")
+        .bind(tenant.0).bind(user.0).bind(access.as_str()).bind(now)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Ends a staff member's assignment to an organisation. Returns whether there was one.

@@ -174,6 +174,7 @@ async fn s23_page_sizes_are_clamped() {
             &format!("Client {i:03}"),
             None,
             Default::default(),
+            None,
         )
         .await
         .unwrap();

@@ -164,3 +164,78 @@ async fn s13_s15_only_admins_import_and_only_csv_of_a_bounded_size() {
     );
     assert_problem(post_csv(&app, &owner, &huge, true).await, 413).await;
 }
+
+#[tokio::test]
+async fn s13_an_import_by_a_restricted_admin_cannot_reach_an_organisation_they_do_not_serve() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    // The owner makes Aaron an admin limited to Contoso.
+    let agent = acme.user("agent");
+    owner
+        .change_role(agent, portico_shared::tenancy::StaffRole::Admin)
+        .await
+        .unwrap();
+    owner
+        .set_staff_assignment(acme.contoso(), agent, true)
+        .await
+        .unwrap();
+    let admin = acme.login("agent").await;
+    let token = admin.access_token().unwrap();
+    let before = app.data_row_counts().await;
+
+    let csv = "organization,name,email,scopes\n\
+        Contoso Ltd,Cat Con,cat@contoso.test,documents\n\
+        Northwind Traders,Mallory,mallory@evil.test,admin\n";
+    let problem = assert_problem(post_csv(&app, &token, csv, false).await, 422).await;
+    assert_eq!(error_fields(&problem), ["rows.3.organization"]);
+    assert_eq!(app.data_row_counts().await, before, "nothing imported");
+
+    // A new organisation is created and served by the importer.
+    let csv = "organization,name,email,scopes\nFabrikam,Pat Fab,pat@fabrikam.test,documents\n";
+    let res = post_csv(&app, &token, csv, false).await;
+    assert_eq!(res.status(), 200);
+    let seen = admin.list_organizations(None, None).await.unwrap();
+    let mut names: Vec<_> = seen.items.iter().map(|o| o.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Contoso Ltd", "Fabrikam"]);
+}
+
+#[tokio::test]
+async fn a_new_person_in_two_organisations_gets_one_invitation_naming_both() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let token = owner.access_token().unwrap();
+    let csv = "organization,name,email,scopes\n\
+        Northwind Traders,Kim Two,kim@two.test,documents\n\
+        Contoso Ltd,Kim Two,kim@two.test,billing\n";
+    let res = post_csv(&app, &token, csv, false).await;
+    let report: ImportReport = res.json().await.unwrap();
+    assert_eq!((report.people_invited, report.memberships_added), (1, 0));
+
+    let mails = app.mail_to(&acme, "kim@two.test").await;
+    assert_eq!(mails.len(), 1, "one invitation");
+    assert!(
+        mails[0].text.contains("Northwind Traders"),
+        "{}",
+        mails[0].text
+    );
+    assert!(mails[0].text.contains("Contoso Ltd"), "{}", mails[0].text);
+    let kim = app.anonymous();
+    kim.accept_invitation(&portico_shared::people::SetPasswordWithLink {
+        token: mails[0].token().unwrap(),
+        password: crate::helpers::PASSWORD.into(),
+        name: None,
+    })
+    .await
+    .expect("the one link works");
+    assert_eq!(
+        kim.list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+}

@@ -69,6 +69,11 @@ const ID_MATRIX: &[(&str, &str, Option<&str>)] = &[
         "/api/v1/users/{user_id}/role",
         Some(r#"{"staff_role":"admin"}"#),
     ),
+    (
+        "PUT",
+        "/api/v1/users/{user_id}/organization-access",
+        Some(r#"{"organization_access":"all"}"#),
+    ),
     ("POST", "/api/v1/users/{user_id}/view-as", None),
     ("GET", "/api/v1/organizations/{organization_id}/staff", None),
     (
@@ -518,6 +523,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
         "Marker Zeta",
         None,
         Default::default(),
+        None,
     )
     .await
     .unwrap()

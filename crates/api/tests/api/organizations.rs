@@ -1,11 +1,14 @@
 //! Managing customer organisations: staff admins and owners create, edit, archive and restore
 //! them; agents and contacts cannot (S13); bodies cannot set what they must not (S14).
 
-use crate::helpers::{TestApp, assert_problem, problem_type};
-use portico_shared::ProblemType;
+use crate::helpers::{PASSWORD, TestApp, TestTenant, assert_problem, problem_type};
+use portico_shared::client::Client;
 use portico_shared::organizations::{
     CreateOrganization, OrganizationFilter, OrganizationStatus, UpdateOrganization,
 };
+use portico_shared::people::{InvitePerson, SetPasswordWithLink};
+use portico_shared::tenancy::{OrganizationAccess, StaffRole};
+use portico_shared::{ProblemType, UserId};
 use serde_json::json;
 
 fn new_org(name: &str, external_ref: Option<&str>) -> CreateOrganization {
@@ -351,7 +354,22 @@ async fn s12_s13_admins_assign_staff_to_organisations_and_the_assigned_see_only_
             .items
             .is_empty()
     );
+    // Limited to assignments with none left: nothing, never "everything".
     let agent = acme.login("agent").await;
+    assert!(
+        agent
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // Serving every organisation again is an explicit change.
+    let person = owner
+        .set_organization_access(agent_id, OrganizationAccess::All)
+        .await
+        .unwrap();
+    assert_eq!(person.organization_access, Some(OrganizationAccess::All));
     assert_eq!(
         agent
             .list_organizations(None, None)
@@ -443,4 +461,147 @@ async fn custom_fields_are_set_merged_removed_searched_and_checked() {
         .await
         .unwrap_err();
     assert_eq!(denied.status(), Some(403));
+}
+
+/// Invites a staff admin, accepts for them and returns their id and a signed-in client.
+async fn new_admin(
+    app: &TestApp,
+    acme: &TestTenant,
+    owner: &Client,
+    email: &str,
+) -> (UserId, Client) {
+    let invited = owner
+        .invite_person(&InvitePerson {
+            email: email.into(),
+            name: "Ada Admin".into(),
+            staff_role: Some(StaffRole::Admin),
+            memberships: vec![],
+        })
+        .await
+        .unwrap();
+    let token = app.link_sent_to(acme, email, "invited").await;
+    let client = app.anonymous();
+    client
+        .accept_invitation(&SetPasswordWithLink {
+            token,
+            password: PASSWORD.into(),
+            name: None,
+        })
+        .await
+        .unwrap();
+    (invited.user.id, client)
+}
+
+#[tokio::test]
+async fn s13_a_restricted_admin_cannot_widen_their_own_reach_or_narrow_an_owners() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let (ada_id, ada) = new_admin(&app, &acme, &owner, "ada@acme.test").await;
+    owner
+        .set_staff_assignment(acme.contoso(), ada_id, true)
+        .await
+        .unwrap();
+    let person = owner.get_person(ada_id).await.unwrap();
+    assert_eq!(
+        person.organization_access,
+        Some(OrganizationAccess::Assigned)
+    );
+    let before = app.data_row_counts().await;
+
+    // Removing her own last assignment would once have meant "every organisation".
+    let own = ada
+        .set_staff_assignment(acme.contoso(), ada_id, false)
+        .await;
+    assert_eq!(own.unwrap_err().status(), Some(409));
+    let own = ada
+        .set_organization_access(ada_id, OrganizationAccess::All)
+        .await;
+    assert_eq!(own.unwrap_err().status(), Some(409));
+    // The owner is above her: not assignable, not narrowed.
+    let owner_id = acme.user("owner");
+    let narrowed = ada
+        .set_staff_assignment(acme.contoso(), owner_id, true)
+        .await;
+    assert_eq!(narrowed.unwrap_err().status(), Some(403));
+    let narrowed = ada
+        .set_organization_access(owner_id, OrganizationAccess::Assigned)
+        .await;
+    assert_eq!(narrowed.unwrap_err().status(), Some(403));
+    // Nor may she give an agent more reach than her own.
+    let widened = ada
+        .set_organization_access(acme.user("agent"), OrganizationAccess::All)
+        .await;
+    assert_eq!(widened.unwrap_err().status(), Some(403));
+    assert_eq!(app.data_row_counts().await, before, "nothing changed");
+    assert_eq!(
+        ada.list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        owner
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+
+    // Another admin is not below an admin either, even for the owner's deputy.
+    let (ben_id, _) = new_admin(&app, &acme, &owner, "ben@acme.test").await;
+    let peer = ada.set_staff_assignment(acme.contoso(), ben_id, true).await;
+    assert_eq!(peer.unwrap_err().status(), Some(403));
+    // She may limit an agent to an organisation she serves.
+    ada.set_staff_assignment(acme.contoso(), acme.user("agent"), true)
+        .await
+        .unwrap();
+    let agent = acme.login("agent").await;
+    assert_eq!(
+        agent
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn s13_staff_invited_by_a_restricted_admin_serve_nothing_until_assigned() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let (ada_id, ada) = new_admin(&app, &acme, &owner, "ada@acme.test").await;
+    owner
+        .set_staff_assignment(acme.contoso(), ada_id, true)
+        .await
+        .unwrap();
+    let invited = ada
+        .invite_person(&InvitePerson {
+            email: "gus@acme.test".into(),
+            name: "Gus Agent".into(),
+            staff_role: Some(StaffRole::Agent),
+            memberships: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        invited.organization_access,
+        Some(OrganizationAccess::Assigned)
+    );
+    // An organisation she creates is one she serves.
+    let created = ada
+        .create_organization(&new_org("Fabrikam", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        ada.get_organization(created.id).await.unwrap().id,
+        created.id
+    );
 }

@@ -730,3 +730,48 @@ async fn s14_a_request_body_cannot_set_status_tenant_or_unknown_fields() {
         ["due_on"]
     );
 }
+
+#[tokio::test]
+async fn s12_an_assignee_removed_from_the_organisation_no_longer_reads_or_lists_its_requests() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let body = CreateRequest {
+        title: "Receipts".into(),
+        instructions: None,
+        due_on: Some(NaiveDate::from_ymd_opt(2030, 1, 31).unwrap()),
+        assignee_ids: vec![acme.user("dave")],
+        items: vec![item(ItemKind::Upload, "March receipts")],
+    };
+    let request = owner.create_request(acme.northwind(), &body).await.unwrap();
+    let dave = acme.login("dave").await;
+    assert_eq!(dave.get_request(request.id).await.unwrap().id, request.id);
+
+    // Alice, Northwind's admin, removes Dave from Northwind (he stays at Contoso).
+    let alice = acme.login("alice").await;
+    alice
+        .remove_member(acme.northwind(), acme.user("dave"))
+        .await
+        .unwrap();
+
+    let dave = acme.login("dave").await;
+    assert_eq!(
+        dave.get_request(request.id).await.unwrap_err().status(),
+        Some(404)
+    );
+    let listed = dave
+        .list_requests(&RequestFilter::default(), None)
+        .await
+        .unwrap();
+    assert!(listed.items.iter().all(|r| r.id != request.id), "listed");
+    let answer = dave
+        .upload_item(request.id, request.items[0].id, "r.pdf", PDF.to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(answer.status(), Some(404));
+    // Nor is he reminded of it.
+    let before = app.mail_to(&acme, &acme.email("dave")).await.len();
+    app.clock.advance(Duration::days(365 * 5));
+    app.run_jobs().await;
+    assert_eq!(app.mail_to(&acme, &acme.email("dave")).await.len(), before);
+}

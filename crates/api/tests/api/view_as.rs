@@ -120,3 +120,86 @@ async fn a_view_ends_by_itself_at_its_time_limit_and_only_staff_open_one_on_acti
         Some(404)
     );
 }
+
+/// Opens a read-only view of `contact` for `staff` and returns a client holding it.
+async fn view_of(app: &TestApp, staff: &Client, contact: portico_shared::UserId) -> Client {
+    let started = staff.view_as(contact).await.unwrap();
+    let view = Client::new(app.url(""));
+    view.set_access_token(Some(started.access_token));
+    view.me().await.expect("the view works");
+    view
+}
+
+#[tokio::test]
+async fn s9_a_view_ends_when_its_viewer_is_disabled_demoted_or_signs_out_everywhere() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let alice = acme.user("alice");
+
+    // Disabled: the view ends with the staff member's own sessions.
+    let agent = acme.login("agent").await;
+    let view = view_of(&app, &agent, alice).await;
+    owner.disable_person(acme.user("agent")).await.unwrap();
+    assert_eq!(view.me().await.unwrap_err().status(), Some(401));
+
+    // Demoted: a role change ends every session the person holds or looks through.
+    let invited = owner
+        .invite_person(&portico_shared::people::InvitePerson {
+            email: "ada@acme.test".into(),
+            name: "Ada Admin".into(),
+            staff_role: Some(portico_shared::tenancy::StaffRole::Admin),
+            memberships: vec![],
+        })
+        .await
+        .unwrap();
+    let token = app.link_sent_to(&acme, "ada@acme.test", "invited").await;
+    let ada = Client::new(app.url(""));
+    ada.accept_invitation(&portico_shared::people::SetPasswordWithLink {
+        token,
+        password: crate::helpers::PASSWORD.into(),
+        name: None,
+    })
+    .await
+    .unwrap();
+    let view = view_of(&app, &ada, alice).await;
+    owner
+        .change_role(invited.user.id, portico_shared::tenancy::StaffRole::Agent)
+        .await
+        .unwrap();
+    assert_eq!(view.me().await.unwrap_err().status(), Some(401));
+
+    // A password change signs the staff member out everywhere else, views included.
+    let view = view_of(&app, &owner, alice).await;
+    let other = acme.login("owner").await;
+    other
+        .change_password(&portico_shared::auth::ChangePassword {
+            current_password: crate::helpers::PASSWORD.into(),
+            new_password: "copper-meadow-signal-2046".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        view.me().await.unwrap_err().status(),
+        Some(401),
+        "ended with the sessions"
+    );
+}
+
+#[tokio::test]
+async fn s9_a_view_whose_viewer_was_disabled_behind_the_servers_back_is_refused() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let agent = acme.login("agent").await;
+    let view = view_of(&app, &agent, acme.user("alice")).await;
+    // Even when nothing ended the session (a status written by another tool), the view checks
+    // its viewer on every request.
+    let mut conn = app.state.db.conn().await.unwrap();
+    let agent_id = acme.user("agent").0;
+    let changed = portico_api::on_db!(&mut conn, c => sqlx::query(
+        "UPDATE users SET status = 'disabled' WHERE id = $1")
+        .bind(agent_id).execute(c).await.map(|r| r.rows_affected()))
+    .unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(view.me().await.unwrap_err().status(), Some(401));
+}
