@@ -143,9 +143,11 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     &actor,
                     &origin,
                     tenant_id,
-                    org_name,
-                    None,
-                    Default::default(),
+                    portico_shared::organizations::CreateOrganization {
+                        name: org_name.to_string(),
+                        external_ref: None,
+                        custom_fields: Default::default(),
+                    },
                     None,
                 )
                 .await?

@@ -241,6 +241,12 @@ pub struct RequestItem {
     pub accepted_types: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<DocumentId>,
+    /// For approve and sign items: the version of the document chosen when the request was
+    /// sent — the one approved or signed — and its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_version: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

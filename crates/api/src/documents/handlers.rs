@@ -250,7 +250,8 @@ fn version_row(
 }
 
 /// Upload a new version of a document: it becomes the current one; earlier versions stay
-/// and can still be downloaded. The body is the file, as for a new document.
+/// and can still be downloaded. The body is the file, as for a new document. Contacts cannot
+/// add versions to a document an open request asks them to approve or sign.
 #[utoipa::path(
     tag = "documents",
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
@@ -260,6 +261,7 @@ fn version_row(
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A contact's version of a document waiting for their approval or signature.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit or the storage left.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a type on the allow-list.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty file.", body = Problem, content_type = "application/problem+json"),
@@ -277,7 +279,25 @@ pub async fn upload_version(
     body: web::Payload,
 ) -> UploadResult<HttpResponse> {
     let id = path.into_inner();
-    let (doc, _) = reachable(&state, &who, id, false).await?;
+    let (doc, reach) = reachable(&state, &who, id, false).await?;
+    if reach != Reach::Staff {
+        let mut conn = state.db.conn().await?;
+        let awaits = crate::requests::service::document_awaits_decision(
+            &mut conn,
+            who.tenant_id(),
+            doc.organization(),
+            id,
+        )
+        .await?;
+        if awaits {
+            return Err(ApiError::Conflict(
+                "This document is waiting for your approval or signature; it cannot get a new \
+                 version until the request is closed."
+                    .into(),
+            )
+            .into());
+        }
+    }
     let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
     let received = transfer::receive(&state, who.tenant_id(), &doc.name, &[], &req, body).await?;
     let now = state.clock.now();

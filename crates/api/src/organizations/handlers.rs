@@ -130,9 +130,7 @@ pub async fn create_organization(
         &Actor::from(&who),
         &origin,
         who.tenant_id(),
-        &body.name,
-        body.external_ref,
-        body.custom_fields,
+        body,
         // Staff limited to assigned organisations serve what they create.
         who.is_restricted_staff().then_some(who.user_id),
     )

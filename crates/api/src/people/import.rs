@@ -7,7 +7,7 @@
 //! `external_ref` (optional: matches an existing organisation first), `name`, `email` and
 //! `scopes` (optional, separated by spaces or `;`; default `documents`).
 
-use super::invitations::{self, Invite, Invited};
+use super::invitations::{self, Grants, Invite, Invited};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -246,7 +246,7 @@ async fn import(
     let mut organizations: HashMap<(String, Option<String>), OrganizationId> = HashMap::new();
     let mut errors = Vec::new();
     // One entry per person (in file order): their first row and every grant the file gives.
-    let mut people: Vec<(&Row, Vec<(OrganizationId, Vec<Scope>)>)> = Vec::new();
+    let mut people: Vec<(&Row, Grants)> = Vec::new();
     for row in rows {
         let key = (row.organization.clone(), row.external_ref.clone());
         let org = match organizations.get(&key) {

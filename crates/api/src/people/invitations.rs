@@ -17,6 +17,9 @@ use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, Us
 use portico_shared::{OrganizationId, TenantId, UserId};
 use serde_json::json;
 
+/// Memberships to grant: organisations, each with scopes.
+pub type Grants = Vec<(OrganizationId, Vec<Scope>)>;
+
 /// Whom to invite, as what.
 pub struct Invite {
     pub email: String,
@@ -27,7 +30,7 @@ pub struct Invite {
     /// staff who are limited too (and serve nothing until assigned).
     pub staff_access: OrganizationAccess,
     /// Contacts join organisations, each with scopes.
-    pub grants: Vec<(OrganizationId, Vec<Scope>)>,
+    pub grants: Grants,
 }
 
 /// Checks a set of scopes for a membership: at least one.

@@ -60,6 +60,36 @@ async fn answerable(
     Ok((request, item))
 }
 
+/// The exact version an approve or sign item binds (the one chosen when the request was sent;
+/// the current one for items sent before versions were bound), after checking again that the
+/// contact may open it: 403 when they may not, 409 when the document or version is gone.
+async fn bound_version(
+    state: &AppState,
+    who: &Principal,
+    request: &Request,
+    item: &RequestItem,
+) -> ApiResult<(documents::DocumentRow, documents::VersionRow)> {
+    let gone = || ApiError::Conflict("The document is no longer available.".into());
+    let document_id = item
+        .document_id
+        .ok_or_else(|| ApiError::Conflict("This item names no document.".into()))?;
+    let mut conn = state.db.conn().await?;
+    let document = documents::get_document(&mut conn, who.tenant_id(), document_id)
+        .await?
+        .filter(|d| d.deleted_at.is_none() && d.organization() == request.organization_id)
+        .ok_or_else(gone)?;
+    let readable = document_rules::Reach::of(&who.access, request.organization_id)
+        .is_ok_and(|reach| reach.sees(document.visibility(), document.scope()));
+    if !readable {
+        return Err(ApiError::Forbidden);
+    }
+    let version = item.document_version.unwrap_or(document.current_version);
+    let bound = documents::get_version(&mut conn, who.tenant_id(), document_id, version)
+        .await?
+        .ok_or_else(gone)?;
+    Ok((document, bound))
+}
+
 /// An answer to save: to which item of which request, and the audit action recording it.
 struct Answer<'a> {
     request: &'a Request,
@@ -224,9 +254,9 @@ pub async fn upload_item(
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an assigned contact with the `sign` scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an assigned contact with the `sign` scope, or one who may not open the document.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The item was accepted or the request is closed.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The item was accepted, the request is closed, or the document is gone.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A rejection without a comment, or not an approve item.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -242,6 +272,7 @@ pub async fn approve_item(
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Approve).await?;
+    bound_version(&state, &who, &request, &item).await?;
     let comment = body
         .comment
         .as_deref()
@@ -267,9 +298,10 @@ pub async fn approve_item(
     finish(tx, &state, &who, &origin, answer).await
 }
 
-/// Sign the document of a `sign` item: type your name and accept the consent text. The
-/// record keeps who signed, when, from which address and browser, and the SHA-256 of the
-/// exact version signed; the certificate shows it.
+/// Sign the document of a `sign` item: type your name and accept the consent text. What is
+/// signed is the version chosen when the request was sent (`document_version`), never a later
+/// one. The record keeps who signed, when, from which address and browser, and the SHA-256 of
+/// that exact version; the certificate shows it.
 #[utoipa::path(
     tag = "requests",
     params(
@@ -280,7 +312,7 @@ pub async fn approve_item(
     responses(
         (status = 200, description = "Signed; the request as it is now.", body = Request),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an assigned contact with the `sign` scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an assigned contact with the `sign` scope, or one who may not open the document.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item was accepted, the request is closed, or the document is gone.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No name typed, consent not given, or not a sign item.", body = Problem, content_type = "application/problem+json"),
@@ -315,14 +347,9 @@ pub async fn sign_item(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let document_id = item
-        .document_id
-        .ok_or_else(|| ApiError::Conflict("This item names no document.".into()))?;
+    let (document, bound) = bound_version(&state, &who, &request, &item).await?;
+    let document_id = DocumentId(document.id);
     let mut conn = state.db.conn().await?;
-    let document = documents::get_document(&mut conn, who.tenant_id(), document_id)
-        .await?
-        .filter(|d| d.deleted_at.is_none())
-        .ok_or_else(|| ApiError::Conflict("The document to sign is no longer available.".into()))?;
     let signer = crate::tenancy::queries::get_user(&mut conn, who.tenant_id(), who.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
@@ -345,15 +372,15 @@ pub async fn sign_item(
         user_agent: origin.user_agent.clone(),
         document_id,
         document_name: document.name.clone(),
-        version: document.current_version,
-        sha256: document.sha256.clone(),
+        version: bound.version,
+        sha256: bound.sha256.clone(),
     };
     let mut tx = state.db.begin().await?;
     let evidence = NewSignature {
         item: item.id,
         document: document_id,
-        version: document.current_version,
-        sha256: &document.sha256,
+        version: bound.version,
+        sha256: &bound.sha256,
         signer: who.user_id,
         signer_email: &signer.email,
         typed_name: typed,

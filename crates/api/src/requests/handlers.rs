@@ -15,6 +15,7 @@ use crate::tenancy::queries as tenancy;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use portico_shared::documents::Visibility;
 use portico_shared::requests::{
     CreateRequest, ItemKind, ItemResponse, ItemStatus, NewItem, OrganizationProgress, PersonRef,
     Request, RequestFilter, RequestItem, RequestStatus, ReviewDecision, ReviewItem,
@@ -75,6 +76,8 @@ fn to_item(row: ItemRow) -> RequestItem {
         description: row.description,
         accepted_types: spec.accepted_types,
         document_id: spec.document_id,
+        document_version: spec.document_version,
+        document_sha256: spec.document_sha256,
         questions: spec.questions,
         consent_text: spec.consent_text,
         response,
@@ -158,7 +161,7 @@ pub(crate) async fn visible(
 }
 
 /// Checks a new request's fields and items; approve and sign items must name a document of
-/// the organisation that is not in the bin.
+/// the organisation that is not in the bin and that contacts may open.
 pub(crate) async fn check_request(
     state: &AppState,
     tenant: TenantId,
@@ -183,12 +186,20 @@ pub(crate) async fn check_request(
         let field = format!("items.{i}");
         errors.extend(rules::check_item(item, &field, for_template));
         if let Some(doc) = item.document_id.filter(|_| !for_template) {
-            let found = crate::documents::queries::get_document(&mut conn, tenant, doc).await?;
-            if !found.is_some_and(|d| d.organization_id == org.0 && d.deleted_at.is_none()) {
-                errors.push((
+            let found = crate::documents::queries::get_document(&mut conn, tenant, doc)
+                .await?
+                .filter(|d| d.organization_id == org.0 && d.deleted_at.is_none());
+            match found {
+                None => errors.push((
                     format!("{field}.document_id"),
                     "no such document in this organisation".into(),
-                ));
+                )),
+                // Nobody can approve or sign what they cannot read.
+                Some(d) if d.visibility() == Visibility::Staff => errors.push((
+                    format!("{field}.document_id"),
+                    "this document is for staff only: contacts cannot open it".into(),
+                )),
+                Some(_) => {}
             }
         }
     }
@@ -246,7 +257,16 @@ pub(crate) async fn create(
     };
     queries::insert_request(tx, tenant, &row, who.user_id).await?;
     for (position, item) in new.items.iter().enumerate() {
-        queries::insert_item(tx, tenant, id, position as i32, item).await?;
+        let mut spec = ItemSpec::from(item);
+        if let Some(doc) = item.document_id {
+            // Bind the version chosen now: a later upload never changes what is signed.
+            let found = crate::documents::queries::get_document(tx, tenant, doc)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            spec.document_version = Some(found.current_version);
+            spec.document_sha256 = Some(found.sha256);
+        }
+        queries::insert_item(tx, tenant, id, position as i32, &spec, item).await?;
     }
     let mailing = Mailing::of(state, tx, tenant).await?;
     let link = mailing.link(id);

@@ -45,6 +45,12 @@ pub struct ItemSpec {
     pub questions: Vec<Question>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_text: Option<String>,
+    /// For approve and sign items: the version of the document staff chose when the request
+    /// was sent, and its SHA-256 — what is approved or signed, whatever is uploaded later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_version: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
 }
 
 impl From<&NewItem> for ItemSpec {
@@ -54,6 +60,8 @@ impl From<&NewItem> for ItemSpec {
             document_id: i.document_id,
             questions: i.questions.clone(),
             consent_text: i.consent_text.clone(),
+            document_version: None,
+            document_sha256: None,
         }
     }
 }
@@ -268,6 +276,21 @@ pub async fn items(
     Ok(rows)
 }
 
+/// The specs of the approve and sign items of an organisation's requests that are still
+/// open (not completed or cancelled).
+pub async fn open_document_item_specs(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    organization: OrganizationId,
+) -> sqlx::Result<Vec<String>> {
+    on_db!(c, e => sqlx::query_scalar(
+        "SELECT i.spec FROM requests r JOIN request_items i \
+           ON i.tenant_id = r.tenant_id AND i.request_id = r.id \
+         WHERE r.tenant_id = $1 AND r.organization_id = $2 \
+           AND r.status NOT IN ('completed', 'cancelled') AND i.kind IN ('approve', 'sign')")
+        .bind(tenant.0).bind(organization.0).fetch_all(e).await)
+}
+
 pub async fn get_item(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -285,9 +308,10 @@ pub async fn insert_item(
     tenant: TenantId,
     request: RequestId,
     position: i32,
+    spec: &ItemSpec,
     item: &NewItem,
 ) -> sqlx::Result<()> {
-    let spec = serde_json::to_string(&ItemSpec::from(item)).expect("an item spec serialises");
+    let spec = serde_json::to_string(spec).expect("an item spec serialises");
     on_db!(c, e => sqlx::query(
         "INSERT INTO request_items (id, tenant_id, request_id, position, kind, title, description, \
          spec, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')")

@@ -176,6 +176,16 @@ pub fn check_item(item: &NewItem, field: &str, for_template: bool) -> Vec<(Strin
     if item.kind != ItemKind::Upload && !item.accepted_types.is_empty() {
         error("accepted_types", "only upload items accept types");
     }
+    // An item that accepts only types the server never stores could never be fulfilled.
+    for (i, t) in item.accepted_types.iter().enumerate() {
+        if !crate::documents::rules::STORED_TYPES.contains(&t.as_str()) {
+            error(
+                &format!("accepted_types.{i}"),
+                "not a type Portico stores (PDF, images, Office and OpenDocument files, ZIP, \
+                 plain text, CSV or Markdown)",
+            );
+        }
+    }
     if item.kind != ItemKind::Sign && item.consent_text.is_some() {
         error("consent_text", "only sign items have a consent text");
     }

@@ -10,7 +10,7 @@ use crate::auth::rules::check_new_password;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use portico_shared::organizations::UpdateOrganization;
+use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
 use serde_json::json;
@@ -305,12 +305,15 @@ pub async fn create_organization(
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
-    name: &str,
-    external_ref: Option<String>,
-    custom_fields: BTreeMap<String, String>,
+    new: CreateOrganization,
     assign_to: Option<UserId>,
 ) -> ApiResult<queries::OrganizationRow> {
-    let name = rules::parse_name(name).map_err(|m| ApiError::invalid("name", m))?;
+    let CreateOrganization {
+        name,
+        external_ref,
+        custom_fields,
+    } = new;
+    let name = rules::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?;
     let changes = custom_fields
         .into_iter()
         .map(|(k, v)| (k, Some(v)))

@@ -171,9 +171,11 @@ async fn s23_page_sizes_are_clamped() {
             &Actor::system("test"),
             &Origin::cli(),
             acme.id,
-            &format!("Client {i:03}"),
-            None,
-            Default::default(),
+            portico_shared::organizations::CreateOrganization {
+                name: format!("Client {i:03}"),
+                external_ref: None,
+                custom_fields: Default::default(),
+            },
             None,
         )
         .await

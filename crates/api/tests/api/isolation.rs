@@ -520,9 +520,11 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
-        "Marker Zeta",
-        None,
-        Default::default(),
+        portico_shared::organizations::CreateOrganization {
+            name: "Marker Zeta".into(),
+            external_ref: None,
+            custom_fields: Default::default(),
+        },
         None,
     )
     .await

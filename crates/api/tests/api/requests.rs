@@ -775,3 +775,149 @@ async fn s12_an_assignee_removed_from_the_organisation_no_longer_reads_or_lists_
     app.run_jobs().await;
     assert_eq!(app.mail_to(&acme, &acme.email("dave")).await.len(), before);
 }
+
+/// A request asking Alice at Northwind to sign `document`.
+fn sign_request(document: portico_shared::DocumentId) -> CreateRequest {
+    CreateRequest {
+        title: "Engagement".into(),
+        instructions: None,
+        due_on: None,
+        assignee_ids: vec![],
+        items: vec![NewItem {
+            document_id: Some(document),
+            ..item(ItemKind::Sign, "Engagement letter")
+        }],
+    }
+}
+
+#[tokio::test]
+async fn a_signature_binds_the_version_staff_chose_and_the_signer_cannot_swap_it() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let letter = letter(&owner, acme.northwind()).await;
+    let request = owner
+        .create_request(acme.northwind(), &sign_request(letter.id))
+        .await
+        .unwrap();
+    let bound = &request.items[0];
+    assert_eq!(bound.document_version, Some(1));
+    assert_eq!(
+        bound.document_sha256.as_deref(),
+        Some(letter.sha256.as_str())
+    );
+
+    // Alice tries to put her own version under the signature first.
+    let alice = acme.login("alice").await;
+    let swapped = b"%PDF-1.7\nterms that favour Alice\n%%EOF\n".to_vec();
+    let refused = alice.upload_version(letter.id, swapped).await.unwrap_err();
+    assert_eq!(refused.status(), Some(409));
+    assert_eq!(alice.get_document(letter.id).await.unwrap().version, 1);
+    // Staff may still file a new version; the request keeps asking for the one they chose.
+    let v2 = owner
+        .upload_version(letter.id, b"%PDF-1.7\nv2\n%%EOF\n".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+
+    let signed = alice
+        .sign_item(request.id, bound.id, &sign())
+        .await
+        .unwrap();
+    let Some(ItemResponse::Sign { signature }) = &signed.items[0].response else {
+        panic!("no signature: {:?}", signed.items[0]);
+    };
+    assert_eq!(signature.version, 1);
+    assert_eq!(signature.sha256, letter.sha256);
+    assert_ne!(signature.sha256, v2.sha256);
+    // Once the request is closed, contacts may add versions again.
+    owner
+        .review_item(request.id, bound.id, &accept())
+        .await
+        .unwrap();
+    alice
+        .upload_version(letter.id, b"%PDF-1.7\nv3\n%%EOF\n".to_vec())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_request_cannot_ask_to_sign_a_document_the_contact_cannot_open() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let internal = owner
+        .upload_document(
+            acme.northwind(),
+            &UploadParams {
+                name: "Internal memo.pdf".into(),
+                visibility: Some(portico_shared::documents::Visibility::Staff),
+                ..Default::default()
+            },
+            PDF.to_vec(),
+        )
+        .await
+        .unwrap();
+    let before = app.data_row_counts().await;
+    let refused = owner
+        .create_request(acme.northwind(), &sign_request(internal.id))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(422));
+    let problem = refused.problem().unwrap();
+    assert_eq!(error_fields_of(problem), ["items.0.document_id"]);
+    assert_eq!(app.data_row_counts().await, before);
+
+    // A document made staff-only after the request was sent is not signed either.
+    let letter = letter(&owner, acme.northwind()).await;
+    let request = owner
+        .create_request(acme.northwind(), &sign_request(letter.id))
+        .await
+        .unwrap();
+    owner
+        .update_document(
+            letter.id,
+            &portico_shared::documents::UpdateDocument {
+                visibility: Some(portico_shared::documents::Visibility::Staff),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let alice = acme.login("alice").await;
+    let refused = alice
+        .sign_item(request.id, request.items[0].id, &sign())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403));
+}
+
+#[tokio::test]
+async fn an_upload_item_cannot_accept_only_types_that_are_never_stored() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let body = CreateRequest {
+        title: "Installer".into(),
+        instructions: None,
+        due_on: None,
+        assignee_ids: vec![],
+        items: vec![NewItem {
+            accepted_types: vec!["application/pdf".into(), "application/x-msdownload".into()],
+            ..item(ItemKind::Upload, "The setup program")
+        }],
+    };
+    let refused = owner
+        .create_request(acme.northwind(), &body)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(422));
+    assert_eq!(
+        error_fields_of(refused.problem().unwrap()),
+        ["items.0.accepted_types.1"]
+    );
+}
+
+fn error_fields_of(problem: &portico_shared::Problem) -> Vec<String> {
+    problem.errors.iter().map(|e| e.field.clone()).collect()
+}
