@@ -4,7 +4,7 @@
 //! questions. Only assigned contacts with the item's scope act; each answer moves the item
 //! and the request through the state machine in `rules`.
 
-use super::handlers::{settle, visible};
+use super::handlers::{lock, settle, visible};
 use super::queries::{self, NewSignature};
 use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
@@ -113,8 +113,9 @@ async fn save(
         action,
     } = answer;
     let now = state.clock.now();
-    let status =
-        rules::answer(request.status, item.status).map_err(|r| ApiError::Conflict(r.into()))?;
+    let locked = lock(tx, who.tenant_id(), request.id).await?;
+    let status = rules::answer(locked.status(), locked.item(item.id)?)
+        .map_err(|r| ApiError::Conflict(r.into()))?;
     let body = serde_json::to_string(&response).map_err(|e| ApiError::Internal(e.into()))?;
     queries::save_answer(
         tx,
@@ -126,7 +127,7 @@ async fn save(
         now,
     )
     .await?;
-    let request_status = settle(tx, who.tenant_id(), request, item.id, status, now).await?;
+    let request_status = settle(tx, who.tenant_id(), &locked, item.id, status, now).await?;
     let event = Event::new(who.tenant_id(), action, Outcome::Success)
         .by(Some(who.user_id), &who.email)
         .on("request_item", item.id)

@@ -610,28 +610,74 @@ pub async fn get_request(
     Ok(web::Json(visible(&state, &who, path.into_inner()).await?))
 }
 
-/// Records a request's status as its items now say, on `tx`.
+/// A request as stored inside a transaction that has locked it: its status and its items'.
+pub(crate) struct Locked {
+    id: RequestId,
+    status: RequestStatus,
+    items: Vec<(RequestItemId, ItemStatus)>,
+}
+
+impl Locked {
+    pub(crate) fn status(&self) -> RequestStatus {
+        self.status
+    }
+
+    /// An item's status as stored now (404 for an item not of this request).
+    pub(crate) fn item(&self, id: RequestItemId) -> ApiResult<ItemStatus> {
+        self.items
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, s)| *s)
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+/// Locks request `id` on `tx` and reads it afresh: every transition of a request or its
+/// items decides from this, so concurrent answers and reviews cannot act on stale copies.
+pub(crate) async fn lock(
+    tx: &mut crate::db::Tx,
+    tenant: TenantId,
+    id: RequestId,
+) -> ApiResult<Locked> {
+    let (status, items) = queries::lock_request(tx, tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let unknown = |what: &str, value: &str| {
+        ApiError::Internal(anyhow::anyhow!("unknown stored {what} status {value:?}"))
+    };
+    let status = RequestStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == status)
+        .ok_or_else(|| unknown("request", &status))?;
+    let items = items
+        .into_iter()
+        .map(|(item, stored)| {
+            ItemStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == stored)
+                .map(|s| (RequestItemId(item), s))
+                .ok_or_else(|| unknown("item", &stored))
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(Locked { id, status, items })
+}
+
+/// Records a request's status as its items now say, on `tx` (which locked it as `locked`).
 pub(crate) async fn settle(
     tx: &mut crate::db::Tx,
     tenant: TenantId,
-    request: &Request,
+    locked: &Locked,
     changed: RequestItemId,
     new_status: ItemStatus,
     now: DateTime<Utc>,
 ) -> ApiResult<RequestStatus> {
-    let statuses: Vec<ItemStatus> = request
+    let statuses: Vec<ItemStatus> = locked
         .items
         .iter()
-        .map(|i| {
-            if i.id == changed {
-                new_status
-            } else {
-                i.status
-            }
-        })
+        .map(|(id, status)| if *id == changed { new_status } else { *status })
         .collect();
-    let status = rules::status_of(request.status, &statuses);
-    queries::set_request_status(tx, tenant, request.id, status, now).await?;
+    let status = rules::status_of(locked.status, &statuses);
+    queries::set_request_status(tx, tenant, locked.id, status, now).await?;
     Ok(status)
 }
 
@@ -658,14 +704,15 @@ pub async fn cancel_request(
 ) -> ApiResult<web::Json<Request>> {
     let request = visible(&state, &who, path.into_inner()).await?;
     who.require_staff()?;
-    let status = rules::cancel(request.status).map_err(|r| ApiError::Conflict(r.into()))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, who.tenant_id(), request.id).await?;
+    let status = rules::cancel(locked.status()).map_err(|r| ApiError::Conflict(r.into()))?;
     queries::set_request_status(&mut tx, who.tenant_id(), request.id, status, now).await?;
     let event = Event::new(who.tenant_id(), "request.cancelled", Outcome::Success)
         .by(Some(who.user_id), &who.email)
         .on("request", request.id)
-        .details(json!({ "was": request.status.as_str() }));
+        .details(json!({ "was": locked.status().as_str() }));
     audit::record(&mut tx, event, &origin, now).await?;
     tx.commit().await?;
     Ok(web::Json(visible(&state, &who, request.id).await?))
@@ -720,11 +767,12 @@ pub async fn review_item(
     if comment.is_some_and(|c| c.chars().count() > 2000) {
         return Err(ApiError::invalid("comment", "at most 2000 characters"));
     }
-    let status = rules::review(request.status, item.status, accept)
-        .map_err(|r| ApiError::Conflict(r.into()))?;
     let now = state.clock.now();
     let tenant = who.tenant_id();
     let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, tenant, request.id).await?;
+    let status = rules::review(locked.status(), locked.item(item_id)?, accept)
+        .map_err(|r| ApiError::Conflict(r.into()))?;
     queries::save_review(
         &mut tx,
         tenant,
@@ -735,7 +783,7 @@ pub async fn review_item(
         now,
     )
     .await?;
-    let request_status = settle(&mut tx, tenant, &request, item_id, status, now).await?;
+    let request_status = settle(&mut tx, tenant, &locked, item_id, status, now).await?;
     if !accept {
         let mailing = Mailing::of(&state, &mut tx, tenant).await?;
         let link = mailing.link(request.id);

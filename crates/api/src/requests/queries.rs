@@ -180,6 +180,42 @@ pub async fn set_request_status(
         .execute(e).await.map(|_| ()))
 }
 
+/// Locks a request for the rest of the transaction and reads its status and its items'
+/// statuses, so a state transition decides from what is stored now, never from a copy read
+/// before the transaction (PostgreSQL: `FOR UPDATE`; a SQLite write transaction already holds
+/// the database's write lock, `BEGIN IMMEDIATE`).
+pub async fn lock_request(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: RequestId,
+) -> sqlx::Result<Option<(String, Vec<(Uuid, String)>)>> {
+    const ITEMS: &str = "SELECT id, status FROM request_items \
+                         WHERE tenant_id = $1 AND request_id = $2 ORDER BY position";
+    let status: Option<String> = match c.exec() {
+        crate::db::Exec::Sqlite(e) => {
+            sqlx::query_scalar("SELECT status FROM requests WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.0)
+                .bind(id.0)
+                .fetch_optional(e)
+                .await?
+        }
+        crate::db::Exec::Postgres(e) => {
+            sqlx::query_scalar(
+                "SELECT status FROM requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            )
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(e)
+            .await?
+        }
+    };
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let items = on_db!(c, e => sqlx::query_as(ITEMS).bind(tenant.0).bind(id.0).fetch_all(e).await)?;
+    Ok(Some((status, items)))
+}
+
 pub async fn insert_assignee(
     c: &mut impl AsExec,
     tenant: TenantId,

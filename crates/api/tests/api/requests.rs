@@ -921,3 +921,52 @@ async fn an_upload_item_cannot_accept_only_types_that_are_never_stored() {
 fn error_fields_of(problem: &portico_shared::Problem) -> Vec<String> {
     problem.errors.iter().map(|e| e.field.clone()).collect()
 }
+
+#[tokio::test]
+async fn a_request_completes_when_its_last_items_are_reviewed_at_the_same_time() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let reviewer = acme.login("owner").await;
+    let alice = acme.login("alice").await;
+    let body = CreateRequest {
+        title: "Two receipts".into(),
+        instructions: None,
+        due_on: None,
+        assignee_ids: vec![acme.user("alice")],
+        items: vec![
+            item(ItemKind::Upload, "January"),
+            item(ItemKind::Upload, "February"),
+        ],
+    };
+    for round in 0..8 {
+        let request = owner.create_request(acme.northwind(), &body).await.unwrap();
+        let [first, second] = ids(&request)[..] else {
+            panic!()
+        };
+        // Both answered at the same time too.
+        let (a, b) = tokio::join!(
+            alice.upload_item(request.id, first, "jan.pdf", PDF.to_vec()),
+            alice.upload_item(request.id, second, "feb.pdf", PDF.to_vec()),
+        );
+        a.unwrap();
+        let answered = b.unwrap();
+        let now = alice.get_request(answered.id).await.unwrap();
+        assert_eq!(now.status, RequestStatus::Submitted, "round {round}");
+
+        let ok = accept();
+        let (a, b) = tokio::join!(
+            owner.review_item(request.id, first, &ok),
+            reviewer.review_item(request.id, second, &ok),
+        );
+        a.unwrap();
+        b.unwrap();
+        let done = owner.get_request(request.id).await.unwrap();
+        assert_eq!(
+            statuses(&done),
+            [ItemStatus::Accepted, ItemStatus::Accepted],
+            "round {round}"
+        );
+        assert_eq!(done.status, RequestStatus::Completed, "round {round}");
+    }
+}
