@@ -8,6 +8,25 @@ pub const REFRESH_COOKIE: &str = "portico_refresh";
 /// The path the refresh cookie is scoped to: only the auth endpoints ever see it.
 pub const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
 
+/// A redirect target after sign-in, if it is a path on this site and nothing a browser could
+/// turn into another origin: it starts with one `/`, holds no backslash, no whitespace or
+/// control character (browsers drop tabs and newlines: `/\t/evil.example` is
+/// `//evil.example`), and no percent-encoded slash, backslash or control character. At most
+/// 2048 bytes. Used by the API's redirects and the web app alike.
+pub fn local_path(target: &str) -> Option<&str> {
+    let bytes = target.as_bytes();
+    let starts_well = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/'));
+    let plain = !target
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    let lowered = target.to_ascii_lowercase();
+    let encoded_trap = lowered.match_indices('%').any(|(i, _)| {
+        let hex = lowered.get(i + 1..i + 3).unwrap_or("");
+        matches!(hex, "2f" | "5c" | "7f") || (hex.len() == 2 && hex.starts_with(['0', '1']))
+    });
+    (starts_well && plain && !encoded_trap && target.len() <= 2048).then_some(target)
+}
+
 /// Sign in with an email address and password.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -129,5 +148,44 @@ impl std::fmt::Debug for HandoffSecret {
             .field("secret", &"[redacted]")
             .field("audience", &self.audience)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_plain_paths_on_this_site_are_redirect_targets() {
+        for good in [
+            "/",
+            "/team",
+            "/profile?tab=1",
+            "/requests/1#item-2",
+            "/a%20b",
+        ] {
+            assert_eq!(local_path(good), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5c/evil.example",
+            "/%0d%0aSet-Cookie:x",
+            "/ok\r\nSet-Cookie: x=1",
+            "/\n/evil.example",
+            "javascript:alert(1)",
+            "/x\u{0}",
+            " /evil",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(local_path(&format!("/{}", "a".repeat(2048))), None);
     }
 }

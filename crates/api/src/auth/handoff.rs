@@ -118,10 +118,15 @@ pub struct HandoffQuery {
     pub next: Option<String>,
 }
 
-/// Only a path on this site (no open redirect).
-fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or_else(|| "/".into())
+/// Where to land: a path on this site only (no open redirect), else 422 — checked before
+/// anything else is done.
+fn landing(next: Option<&str>) -> ApiResult<String> {
+    match next {
+        None => Ok("/".into()),
+        Some(n) => portico_shared::auth::local_path(n)
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::invalid("next", "a path on this portal, such as /documents")),
+    }
 }
 
 /// Sign in from a host application with a hand-off token (see the README for a worked
@@ -139,7 +144,7 @@ fn safe_next(next: Option<String>) -> String {
             ("Set-Cookie" = String, description = "The refresh token."))),
         (status = 401, description = "The token is invalid, expired, used, or the tenant has no hand-off secret.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email belongs to staff, who sign in with a password.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The token names an unknown organisation or a bad email.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token names an unknown organisation or a bad email, or `next` is not a path on this portal.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
@@ -152,6 +157,7 @@ pub async fn handoff(
     web::Query(query): web::Query<HandoffQuery>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
+    let next = landing(query.next.as_deref())?;
     let now = state.clock.now();
     let refused = |why: String| {
         tracing::info!(reason = %why, "hand-off token refused");
@@ -264,7 +270,7 @@ pub async fn handoff(
     let details = json!({ "method": "handoff", "jti": claims.jti, "organization_id": org_id });
     let (_, started) = begin_session(&state, tx, user, &origin, details).await?;
     Ok(HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, safe_next(query.next)))
+        .insert_header((actix_web::http::header::LOCATION, next))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .cookie(refresh_cookie(
             &started.refresh_token,
@@ -391,9 +397,14 @@ mod tests {
 
     #[test]
     fn only_paths_on_this_site_are_landed_on() {
-        assert_eq!(safe_next(Some("/team".into())), "/team");
-        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
-        assert_eq!(safe_next(Some("//evil.example".into())), "/");
-        assert_eq!(safe_next(None), "/");
+        assert_eq!(landing(Some("/team")).unwrap(), "/team");
+        assert_eq!(landing(None).unwrap(), "/");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/%09/evil.example",
+        ] {
+            assert!(landing(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

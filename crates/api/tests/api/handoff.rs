@@ -180,3 +180,49 @@ async fn forged_expired_long_lived_and_retired_tokens_are_refused() {
         Some(403)
     );
 }
+
+#[tokio::test]
+async fn a_landing_page_that_a_browser_could_send_elsewhere_is_refused_before_signing_in() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let issued = owner.issue_handoff_secret().await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (i, next) in [
+        "/%09/evil.example",
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "/%2F%2Fevil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        "javascript:alert(1)",
+        "https://evil.example/",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let before = app.row_counts().await;
+        let token = sign(
+            &issued.secret,
+            &claims(
+                &app,
+                &acme,
+                &format!("next-{i}"),
+                "pat@host.test",
+                "Northwind Traders",
+            ),
+        );
+        let res = http
+            .get(app.url("/api/v1/auth/handoff"))
+            .query(&[("token", token.as_str()), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(crate::helpers::error_fields(&problem), ["next"], "{next:?}");
+        assert_eq!(app.row_counts().await, before, "nothing done for {next:?}");
+    }
+}

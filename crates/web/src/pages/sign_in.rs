@@ -16,7 +16,7 @@ use portico_shared::auth::LoginRequest;
 
 /// Where to go after signing in: only a path on this site (no open redirect).
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+    next.filter(|n| portico_shared::auth::local_path(n).is_some())
         .unwrap_or_else(|| "/".into())
 }
 
@@ -172,6 +172,7 @@ mod tests {
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
             "javascript:alert(1)",
         ] {
             assert_eq!(safe_next(Some(bad.into())), "/", "{bad}");
