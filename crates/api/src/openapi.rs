@@ -58,7 +58,23 @@ pub fn base() -> utoipa::openapi::OpenApi {
 /// stored file can have, so each response's `Content-Type` is one the document lists.
 pub const STORED_FILE: &str = "application/vnd.portico.stored-file";
 
-/// Final touches on the collected document.
+/// A problem+json response with `description`.
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Final touches on the collected document. Every operation can fail: each gets a `4XX` and a
+/// `5XX` problem+json response unless it documents its own.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
     for item in api.paths.paths.values_mut() {
@@ -67,8 +83,21 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             &mut item.post,
             &mut item.put,
             &mut item.patch,
+            &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            if !responses.contains_key("4XX") {
+                responses.insert("4XX".into(), problem_response("A client error."));
+            }
+            if !responses.keys().any(|status| status.starts_with('5')) {
+                responses.insert(
+                    "5XX".into(),
+                    problem_response(
+                        "A server error; quote the problem's `request_id` to the operator.",
+                    ),
+                );
+            }
             for response in operation.responses.responses.values_mut() {
                 let utoipa::openapi::RefOr::T(response) = response else {
                     continue;

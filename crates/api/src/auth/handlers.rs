@@ -5,6 +5,7 @@ use crate::auth::passwords::{Password, Verdict};
 use crate::auth::queries::Sessions;
 use crate::auth::rules::{Throttle, throttle, window_expired};
 use crate::auth::{Access, Principal, queries, sessions, tokens};
+use crate::body::JsonObject;
 use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -103,7 +104,7 @@ fn token_response(
 pub async fn login(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<LoginRequest>,
+    JsonObject(body): JsonObject<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
     let now = state.clock.now();
@@ -510,7 +511,7 @@ pub async fn change_my_password(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<ChangePassword>,
+    JsonObject(body): JsonObject<ChangePassword>,
 ) -> ApiResult<HttpResponse> {
     let current = Password::new(body.current_password);
     verify_own_password(&state, &who, &origin, current, "current_password").await?;

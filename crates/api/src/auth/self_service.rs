@@ -11,6 +11,7 @@ use crate::auth::links::{self, LinkRow, Purpose};
 use crate::auth::passwords::Password;
 use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
+use crate::body::JsonObject;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
@@ -168,7 +169,7 @@ async fn person_of(
 pub async fn request_magic_link(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<RequestLink>,
+    JsonObject(body): JsonObject<RequestLink>,
 ) -> ApiResult<HttpResponse> {
     request_link(&state, &origin, body, "magic_link").await
 }
@@ -190,7 +191,7 @@ pub async fn request_magic_link(
 pub async fn redeem_magic_link(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<LinkToken>,
+    JsonObject(body): JsonObject<LinkToken>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
     let mut tx = state.db.begin().await?;
@@ -216,7 +217,7 @@ pub async fn redeem_magic_link(
 pub async fn request_password_reset(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<RequestLink>,
+    JsonObject(body): JsonObject<RequestLink>,
 ) -> ApiResult<HttpResponse> {
     request_link(&state, &origin, body, "password_reset").await
 }
@@ -240,7 +241,7 @@ pub async fn request_password_reset(
 pub async fn complete_password_reset(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<SetPasswordWithLink>,
+    JsonObject(body): JsonObject<SetPasswordWithLink>,
 ) -> ApiResult<HttpResponse> {
     if body.name.is_some() {
         return Err(ApiError::invalid(
@@ -268,7 +269,7 @@ pub async fn complete_password_reset(
 pub async fn lookup_invitation(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<LinkToken>,
+    JsonObject(body): JsonObject<LinkToken>,
 ) -> ApiResult<web::Json<InvitationDetails>> {
     check_ip_limit(&state, &origin)?;
     let mut conn = state.db.conn().await?;
@@ -316,7 +317,7 @@ pub async fn lookup_invitation(
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<SetPasswordWithLink>,
+    JsonObject(body): JsonObject<SetPasswordWithLink>,
 ) -> ApiResult<HttpResponse> {
     set_password_with_link(&state, &origin, body, Purpose::Invitation).await
 }
@@ -401,7 +402,7 @@ async fn set_password_with_link(
 pub async fn confirm_email_change(
     state: web::Data<AppState>,
     origin: Origin,
-    web::Json(body): web::Json<LinkToken>,
+    JsonObject(body): JsonObject<LinkToken>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
     let now = state.clock.now();

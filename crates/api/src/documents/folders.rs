@@ -5,6 +5,7 @@ use super::queries::{self, FolderRow};
 use super::rules::{self, Reach};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
@@ -168,7 +169,7 @@ pub async fn create_folder(
     who: Principal,
     origin: Origin,
     path: web::Path<OrganizationId>,
-    web::Json(body): web::Json<CreateFolder>,
+    JsonObject(body): JsonObject<CreateFolder>,
 ) -> ApiResult<HttpResponse> {
     let org = path.into_inner();
     reach_in(&state, &who, org).await?;
@@ -257,7 +258,7 @@ pub async fn update_folder(
     who: Principal,
     origin: Origin,
     path: web::Path<FolderId>,
-    web::Json(body): web::Json<UpdateFolder>,
+    JsonObject(body): JsonObject<UpdateFolder>,
 ) -> ApiResult<web::Json<Folder>> {
     let folder = reachable(&state, &who, path.into_inner()).await?;
     who.require_staff()?;

@@ -8,6 +8,7 @@ use super::rules::{self, Reach};
 use super::transfer;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::jobs::{self, NewJob};
 use crate::pagination::{PageParams, page};
@@ -399,7 +400,7 @@ pub async fn update_document(
     who: Principal,
     origin: Origin,
     path: web::Path<DocumentId>,
-    web::Json(body): web::Json<UpdateDocument>,
+    JsonObject(body): JsonObject<UpdateDocument>,
 ) -> ApiResult<web::Json<Document>> {
     let id = path.into_inner();
     let (doc, _) = reachable(&state, &who, id, false).await?;
@@ -547,7 +548,7 @@ pub async fn publish_document(
     who: Principal,
     origin: Origin,
     path: web::Path<DocumentId>,
-    web::Json(body): web::Json<PublishDocument>,
+    JsonObject(body): JsonObject<PublishDocument>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let (doc, _) = reachable(&state, &who, id, false).await?;
@@ -753,7 +754,7 @@ pub async fn create_file_link(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<DocumentId>,
-    web::Json(body): web::Json<CreateFileLink>,
+    JsonObject(body): JsonObject<CreateFileLink>,
 ) -> ApiResult<web::Json<FileLink>> {
     let id = path.into_inner();
     let (doc, _) = reachable(&state, &who, id, true).await?;

@@ -3,6 +3,7 @@
 use super::queries;
 use crate::audit::Origin;
 use crate::auth::Principal;
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
@@ -122,7 +123,7 @@ pub async fn create_organization(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<CreateOrganization>,
+    JsonObject(body): JsonObject<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
     who.require_role(StaffRole::Admin)?;
     let row = operations::create_organization(
@@ -165,7 +166,7 @@ pub async fn update_organization(
     who: Principal,
     origin: Origin,
     path: web::Path<OrganizationId>,
-    web::Json(body): web::Json<UpdateOrganization>,
+    JsonObject(body): JsonObject<UpdateOrganization>,
 ) -> ApiResult<web::Json<Organization>> {
     let id = path.into_inner();
     manageable(&state, &who, id).await?;

@@ -7,6 +7,7 @@ use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::links::{self, Purpose};
 use crate::auth::passwords::Password;
 use crate::auth::{Access, Principal};
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
@@ -198,7 +199,7 @@ pub async fn invite_person(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<InvitePerson>,
+    JsonObject(body): JsonObject<InvitePerson>,
 ) -> ApiResult<HttpResponse> {
     let role = who.require_role(StaffRole::Admin)?;
     if body.staff_role.is_some_and(|r| r < role) {
@@ -398,7 +399,7 @@ pub async fn change_role(
     who: Principal,
     origin: Origin,
     path: web::Path<UserId>,
-    web::Json(body): web::Json<ChangeRole>,
+    JsonObject(body): JsonObject<ChangeRole>,
 ) -> ApiResult<web::Json<Person>> {
     let id = path.into_inner();
     let target = manageable_person(&state, &who, id).await?;
@@ -455,7 +456,7 @@ pub async fn change_organization_access(
     who: Principal,
     origin: Origin,
     path: web::Path<UserId>,
-    web::Json(body): web::Json<ChangeOrganizationAccess>,
+    JsonObject(body): JsonObject<ChangeOrganizationAccess>,
 ) -> ApiResult<web::Json<Person>> {
     let id = path.into_inner();
     let target = visible_person(&state, &who, id).await?;
@@ -543,7 +544,7 @@ pub async fn invite_member(
     who: Principal,
     origin: Origin,
     path: web::Path<OrganizationId>,
-    web::Json(body): web::Json<InviteMember>,
+    JsonObject(body): JsonObject<InviteMember>,
 ) -> ApiResult<HttpResponse> {
     let org = path.into_inner();
     require_team_admin(&state, &who, org).await?;
@@ -614,7 +615,7 @@ pub async fn change_member_scopes(
     who: Principal,
     origin: Origin,
     path: web::Path<(OrganizationId, UserId)>,
-    web::Json(body): web::Json<ChangeScopes>,
+    JsonObject(body): JsonObject<ChangeScopes>,
 ) -> ApiResult<web::Json<Member>> {
     let (org, user) = path.into_inner();
     let found = changeable_member(&state, &who, org, user).await?;
@@ -697,7 +698,7 @@ pub async fn update_my_profile(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<UpdateProfile>,
+    JsonObject(body): JsonObject<UpdateProfile>,
 ) -> ApiResult<web::Json<User>> {
     let mut errors = Vec::new();
     let mut field =
@@ -766,7 +767,7 @@ pub async fn change_my_email(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<ChangeEmail>,
+    JsonObject(body): JsonObject<ChangeEmail>,
 ) -> ApiResult<HttpResponse> {
     let new_email =
         rules::normalize_email(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;

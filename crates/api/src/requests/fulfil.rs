@@ -9,6 +9,7 @@ use super::queries::{self, NewSignature};
 use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
+use crate::body::JsonObject;
 use crate::documents::handlers::{actor, insert_uploaded, name_of};
 use crate::documents::queries::{self as documents, NewDocument};
 use crate::documents::{rules as document_rules, transfer};
@@ -269,7 +270,7 @@ pub async fn approve_item(
     who: Principal,
     origin: Origin,
     path: web::Path<(RequestId, RequestItemId)>,
-    web::Json(body): web::Json<ApproveItem>,
+    JsonObject(body): JsonObject<ApproveItem>,
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Approve).await?;
@@ -327,7 +328,7 @@ pub async fn sign_item(
     who: Principal,
     origin: Origin,
     path: web::Path<(RequestId, RequestItemId)>,
-    web::Json(body): web::Json<SignItem>,
+    JsonObject(body): JsonObject<SignItem>,
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Sign).await?;
@@ -428,7 +429,7 @@ pub async fn answer_item(
     who: Principal,
     origin: Origin,
     path: web::Path<(RequestId, RequestItemId)>,
-    web::Json(body): web::Json<AnswerItem>,
+    JsonObject(body): JsonObject<AnswerItem>,
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Question).await?;

@@ -6,6 +6,7 @@ use super::queries::{self, ItemRow, ItemSpec, RequestRow};
 use super::rules::{self, ReminderKind};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{OrgVisibility, Principal};
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
@@ -409,7 +410,7 @@ pub async fn create_request(
     who: Principal,
     origin: Origin,
     path: web::Path<OrganizationId>,
-    web::Json(body): web::Json<CreateRequest>,
+    JsonObject(body): JsonObject<CreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let org = path.into_inner();
     crate::organizations::handlers::visible(&state, &who, org).await?;
@@ -744,7 +745,7 @@ pub async fn review_item(
     who: Principal,
     origin: Origin,
     path: web::Path<(RequestId, RequestItemId)>,
-    web::Json(body): web::Json<ReviewItem>,
+    JsonObject(body): JsonObject<ReviewItem>,
 ) -> ApiResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let request = visible(&state, &who, request_id).await?;

@@ -5,6 +5,7 @@ use super::handlers::{NewRequest, assignees_for, check_request, create, visible}
 use super::queries::{self, TemplateRow};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
+use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
@@ -91,7 +92,7 @@ pub async fn create_template(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<CreateTemplate>,
+    JsonObject(body): JsonObject<CreateTemplate>,
 ) -> ApiResult<HttpResponse> {
     who.require_role(StaffRole::Admin)?;
     let name = body.name.trim();
@@ -221,7 +222,7 @@ pub async fn send_template(
     who: Principal,
     origin: Origin,
     path: web::Path<TemplateId>,
-    web::Json(body): web::Json<SendTemplate>,
+    JsonObject(body): JsonObject<SendTemplate>,
 ) -> ApiResult<HttpResponse> {
     let found = template(&state, &who, path.into_inner()).await?;
     let mut targets = body.organization_ids;

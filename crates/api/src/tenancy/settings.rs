@@ -6,6 +6,7 @@ use super::queries::{self, LogoRow, TenantRow};
 use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
+use crate::body::JsonObject;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -147,7 +148,7 @@ pub async fn update_settings(
     state: web::Data<AppState>,
     who: Principal,
     origin: Origin,
-    web::Json(body): web::Json<UpdateTenant>,
+    JsonObject(body): JsonObject<UpdateTenant>,
 ) -> ApiResult<web::Json<TenantSettings>> {
     who.require_role(StaffRole::Admin)?;
     let mut errors = Vec::new();

@@ -301,3 +301,52 @@ async fn s24_no_password_or_token_reaches_a_log_line() {
     let signature = access.rsplit('.').next().unwrap();
     assert!(!logs.contains(signature));
 }
+
+#[tokio::test]
+async fn s19_a_body_of_the_wrong_shape_is_a_422_naming_it_not_a_wrong_password() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let login = app.url("/api/v1/auth/login");
+    // serde would read a struct from an array of its fields; no client means that.
+    let array = json!([acme.slug, acme.email("alice"), PASSWORD]);
+    for body in [array, json!("alice"), json!(42), json!(null)] {
+        let res = app.http().post(&login).json(&body).send().await.unwrap();
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(
+            problem_type(&problem),
+            ProblemType::Validation.slug(),
+            "{body}"
+        );
+    }
+    // The same for every other body: a contact's profile, say.
+    let alice = acme.login("alice").await;
+    let res = app
+        .http()
+        .patch(app.url("/api/v1/me"))
+        .bearer_auth(alice.access_token().unwrap())
+        .json(&json!([["name", "Mallory"]]))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422).await;
+}
+
+#[test]
+fn s19_every_operation_documents_its_client_and_server_errors_as_problems() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&portico_api::openapi::document_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            for range in ['4', '5'] {
+                let problem = responses.iter().any(|(status, response)| {
+                    status.starts_with(range)
+                        && response["content"]
+                            .get("application/problem+json")
+                            .is_some()
+                });
+                assert!(problem, "{method} {path} documents no {range}xx problem");
+            }
+        }
+    }
+}
