@@ -104,6 +104,8 @@ pub struct Caller {
     pub tenant: TenantId,
     pub user: UserId,
     pub email: String,
+    /// In a view-as session, the staff member looking: named in every event too.
+    pub viewer: Option<UserId>,
 }
 
 /// Middleware: every 403 answered to an authenticated caller is recorded as an
@@ -126,9 +128,13 @@ pub async fn denials(
         .cloned();
     if let (Some(caller), Some(state)) = (caller, state) {
         let origin = crate::auth::principal::origin_of(request);
+        let mut details = json!({ "method": request.method().as_str(), "path": request.path() });
+        if let Some(viewer) = caller.viewer {
+            details["viewer_user_id"] = json!(viewer);
+        }
         let event = Event::new(caller.tenant, "access.denied", Outcome::Denied)
             .by(Some(caller.user), &caller.email)
-            .details(json!({ "method": request.method().as_str(), "path": request.path() }));
+            .details(details);
         let now = state.clock.now();
         let recorded = async {
             let mut tx = state.db.begin().await?;

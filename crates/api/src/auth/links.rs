@@ -107,6 +107,21 @@ pub async fn issue(
     Ok(url(portal_url, tenant, purpose, &secret))
 }
 
+/// Retires every outstanding link of a person (sign-in, reset, invitation, email change):
+/// after their address or password changes, nothing sent earlier works any more.
+pub async fn retire_all(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE email_links SET used_at = $3 \
+         WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL")
+        .bind(tenant.0).bind(user.0).bind(now)
+        .execute(e).await.map(|r| r.rows_affected()))
+}
+
 const LINK_COLUMNS: &str = "id, tenant_id, user_id, new_email, created_at, expires_at";
 
 /// The good link with this secret, without using it (to show what it is for).

@@ -189,6 +189,7 @@ impl FromRequest for Principal {
                 tenant: principal.tenant_id,
                 user: principal.user_id,
                 email: principal.email.clone(),
+                viewer: principal.viewer,
             });
             if principal.viewer.is_some() && !read_only_allows(&method, &path) {
                 return Err(ApiError::Forbidden);

@@ -353,6 +353,7 @@ async fn set_password_with_link(
     let user = person_of(&mut tx, &link, needs).await?;
     let (tenant, user_id) = (link.tenant(), link.user());
     tenancy::set_password_hash(&mut tx, tenant, user_id, &hash, now).await?;
+    links::retire_all(&mut tx, tenant, user_id, now).await?;
     let user = UserRow {
         name,
         status: "active".into(),
@@ -385,7 +386,8 @@ async fn set_password_with_link(
 }
 
 /// Confirm a new email address with the secret from the link sent to it. From now on the
-/// account signs in with the new address; the old one is told.
+/// account signs in with the new address; the old one is told, and every link sent before
+/// (sign-in, password reset) stops working.
 #[utoipa::path(
     tag = "auth",
     request_body = LinkToken,
@@ -410,6 +412,8 @@ pub async fn confirm_email_change(
     let link = links::redeem(&mut tx, &body.token, Purpose::EmailChange, now).await?;
     let user = person_of(&mut tx, &link, "active").await?;
     let new_email = link.new_email.clone().ok_or(ApiError::LinkExpired)?;
+    // Links sent to the old address stop working with it.
+    links::retire_all(&mut tx, link.tenant(), link.user(), now).await?;
     people::set_email(&mut tx, link.tenant(), link.user(), &new_email, now)
         .await
         .map_err(|e| {

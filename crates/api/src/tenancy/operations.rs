@@ -230,6 +230,7 @@ async fn set_password(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     queries::set_password_hash(&mut tx, tenant, user, &hash, now).await?;
+    crate::auth::links::retire_all(&mut tx, tenant, user, now).await?;
     if row.status == "invited" {
         queries::set_status(&mut tx, tenant, user, "active", now).await?;
     }

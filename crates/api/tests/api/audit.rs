@@ -173,3 +173,26 @@ async fn s22_permission_denials_are_audited_with_who_what_and_where() {
         ChainStatus::Intact { .. }
     ));
 }
+
+#[tokio::test]
+async fn s22_a_denial_in_a_view_as_session_names_the_staff_member_looking() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let agent = acme.login("agent").await;
+    let started = agent.view_as(acme.user("alice")).await.unwrap();
+    let res = app
+        .http()
+        .patch(app.url("/api/v1/me"))
+        .bearer_auth(&started.access_token)
+        .json(&serde_json::json!({ "name": "Changed" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let denied = events(&app, "access.denied").await;
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(denied[0].actor, acme.email("alice"));
+    let details: Value = serde_json::from_str(&denied[0].details).unwrap();
+    assert_eq!(details["viewer_user_id"], acme.user("agent").0.to_string());
+}

@@ -348,3 +348,44 @@ async fn queued_mail_survives_a_server_restart_and_is_delivered_once() {
     assert_eq!(first.run_jobs().await, 0, "nothing left for anyone");
     assert_eq!(second.mail_to(&acme, &email).await.len(), 1);
 }
+
+#[tokio::test]
+async fn confirming_an_email_change_retires_the_links_sent_to_the_old_address() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let old = acme.email("alice");
+    let anonymous = app.anonymous();
+    anonymous
+        .request_magic_link(&request(&acme.slug, &old))
+        .await
+        .unwrap();
+    let sign_in = app.link_sent_to(&acme, &old, "sign-in link").await;
+    anonymous
+        .request_password_reset(&request(&acme.slug, &old))
+        .await
+        .unwrap();
+    let reset = app.link_sent_to(&acme, &old, "Reset").await;
+
+    let alice = acme.login("alice").await;
+    alice
+        .change_email(&ChangeEmail {
+            new_email: "alice@new.test".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    let confirm = app.link_sent_to(&acme, "alice@new.test", "Confirm").await;
+    anonymous.confirm_email_change(&confirm).await.unwrap();
+
+    let refused = anonymous.redeem_magic_link(&sign_in).await.unwrap_err();
+    assert_eq!(refused.kind(), Some(ProblemType::LinkExpired));
+    let refused = anonymous
+        .complete_password_reset(&SetPasswordWithLink {
+            token: reset,
+            password: NEW_PASSWORD.into(),
+            name: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), Some(ProblemType::LinkExpired));
+}
