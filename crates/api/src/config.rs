@@ -214,6 +214,15 @@ pub struct Config {
     )]
     pub request_timeout: u64,
 
+    /// Seconds a client may pause between the chunks of a request body before it is cut off.
+    #[arg(
+        long,
+        env = "PORTICO_BODY_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub body_timeout: u64,
+
     /// Seconds an idle keep-alive connection stays open.
     #[arg(long, env = "PORTICO_KEEP_ALIVE", default_value_t = 30, global = true)]
     pub keep_alive: u64,

@@ -49,6 +49,8 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("temporarily unavailable")]
     Unavailable,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -108,6 +110,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemType::TooManyRequests,
             ApiError::Unavailable => ProblemType::Unavailable,
+            ApiError::RequestTimeout => ProblemType::RequestTimeout,
             ApiError::Internal(_) => ProblemType::Internal,
         }
     }
@@ -134,6 +137,17 @@ impl ApiError {
                 "Too many attempts. Try again in {retry_after} seconds."
             )),
             _ => None,
+        }
+    }
+}
+
+/// A body that could not be read: 408 when it stalled, 400 otherwise.
+impl From<actix_web::error::PayloadError> for ApiError {
+    fn from(e: actix_web::error::PayloadError) -> Self {
+        if crate::hardening::is_timeout(&e) {
+            ApiError::RequestTimeout
+        } else {
+            ApiError::MalformedRequest(e.to_string())
         }
     }
 }
@@ -303,6 +317,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             e.line(),
             e.column()
         )),
+        JsonPayloadError::Payload(e) if crate::hardening::is_timeout(&e) => {
+            ApiError::RequestTimeout
+        }
         _ => ApiError::MalformedRequest("The request body could not be read.".into()),
     };
     api.into()

@@ -233,7 +233,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                 .add(("Referrer-Policy", "no-referrer"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap(from_fn(crate::hardening::security_headers))
         .wrap(Compress::default())
+        .wrap(from_fn(crate::hardening::body_deadline))
         .wrap(from_fn(telemetry::request_context))
     })
     .workers(config.workers())

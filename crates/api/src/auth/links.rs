@@ -173,3 +173,17 @@ pub async fn last_issued(
         .bind(tenant.0).bind(user.0).bind(purpose.column()).fetch_optional(e).await)?;
     Ok(row.map(|(t,)| t))
 }
+
+/// How many links of `purpose` `user` was sent since `since`, and the oldest of them.
+pub async fn issued_since(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    purpose: Purpose,
+    since: DateTime<Utc>,
+) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM email_links WHERE tenant_id = $1 AND user_id = $2 \
+         AND purpose = $3 AND created_at > $4")
+        .bind(tenant.0).bind(user.0).bind(purpose.column()).bind(since).fetch_one(e).await)
+}

@@ -73,7 +73,7 @@ pub async fn receive(
     while head.len() < rules::SNIFF_BYTES {
         match body.next().await {
             Some(chunk) => {
-                let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+                let chunk = chunk.map_err(ApiError::from)?;
                 if let Some(e) = refuse((head.len() + chunk.len()) as u64) {
                     return Err(e);
                 }
@@ -106,7 +106,7 @@ pub async fn receive(
     }
     while let Some(chunk) = if ended { None } else { body.next().await } {
         let step = match chunk {
-            Err(e) => Err(ApiError::MalformedRequest(e.to_string())),
+            Err(e) => Err(ApiError::from(e)),
             Ok(chunk) => match refuse(size + chunk.len() as u64) {
                 Some(e) => Err(e),
                 None => {

@@ -232,7 +232,8 @@ pub async fn invite_person(
 }
 
 /// Send an invited person a new invitation email; their earlier links stop working. Staff
-/// admins and owners, or a customer admin of an organisation the person belongs to.
+/// admins and owners, or a customer admin of an organisation the person belongs to; at most
+/// once a minute and five times a day per person.
 #[utoipa::path(
     tag = "people",
     params(("user_id" = UserId, Path, description = "The person's id.")),
@@ -242,6 +243,8 @@ pub async fn invite_person(
         (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The person has already accepted.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "An invitation went out less than a minute ago, or five in the last day.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

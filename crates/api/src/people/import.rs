@@ -212,7 +212,7 @@ pub async fn import_people(
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+        let chunk = chunk.map_err(ApiError::from)?;
         if bytes.len() + chunk.len() > MAX_BYTES {
             return Err(ApiError::PayloadTooLarge.into());
         }

@@ -239,6 +239,7 @@ pub async fn resend(
             "This person has already accepted their invitation.".into(),
         ));
     }
+    check_resend_allowance(&mut tx, tenant, user, now).await?;
     let inviter = inviter_name(&mut tx, tenant, actor).await?;
     send_invitation(state, &mut tx, &tenant_row, &person, &inviter).await?;
     let event = Event::new(tenant, "user.invitation_resent", Outcome::Success)
@@ -248,6 +249,38 @@ pub async fn resend(
     tx.commit().await?;
     Ok(())
 }
+
+/// At most one invitation a minute to a person, and [`MAX_INVITATIONS_A_DAY`] a day: a
+/// resend button is no way to flood someone's mailbox. 429 with the wait otherwise.
+async fn check_resend_allowance(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let minute = chrono::Duration::minutes(1);
+    let day = chrono::Duration::days(1);
+    let (last_minute, oldest) =
+        links::issued_since(tx, tenant, user, Purpose::Invitation, now - minute).await?;
+    if last_minute > 0 {
+        let wait = oldest.map(|t| t + minute - now).unwrap_or(minute);
+        return Err(ApiError::TooManyRequests {
+            retry_after: wait.num_seconds().max(1) as u64,
+        });
+    }
+    let (last_day, oldest) =
+        links::issued_since(tx, tenant, user, Purpose::Invitation, now - day).await?;
+    if last_day >= MAX_INVITATIONS_A_DAY {
+        let wait = oldest.map(|t| t + day - now).unwrap_or(day);
+        return Err(ApiError::TooManyRequests {
+            retry_after: wait.num_seconds().max(1) as u64,
+        });
+    }
+    Ok(())
+}
+
+/// The most invitation emails one person is sent in a day.
+pub const MAX_INVITATIONS_A_DAY: i64 = 5;
 
 async fn inviter_name(tx: &mut Tx, tenant: TenantId, actor: &Actor) -> ApiResult<String> {
     Ok(match actor.user_id {

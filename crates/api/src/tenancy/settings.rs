@@ -260,7 +260,7 @@ pub async fn upload_logo(
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| ApiError::MalformedRequest(e.to_string()))?;
+        let chunk = chunk.map_err(ApiError::from)?;
         if bytes.len() + chunk.len() > MAX_LOGO_BYTES {
             return Err(ApiError::PayloadTooLarge.into());
         }

@@ -350,3 +350,79 @@ fn s19_every_operation_documents_its_client_and_server_errors_as_problems() {
         }
     }
 }
+
+#[tokio::test]
+async fn s23_a_client_that_stalls_in_the_middle_of_a_body_is_cut_off_with_408() {
+    let app = TestApp::spawn_with(|c| c.body_timeout = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"tenant\":",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+
+    assert!(read.is_ok(), "the server kept a stalled body open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_over_https_only_and_the_api_explorer_has_a_csp() {
+    let plain = TestApp::spawn().await;
+    let res = plain
+        .http()
+        .get(plain.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+    // Behind a trusted proxy that terminated TLS.
+    let proxied =
+        TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let res = proxied
+        .http()
+        .get(proxied.url("/healthz"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    // The same header from an untrusted client means nothing.
+    let res = plain
+        .http()
+        .get(plain.url("/healthz"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let https = TestApp::spawn_with(|c| c.public_url = Some("https://portal.example".into())).await;
+    let res = https
+        .http()
+        .get(https.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_some());
+
+    let docs = plain
+        .http()
+        .get(plain.url("/api/docs/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), 200);
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}

@@ -157,6 +157,7 @@ async fn an_invitation_expires_after_seven_days_and_a_resent_one_retires_the_old
         .link_sent_to(&acme, "late@example.test", "invited")
         .await;
 
+    app.clock.advance(chrono::Duration::minutes(1));
     owner.resend_invitation(invited.user.id).await.unwrap();
     let second = app
         .link_sent_to(&acme, "late@example.test", "invited")
@@ -610,6 +611,7 @@ async fn a_customer_admin_resends_invitations_to_their_organisations_people_only
         .await
         .unwrap();
     let id = invited.user.id;
+    app.clock.advance(chrono::Duration::minutes(1));
     acme.login("alice")
         .await
         .resend_invitation(id)
@@ -638,4 +640,35 @@ async fn a_customer_admin_resends_invitations_to_their_organisations_people_only
         .unwrap_err();
     assert_eq!(dave.status(), Some(403));
     assert_eq!(app.mail_to(&acme, "pending@example.test").await.len(), 2);
+}
+
+#[tokio::test]
+async fn invitations_are_resent_at_most_once_a_minute_and_five_times_a_day() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let invited = owner
+        .invite_person(&contact(
+            "flood@example.test",
+            "Flood",
+            acme.northwind(),
+            &[Scope::Documents],
+        ))
+        .await
+        .unwrap();
+    let id = invited.user.id;
+    let soon = owner.resend_invitation(id).await.unwrap_err();
+    assert_eq!(soon.kind(), Some(ProblemType::TooManyRequests));
+    assert_eq!(soon.problem().unwrap().retry_after, Some(60));
+    for _ in 0..4 {
+        app.clock.advance(chrono::Duration::minutes(2));
+        owner.resend_invitation(id).await.unwrap();
+    }
+    app.clock.advance(chrono::Duration::minutes(2));
+    let day = owner.resend_invitation(id).await.unwrap_err();
+    assert_eq!(day.kind(), Some(ProblemType::TooManyRequests));
+    assert_eq!(app.mail_to(&acme, "flood@example.test").await.len(), 5);
+    app.clock.advance(chrono::Duration::days(1));
+    let owner = acme.login("owner").await;
+    owner.resend_invitation(id).await.unwrap();
 }
