@@ -143,8 +143,13 @@ pub fn fuzz_api(target: &Path) -> Result<()> {
     let python = virtualenv(&target.join("xtask"))?;
     let password = "schemathesis-check-2026";
     let server = Server::start_with(password, &[("PORTICO_AUTH_RATE_LIMIT", "100000".into())])?;
+    // schemathesis keeps its cache (`.schemathesis/`) in the directory it runs in: under
+    // target/, so a test run leaves the working tree as it found it.
+    let cache = target.join("xtask").join("schemathesis");
+    std::fs::create_dir_all(&cache)?;
     run_cmd(
         Command::new(&python)
+            .current_dir(&cache)
             .args(["-c", FUZZ])
             .env("SERVER_URL", &server.url)
             .env("DEMO_PASSWORD", password),
