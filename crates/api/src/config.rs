@@ -214,6 +214,12 @@ pub struct Config {
     )]
     pub request_timeout: u64,
 
+    /// The key that seals secrets kept in the database (tenants' hand-off secrets) and keys
+    /// the audit chain: 32 random bytes, base64 (`openssl rand -base64 32`). Keep it out of
+    /// the database and its backups. Default: made once in `<data dir>/data.key`.
+    #[arg(long, env = "PORTICO_DATA_KEY", global = true, hide_env_values = true)]
+    pub data_key: Option<String>,
+
     /// Seconds a client may pause between the chunks of a request body before it is cut off.
     #[arg(
         long,
@@ -333,4 +339,27 @@ fn default_parallelism() -> usize {
 /// query names the tenant wherever the host name does not; see [`Config::portal_url`]).
 pub fn page_url(portal_url: &str, slug: &str, path: &str) -> String {
     format!("{portal_url}{path}?tenant={slug}")
+}
+
+/// Creates `dir` (and its parents) readable by the server's user only — the data directory
+/// holds the SQLite database, the signing keys, stored files and mail with live sign-in links —
+/// and makes an existing one owner-only too.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// From now on, files and folders the process creates are its user's only (umask 077): the
+/// SQLite files, keys, stored documents and mail.
+pub fn owner_only_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file mode creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
 }

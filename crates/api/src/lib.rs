@@ -23,6 +23,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod people;
 pub mod requests;
+pub mod secrets;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -36,20 +36,21 @@ pub struct AppState {
     pub ip_limiter: IpLimiter,
     pub mailer: Arc<Mailer>,
     pub storage: Storage,
+    /// Seals secrets stored in the database; keys the audit chain.
+    pub data_key: crate::secrets::DataKey,
 }
 
 impl AppState {
     /// Connects to the database, applies migrations and loads (or creates) the signing keys.
     pub async fn new(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         let url = config.database_url();
-        if url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data directory {}",
-                    config.data_dir.display()
-                )
-            })?;
-        }
+        crate::config::owner_only_files();
+        crate::config::private_dir(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
         let db = Db::connect(&url, config.database_max_connections).await?;
         db.migrate().await?;
         let keys = KeyRing::load_or_create(
@@ -58,6 +59,11 @@ impl AppState {
             Duration::seconds(config.key_grace_period as i64),
             clock.now(),
         )?;
+        let data_key = crate::secrets::DataKey::load_or_create(
+            config.data_key.as_deref(),
+            &config.data_dir.join("data.key"),
+        )?;
+        crate::auth::handoff::seal_stored_secrets(&db, &data_key).await?;
         let mailer = Mailer::from_config(&config)?;
         tracing::info!("mail: {}", mailer.describe());
         let storage = Storage::from_config(&config)?;
@@ -68,6 +74,7 @@ impl AppState {
             passwords: Passwords::new(config.hash_concurrency())?,
             ip_limiter: IpLimiter::new(config.auth_rate_limit),
             keys: Arc::new(keys),
+            data_key,
             db,
             clock,
             config,

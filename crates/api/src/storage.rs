@@ -61,7 +61,7 @@ impl Storage {
             });
         }
         let dir = config.files_dir();
-        std::fs::create_dir_all(&dir)
+        crate::config::private_dir(&dir)
             .with_context(|| format!("cannot create the files directory {}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(&dir)
             .context("cannot use the files directory")?

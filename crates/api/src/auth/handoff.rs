@@ -17,6 +17,7 @@ use crate::db::{AsExec, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use crate::people::queries as people;
+use crate::secrets::DataKey;
 use crate::startup::AppState;
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
@@ -88,25 +89,62 @@ fn verify(token: &str, slug: &str, secret: &str, now: DateTime<Utc>) -> Result<C
     Ok(claims)
 }
 
-async fn secret_of(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<Option<String>> {
+/// The tenant's hand-off secret, opened with the data key.
+async fn secret_of(
+    c: &mut impl AsExec,
+    key: &DataKey,
+    tenant: TenantId,
+) -> ApiResult<Option<String>> {
+    let Some(stored) = stored_secret(c, tenant).await? else {
+        return Ok(None);
+    };
+    Ok(Some(key.open(&context(tenant), &stored)?))
+}
+
+async fn stored_secret(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<Option<String>> {
     let row: Option<(Option<String>,)> = on_db!(c, e => sqlx::query_as(
         "SELECT handoff_secret FROM tenants WHERE id = $1")
         .bind(tenant.0).fetch_optional(e).await)?;
     Ok(row.and_then(|(s,)| s))
 }
 
-/// Whether the tenant has a hand-off secret.
-pub async fn enabled(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<bool> {
-    Ok(secret_of(c, tenant).await?.is_some())
+/// What a tenant's sealed hand-off secret is bound to.
+fn context(tenant: TenantId) -> String {
+    format!("handoff:{tenant}")
 }
 
+/// Whether the tenant has a hand-off secret.
+pub async fn enabled(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<bool> {
+    Ok(stored_secret(c, tenant).await?.is_some())
+}
+
+/// Stores a tenant's hand-off secret sealed with the data key (or removes it).
 async fn set_secret(
     c: &mut impl AsExec,
+    key: &DataKey,
     tenant: TenantId,
     secret: Option<&str>,
-) -> sqlx::Result<()> {
+) -> ApiResult<()> {
+    let sealed = secret.map(|s| key.seal(&context(tenant), s)).transpose()?;
     on_db!(c, e => sqlx::query("UPDATE tenants SET handoff_secret = $2 WHERE id = $1")
-        .bind(tenant.0).bind(secret).execute(e).await.map(|r| r.rows_affected()))?;
+        .bind(tenant.0).bind(&sealed).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Seals hand-off secrets stored in clear by earlier versions (once, at start-up).
+pub async fn seal_stored_secrets(db: &crate::db::Db, key: &DataKey) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    let rows: Vec<(uuid::Uuid, String)> = on_db!(&mut tx, e => sqlx::query_as(
+        "SELECT id, handoff_secret FROM tenants WHERE handoff_secret IS NOT NULL")
+        .fetch_all(e).await)?;
+    for (id, stored) in rows {
+        if !DataKey::is_sealed(&stored) {
+            let sealed = key.seal(&context(TenantId(id)), &stored)?;
+            on_db!(&mut tx, e => sqlx::query("UPDATE tenants SET handoff_secret = $2 WHERE id = $1")
+                .bind(id).bind(&sealed).execute(e).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -170,7 +208,7 @@ pub async fn handoff(
         .await?
         .ok_or_else(|| refused("unknown tenant".into()))?;
     let tenant_id = TenantId(tenant.id);
-    let secret = secret_of(&mut tx, tenant_id)
+    let secret = secret_of(&mut tx, &state.data_key, tenant_id)
         .await?
         .ok_or_else(|| refused("hand-off is not enabled".into()))?;
     let claims = verify(&query.token, &tenant.slug, &secret, now).map_err(refused)?;
@@ -301,7 +339,7 @@ pub async fn issue_secret(
     let secret = tokens::new_secret()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    set_secret(&mut tx, who.tenant_id(), Some(&secret)).await?;
+    set_secret(&mut tx, &state.data_key, who.tenant_id(), Some(&secret)).await?;
     let event = Event::new(
         who.tenant_id(),
         "tenant.handoff_secret_issued",
@@ -340,7 +378,7 @@ pub async fn delete_secret(
     who.require_role(StaffRole::Owner)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    set_secret(&mut tx, who.tenant_id(), None).await?;
+    set_secret(&mut tx, &state.data_key, who.tenant_id(), None).await?;
     let event = Event::new(
         who.tenant_id(),
         "tenant.handoff_secret_deleted",

@@ -156,7 +156,7 @@ impl Mailer {
                 smtp.send(message).await?;
             }
             Transport::Folder(dir) => {
-                tokio::fs::create_dir_all(dir).await?;
+                crate::config::private_dir(dir)?;
                 let path = dir.join(format!("{}.eml", id.simple()));
                 tokio::fs::write(&path, message.formatted()).await?;
                 tracing::info!(to = %mail.to, subject = %mail.subject, file = %path.display(), "mail written to the mailbox folder");

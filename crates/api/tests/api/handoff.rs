@@ -226,3 +226,39 @@ async fn a_landing_page_that_a_browser_could_send_elsewhere_is_refused_before_si
         assert_eq!(app.row_counts().await, before, "nothing done for {next:?}");
     }
 }
+
+#[tokio::test]
+async fn a_hand_off_secret_is_stored_sealed_not_in_clear() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let issued = owner.issue_handoff_secret().await.unwrap();
+    let stored = app
+        .read_text(
+            "SELECT handoff_secret FROM tenants WHERE id = $1",
+            acme.id.0,
+        )
+        .await;
+    assert!(stored.starts_with("sealed1:"), "{stored}");
+    assert!(!stored.contains(&issued.secret));
+    // Sealed for this tenant: copied to another tenant's row, it opens nowhere.
+    let globex = app.tenant("globex").await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    portico_api::on_db!(&mut conn, c => sqlx::query(
+        "UPDATE tenants SET handoff_secret = $2 WHERE id = $1")
+        .bind(globex.id.0).bind(&stored).execute(c).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let token = sign(
+        &issued.secret,
+        &claims(
+            &app,
+            &globex,
+            "moved-1",
+            "pat@host.test",
+            "Northwind Traders",
+        ),
+    );
+    let res = open(&app, &token).await;
+    assert!(res.status().is_client_error() || res.status().is_server_error());
+    assert_ne!(res.status(), 303);
+}

@@ -138,3 +138,47 @@ async fn a_request_id_is_returned_and_a_well_formed_one_is_kept() {
     assert!(none.headers()["x-request-id"].len() >= 32);
     assert_eq!(none.headers()["x-content-type-options"], "nosniff");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_what_the_server_writes_in_it_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    // Something written: a stored document.
+    let owner = acme.login("owner").await;
+    owner
+        .upload_document(
+            acme.northwind(),
+            &portico_shared::documents::UploadParams {
+                name: "a.pdf".into(),
+                ..Default::default()
+            },
+            b"%PDF-1.7\n%%EOF\n".to_vec(),
+        )
+        .await
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&app.data_dir), 0o700);
+    let mut checked = 0;
+    let mut stack = vec![app.data_dir.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            assert_eq!(
+                mode(&path) & 0o077,
+                0,
+                "{} is open to others",
+                path.display()
+            );
+            checked += 1;
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    assert!(
+        checked >= 3,
+        "the keys, the database and a stored file at least"
+    );
+}
