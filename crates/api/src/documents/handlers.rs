@@ -196,7 +196,7 @@ pub async fn upload_document(
     }
     .await;
     if let Err(e) = stored {
-        let _ = state.storage.delete(&received.key).await;
+        received.discard(&state).await;
         return Err(e.into());
     }
     let document = reload(&state, who.tenant_id(), id).await?;
@@ -217,6 +217,7 @@ pub(crate) async fn insert_uploaded(
     queries::insert_document(tx, who.tenant_id(), new).await?;
     let version = version_row(1, received, actor(who), uploader, new.at);
     queries::insert_version(tx, who.tenant_id(), new.id, &version).await?;
+    received.settle(tx).await?;
     let details = json!({
         "organization_id": new.organization, "name": new.name, "version": 1,
         "size": received.size, "content_type": received.content_type, "sha256": received.sha256,
@@ -307,6 +308,7 @@ pub async fn upload_version(
         let number = queries::next_version(&mut tx, who.tenant_id(), id, now).await?;
         let version = version_row(number, &received, actor(&who), &uploader, now);
         queries::insert_version(&mut tx, who.tenant_id(), id, &version).await?;
+        received.settle(&mut tx).await?;
         let details = json!({
             "version": number, "size": received.size,
             "content_type": received.content_type, "sha256": received.sha256,
@@ -323,7 +325,7 @@ pub async fn upload_version(
     }
     .await;
     if let Err(e) = stored {
-        let _ = state.storage.delete(&received.key).await;
+        received.discard(&state).await;
         return Err(e.into());
     }
     Ok(HttpResponse::Created().json(reload(&state, who.tenant_id(), id).await?))

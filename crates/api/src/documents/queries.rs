@@ -395,6 +395,50 @@ pub async fn key_in_use(c: &mut impl AsExec, key: &str) -> sqlx::Result<bool> {
 }
 
 /// Bytes a tenant stores: each stored object once, however many versions share it.
+/// Grows (or makes) upload reservation `id` to `bytes`, if the tenant's stored bytes and every
+/// live reservation (touched after `live_since`) stay within `quota` with it. Run it in a
+/// transaction of its own: it locks the tenant's row (PostgreSQL; a SQLite write transaction
+/// holds the database's write lock), so concurrent uploads reserve one after the other.
+#[allow(clippy::too_many_arguments)]
+pub async fn reserve(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    id: Uuid,
+    bytes: u64,
+    quota: u64,
+    now: DateTime<Utc>,
+    live_since: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    if let crate::db::Exec::Postgres(e) = c.exec() {
+        sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
+            .bind(tenant.0)
+            .execute(e)
+            .await?;
+    }
+    let stored = u64::try_from(storage_used(c, tenant).await?).unwrap_or(0);
+    let reserved: i64 = on_db!(c, e => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM storage_reservations \
+         WHERE tenant_id = $1 AND touched_at > $2 AND id <> $3")
+        .bind(tenant.0).bind(live_since).bind(id).fetch_one(e).await)?;
+    let reserved = u64::try_from(reserved).unwrap_or(0);
+    if stored.saturating_add(reserved).saturating_add(bytes) > quota {
+        return Ok(false);
+    }
+    let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO storage_reservations (id, tenant_id, bytes, touched_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET bytes = $3, touched_at = $4")
+        .bind(id).bind(tenant.0).bind(bytes).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
+/// Ends an upload reservation (its bytes are stored, or the upload failed).
+pub async fn release_reservation(c: &mut impl AsExec, id: Uuid) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query("DELETE FROM storage_reservations WHERE id = $1")
+        .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn storage_used(c: &mut impl AsExec, tenant: TenantId) -> sqlx::Result<i64> {
     on_db!(c, e => sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM \

@@ -1,6 +1,6 @@
 //! Moving bytes (SECURITY.md S15, S16). Uploads stream into object storage: the declared
 //! length is checked before a byte is read, the running count while reading (413 as soon as
-//! it passes the limit or the tenant's quota), the first bytes decide the type against an
+//! it passes the limit, or the room reserved in the tenant's quota cannot grow), the first bytes decide the type against an
 //! allow-list (415 otherwise), and SHA-256 is computed on the way. Downloads stream out of
 //! storage, answer one `Range` with 206, and carry an RFC 6266 `Content-Disposition` and
 //! `nosniff`. Short-lived signed links let the browser fetch content without a bearer token;
@@ -21,13 +21,29 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Bytes that arrived and are stored.
+/// Bytes that arrived and are stored, with the room in the quota they hold until the version
+/// naming them is saved ([`Received::settle`]) or they are thrown away ([`Received::discard`]).
 #[derive(Debug, Clone)]
 pub struct Received {
     pub key: String,
     pub size: i64,
     pub sha256: String,
     pub content_type: &'static str,
+    reservation: Uuid,
+}
+
+impl Received {
+    /// Ends the reservation on `tx`, the transaction that records these bytes as a version.
+    pub async fn settle(&self, tx: &mut crate::db::Tx) -> ApiResult<()> {
+        queries::release_reservation(tx, self.reservation).await?;
+        Ok(())
+    }
+
+    /// Deletes the stored bytes and ends the reservation (the upload was refused after all).
+    pub async fn discard(&self, state: &AppState) {
+        let _ = state.storage.delete(&self.key).await;
+        release(state, self.reservation).await;
+    }
 }
 
 fn declared_length(req: &HttpRequest) -> Option<u64> {
@@ -39,6 +55,59 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
         .ok()
 }
 
+/// How much more of the quota an upload reserves each time it needs more.
+const RESERVE_STEP: u64 = 8 * 1024 * 1024;
+/// A reservation no upload has grown for this long was left by a crash and no longer counts.
+const RESERVATION_LIFETIME_MINUTES: i64 = 60;
+
+/// Room in a tenant's quota held by one upload while it streams (SECURITY.md S15): every
+/// byte is reserved before it is stored, so parallel uploads cannot overrun the quota together.
+struct Reservation<'a> {
+    state: &'a AppState,
+    tenant: TenantId,
+    id: Uuid,
+    held: u64,
+}
+
+impl Reservation<'_> {
+    /// Holds room for at least `size` bytes (up to `max`): 413 `quota-exceeded` if there is none.
+    async fn cover(&mut self, size: u64, max: u64) -> ApiResult<()> {
+        if size <= self.held {
+            return Ok(());
+        }
+        // A step ahead, to reserve seldom; near the end of the room, just what is needed.
+        let ahead = (self.held + RESERVE_STEP).min(max).max(size);
+        for want in std::iter::once(ahead).chain((ahead > size).then_some(size)) {
+            if self.try_hold(want).await? {
+                self.held = want;
+                return Ok(());
+            }
+        }
+        Err(ApiError::QuotaExceeded)
+    }
+
+    async fn try_hold(&self, bytes: u64) -> ApiResult<bool> {
+        let now = self.state.clock.now();
+        let live_since = now - Duration::minutes(RESERVATION_LIFETIME_MINUTES);
+        let quota = self.state.config.storage_quota;
+        let mut tx = self.state.db.begin().await?;
+        let held =
+            queries::reserve(&mut tx, self.tenant, self.id, bytes, quota, now, live_since).await?;
+        tx.commit().await?;
+        Ok(held)
+    }
+}
+
+async fn release(state: &AppState, reservation: Uuid) {
+    let released = async {
+        let mut conn = state.db.conn().await?;
+        queries::release_reservation(&mut conn, reservation).await
+    };
+    if let Err(e) = released.await {
+        tracing::warn!(error = %e, "an upload reservation was not released; it lapses in an hour");
+    }
+}
+
 /// The request body, streamed into a new object of `tenant`'s storage. With `accepted` types
 /// named, the file must be one of them (415 otherwise).
 pub async fn receive(
@@ -47,24 +116,37 @@ pub async fn receive(
     name: &str,
     accepted: &[String],
     req: &HttpRequest,
+    body: web::Payload,
+) -> ApiResult<Received> {
+    let mut reservation = Reservation {
+        state,
+        tenant,
+        id: Uuid::now_v7(),
+        held: 0,
+    };
+    let id = reservation.id;
+    let received = stream_in(&mut reservation, name, accepted, req, body).await;
+    if received.is_err() {
+        release(state, id).await;
+    }
+    received
+}
+
+async fn stream_in(
+    reservation: &mut Reservation<'_>,
+    name: &str,
+    accepted: &[String],
+    req: &HttpRequest,
     mut body: web::Payload,
 ) -> ApiResult<Received> {
-    let mut conn = state.db.conn().await?;
-    let used = u64::try_from(queries::storage_used(&mut conn, tenant).await?).unwrap_or(0);
-    drop(conn);
-    let room = state.config.storage_quota.saturating_sub(used);
+    let (state, tenant) = (reservation.state, reservation.tenant);
     let max = state.config.max_upload;
-    let refuse = |size: u64| {
-        if size > max {
-            Some(ApiError::PayloadTooLarge)
-        } else if size > room {
-            Some(ApiError::QuotaExceeded)
-        } else {
-            None
+    let too_large = |size: u64| (size > max).then_some(ApiError::PayloadTooLarge);
+    if let Some(declared) = declared_length(req) {
+        if let Some(e) = too_large(declared) {
+            return Err(e);
         }
-    };
-    if let Some(e) = declared_length(req).and_then(refuse) {
-        return Err(e);
+        reservation.cover(declared, max).await?;
     }
 
     // The first bytes decide what the file is, before anything is stored.
@@ -74,9 +156,11 @@ pub async fn receive(
         match body.next().await {
             Some(chunk) => {
                 let chunk = chunk.map_err(ApiError::from)?;
-                if let Some(e) = refuse((head.len() + chunk.len()) as u64) {
+                let size = (head.len() + chunk.len()) as u64;
+                if let Some(e) = too_large(size) {
                     return Err(e);
                 }
+                reservation.cover(size, max).await?;
                 head.extend_from_slice(&chunk);
             }
             None => {
@@ -107,14 +191,20 @@ pub async fn receive(
     while let Some(chunk) = if ended { None } else { body.next().await } {
         let step = match chunk {
             Err(e) => Err(ApiError::from(e)),
-            Ok(chunk) => match refuse(size + chunk.len() as u64) {
-                Some(e) => Err(e),
-                None => {
-                    size += chunk.len() as u64;
-                    hasher.add(chunk.clone()).await;
-                    writer.write(chunk).await.map_err(ApiError::from)
+            Ok(chunk) => {
+                let next = size + chunk.len() as u64;
+                match too_large(next) {
+                    Some(e) => Err(e),
+                    None => match reservation.cover(next, max).await {
+                        Err(e) => Err(e),
+                        Ok(()) => {
+                            size = next;
+                            hasher.add(chunk.clone()).await;
+                            writer.write(chunk).await.map_err(ApiError::from)
+                        }
+                    },
                 }
-            },
+            }
         };
         if let Err(e) = step {
             writer.abort().await;
@@ -128,6 +218,7 @@ pub async fn receive(
         size: size as i64,
         sha256,
         content_type,
+        reservation: reservation.id,
     })
 }
 

@@ -239,7 +239,7 @@ pub async fn upload_item(
     }
     .await;
     if let Err(e) = stored {
-        let _ = state.storage.delete(&received.key).await;
+        received.discard(&state).await;
         return Err(e.into());
     }
     Ok(web::Json(visible(&state, &who, request_id).await?))

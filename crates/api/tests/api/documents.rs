@@ -1032,3 +1032,47 @@ async fn s14_a_document_update_refuses_unknown_fields_and_a_scope_without_scope_
     }
     assert_eq!(owner.get_document(doc.id).await.unwrap(), doc);
 }
+
+#[tokio::test]
+async fn s15_parallel_uploads_cannot_together_overrun_the_quota() {
+    let app = TestApp::spawn_with(|config: &mut Config| {
+        config.storage_quota = 1000 * 1024;
+    })
+    .await;
+    let acme = app.tenant("acme").await;
+    let org = acme.northwind();
+    // Four uploads of 400 KiB, each under the free space, all in flight at once: their
+    // bodies trickle in, so each starts before any ends.
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        clients.push(acme.login("owner").await);
+    }
+    let slow_body = || {
+        let chunks = (0..4).map(|_| pdf_of(100 * 1024));
+        let stream =
+            futures_util::StreamExt::then(futures_util::stream::iter(chunks), |chunk| async move {
+                tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+                Ok::<_, std::io::Error>(chunk)
+            });
+        reqwest::Body::wrap_stream(stream)
+    };
+    let names: Vec<UploadParams> = (0..4).map(|i| named(&format!("part {i}.pdf"))).collect();
+    let uploads = clients
+        .iter()
+        .zip(&names)
+        .map(|(client, name)| client.upload_document(org, name, slow_body()));
+    let results = futures_util::future::join_all(uploads).await;
+    let stored = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(stored, 2, "{results:?}");
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(refused.kind(), Some(ProblemType::QuotaExceeded));
+    }
+    let usage = clients[0].storage_usage().await.unwrap();
+    assert_eq!(usage.used_bytes, 2 * 400 * 1024);
+    // Refused uploads leave no reservation behind: the rest of the room is usable.
+    clients[0]
+        .upload_document(org, &named("last.pdf"), pdf_of(150 * 1024))
+        .await
+        .unwrap();
+    assert_eq!(stored_files(&app).len(), 3);
+}
