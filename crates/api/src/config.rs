@@ -88,6 +88,15 @@ pub struct Config {
     )]
     pub login_failure_limit: u32,
 
+    /// Failed sign-ins one client address may make, across every account, in one window.
+    #[arg(
+        long,
+        env = "PORTICO_LOGIN_SOURCE_FAILURE_LIMIT",
+        default_value_t = 50,
+        global = true
+    )]
+    pub login_source_failure_limit: u32,
+
     /// Length of the per-account throttling window, in seconds.
     #[arg(
         long,

@@ -4,7 +4,7 @@ use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::passwords::{Password, Verdict};
 use crate::auth::queries::Sessions;
 use crate::auth::rules::{Throttle, throttle, window_expired};
-use crate::auth::{Access, Principal, queries, sessions, tokens};
+use crate::auth::{Access, Principal, devices, queries, sessions, tokens};
 use crate::body::JsonObject;
 use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
@@ -86,13 +86,15 @@ fn token_response(
 ///
 /// Returns an access token (valid for at most 15 minutes) and sets the `portico_refresh`
 /// cookie used by `POST /auth/refresh`. A wrong email and a wrong password give the same
-/// answer. Repeated failures lock the account for a while (429 with `Retry-After`).
+/// answer. Repeated failures lock the account for a while (429 with `Retry-After`) — except on
+/// devices that signed in to it before (the `portico_device` cookie), which keep an allowance
+/// of their own — and so do repeated failures from one address across accounts.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in. The refresh token is set as the HttpOnly `portico_refresh` cookie.", body = TokenResponse,
-         headers(("Set-Cookie" = String, description = "`portico_refresh=…; Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict`"))),
+         headers(("Set-Cookie" = String, description = "`portico_refresh=…; Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict`, and `portico_device=…` (same attributes, a year) marking this browser as a known device of the account."))),
         (status = 401, description = "Wrong tenant, email or password.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is not a valid sign-in request.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts for this account or from this address.", body = Problem, content_type = "application/problem+json",
@@ -104,6 +106,7 @@ fn token_response(
 pub async fn login(
     state: web::Data<AppState>,
     origin: Origin,
+    req: HttpRequest,
     JsonObject(body): JsonObject<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
@@ -119,14 +122,20 @@ pub async fn login(
     };
     let tenant_id = TenantId(tenant.id);
     let window = Duration::seconds(state.config.login_failure_window as i64);
-    let throttled = queries::throttle_of(&mut conn, tenant_id, &email).await?;
-    if let Some(t) = &throttled {
-        let limit = state.config.login_failure_limit;
-        if let Throttle::Locked { retry_after } =
-            throttle(t.failures.into(), t.window_started_at, now, limit, window)
+    let device = req
+        .cookie(devices::DEVICE_COOKIE)
+        .and_then(|c| devices::verify(&state.data_key, tenant_id, &email, c.value()));
+    let counters = failure_counters(&state, &origin, &email, device.as_deref());
+    let mut throttles = Vec::with_capacity(counters.len());
+    for (counter, limit) in &counters {
+        let row = queries::throttle_of(&mut conn, tenant_id, counter).await?;
+        if let Some(t) = &row
+            && let Throttle::Locked { retry_after } =
+                throttle(t.failures.into(), t.window_started_at, now, *limit, window)
         {
             return Err(ApiError::TooManyRequests { retry_after });
         }
+        throttles.push(row);
     }
     let user = tenancy::find_user_by_email(&mut conn, tenant_id, &email).await?;
     drop(conn);
@@ -147,13 +156,16 @@ pub async fn login(
                 Some(_) if verdict == Verdict::Wrong => "wrong_password",
                 Some(_) => "account_not_active",
             };
-            let new_window =
-                throttled.is_some_and(|t| window_expired(t.window_started_at, now, window));
             let mut tx = state.db.begin().await?;
-            queries::count_failure(&mut tx, tenant_id, &email, now, new_window).await?;
+            for ((counter, _), row) in counters.iter().zip(&throttles) {
+                let new_window = row
+                    .as_ref()
+                    .is_some_and(|t| window_expired(t.window_started_at, now, window));
+                queries::count_failure(&mut tx, tenant_id, counter, now, new_window).await?;
+            }
             let event = Event::new(tenant_id, "auth.login", Outcome::Failure)
                 .by(user.as_ref().map(|u| UserId(u.id)), &email)
-                .details(json!({ "reason": reason }));
+                .details(json!({ "reason": reason, "known_device": device.is_some() }));
             audit::record(&mut tx, event, &origin, now).await?;
             tx.commit().await?;
             return Err(ApiError::InvalidCredentials);
@@ -167,12 +179,43 @@ pub async fn login(
         _ => None,
     };
     let mut tx = state.db.begin().await?;
-    queries::clear_throttle(&mut tx, tenant_id, &email).await?;
+    // The account's (or this device's) count starts again; the address's does not, or an
+    // attacker could clear it by signing in to an account of their own.
+    let (counter, _) = &counters[0];
+    queries::clear_throttle(&mut tx, tenant_id, counter).await?;
     if let Some(hash) = &upgraded {
         tenancy::set_password_hash(&mut tx, tenant_id, user_id, hash, now).await?;
     }
     let details = json!({ "method": "password", "password_hash_upgraded": upgraded.is_some() });
-    start_session(&state, tx, user, &origin, details).await
+    let mut res = start_session(&state, tx, user, &origin, details).await?;
+    // This browser is now a known device of the account (a fresh cookie each time).
+    res.add_cookie(&devices::issue(&state.data_key, tenant_id, &email)?)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(res)
+}
+
+/// What a failed sign-in counts against, with each counter's limit, the first being the one a
+/// success clears (SECURITY.md S3). From a known device: that device's own allowance only, so
+/// the account's rightful user keeps signing in from it while the account is locked for
+/// everyone else. Otherwise: the account, and the client address across every account (so one
+/// address cannot lock out many accounts).
+fn failure_counters(
+    state: &AppState,
+    origin: &Origin,
+    email: &str,
+    device: Option<&str>,
+) -> Vec<(String, u32)> {
+    let limit = state.config.login_failure_limit;
+    match device {
+        Some(device) => vec![(format!("device:{device}"), limit)],
+        None => {
+            let mut counters = vec![(email.to_string(), limit)];
+            if let Some(ip) = &origin.ip {
+                counters.push((format!("ip:{ip}"), state.config.login_source_failure_limit));
+            }
+            counters
+        }
+    }
 }
 
 /// Signs `user` in: starts a session in `tx`, records `auth.login` with `details` (how they

@@ -1,6 +1,7 @@
 //! Authentication: passwords, tokens, sessions, throttling, and the [`Principal`] every
 //! handler starts from.
 
+pub mod devices;
 pub mod handlers;
 pub mod handoff;
 pub mod limiter;

@@ -308,3 +308,108 @@ async fn without_a_slug_the_branding_follows_the_host_name_then_the_default_tena
     assert_eq!(unknown_host["slug"], "globex");
     assert_eq!(by_default["slug"], "globex");
 }
+
+/// The `portico_device` cookie a successful sign-in set, as a `Cookie` header value.
+fn device_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portico_device="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .expect("a device cookie")
+}
+
+async fn login_from(app: &TestApp, body: &Value, cookie: &str) -> reqwest::Response {
+    app.http()
+        .post(app.url("/api/v1/auth/login"))
+        .header("cookie", cookie)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn s3_an_attacker_who_locks_an_account_does_not_lock_out_its_user_on_a_known_device() {
+    let app = TestApp::spawn_with(|c| c.auth_rate_limit = 10_000).await;
+    let acme = app.tenant("acme").await;
+    let limit = app.state.config.login_failure_limit as usize;
+    let right = credentials("acme", &acme.email("bob"), PASSWORD);
+    let wrong = credentials("acme", &acme.email("bob"), "not-the-password-at-all");
+    // Bob signed in on his laptop last week.
+    let res = login_raw(&app, &right, None).await;
+    assert_eq!(res.status(), 200);
+    let laptop = device_cookie(&res);
+    assert!(
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().contains("HttpOnly")),
+    );
+
+    // An attacker locks the account for every unknown client.
+    for _ in 0..limit {
+        assert_eq!(login_raw(&app, &wrong, None).await.status(), 401);
+    }
+    assert_eq!(login_raw(&app, &right, None).await.status(), 429);
+
+    // Bob, on his laptop, still gets in with the right password.
+    assert_eq!(login_from(&app, &right, &laptop).await.status(), 200);
+    // A device cookie of another account (or a forged one) is no way round the lock.
+    let alice = login_raw(
+        &app,
+        &credentials("acme", &acme.email("alice"), PASSWORD),
+        None,
+    )
+    .await;
+    let alices = device_cookie(&alice);
+    assert_eq!(login_from(&app, &right, &alices).await.status(), 429);
+    let forged = format!("{}x", laptop);
+    assert_eq!(login_from(&app, &right, &forged).await.status(), 429);
+
+    // The laptop's own allowance: its wrong passwords lock only the laptop.
+    for _ in 0..limit {
+        assert_eq!(login_from(&app, &wrong, &laptop).await.status(), 401);
+    }
+    assert_eq!(login_from(&app, &right, &laptop).await.status(), 429);
+    app.clock.advance(Duration::seconds(
+        app.state.config.login_failure_window as i64 + 1,
+    ));
+    assert_eq!(login_from(&app, &right, &laptop).await.status(), 200);
+}
+
+#[tokio::test]
+async fn s3_one_address_cannot_lock_out_many_accounts() {
+    let app = TestApp::spawn_with(|c| {
+        c.auth_rate_limit = 10_000;
+        c.login_source_failure_limit = 25;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let acme = app.tenant("acme").await;
+    let limit = app.state.config.login_failure_limit as usize;
+    let attacker = Some("203.0.113.9");
+    // Locking one account takes `limit` failures; the address may fail 25 times in all.
+    let mut locked = Vec::new();
+    for who in ["owner", "agent", "alice", "bob", "carol", "dave"] {
+        let wrong = credentials("acme", &acme.email(who), "not-the-password-at-all");
+        let mut failures = 0;
+        for _ in 0..limit {
+            if login_raw(&app, &wrong, attacker).await.status() == 401 {
+                failures += 1;
+            }
+        }
+        if failures == limit {
+            locked.push(who);
+        }
+    }
+    assert_eq!(locked, ["owner", "agent"], "25 failures lock two accounts");
+    // The address is refused now, even with a right password; Carol, elsewhere, is not.
+    let carol = credentials("acme", &acme.email("carol"), PASSWORD);
+    assert_eq!(login_raw(&app, &carol, attacker).await.status(), 429);
+    assert_eq!(
+        login_raw(&app, &carol, Some("198.51.100.7")).await.status(),
+        200
+    );
+}
