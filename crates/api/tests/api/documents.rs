@@ -1062,17 +1062,19 @@ async fn s15_parallel_uploads_cannot_together_overrun_the_quota() {
         .zip(&names)
         .map(|(client, name)| client.upload_document(org, name, slow_body()));
     let results = futures_util::future::join_all(uploads).await;
-    let stored = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(stored, 2, "{results:?}");
+    // Which of them fit depends on how their bodies interleave; that the quota holds does not.
+    let stored = results.iter().filter(|r| r.is_ok()).count() as i64;
+    assert!((1..=2).contains(&stored), "{results:?}");
     for refused in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(refused.kind(), Some(ProblemType::QuotaExceeded));
     }
     let usage = clients[0].storage_usage().await.unwrap();
-    assert_eq!(usage.used_bytes, 2 * 400 * 1024);
+    assert_eq!(usage.used_bytes, stored * 400 * 1024);
+    assert!(usage.used_bytes <= usage.quota_bytes);
     // Refused uploads leave no reservation behind: the rest of the room is usable.
     clients[0]
         .upload_document(org, &named("last.pdf"), pdf_of(150 * 1024))
         .await
         .unwrap();
-    assert_eq!(stored_files(&app).len(), 3);
+    assert_eq!(stored_files(&app).len() as i64, stored + 1);
 }
