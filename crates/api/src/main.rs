@@ -2,7 +2,9 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use portico_api::audit::{ChainStatus, Origin, verify_chain};
+use portico_api::audit::{
+    ChainStatus, Checkpoint, Origin, checkpoint, verify_chain, verify_checkpoint,
+};
 use portico_api::auth::passwords::Password;
 use portico_api::clock::Clock;
 use portico_api::config::Config;
@@ -123,8 +125,18 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute every tenant's hash chain (or one tenant's) and report any break.
+    /// Recompute every tenant's hash chain (or one tenant's) and report any break; with
+    /// `--checkpoints`, also check the chains against checkpoints exported earlier.
     Verify {
+        #[arg(long)]
+        tenant: Option<String>,
+        /// A file of checkpoints (JSON lines from `portico audit checkpoint`).
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
+    /// Print a signed checkpoint of every tenant's chain head (or one tenant's), one JSON line
+    /// each: keep them outside the database (append them to a file, a log service, a ticket).
+    Checkpoint {
         #[arg(long)]
         tenant: Option<String>,
     },
@@ -277,11 +289,48 @@ async fn main() -> anyhow::Result<()> {
             operations::set_staff_role(&state, &actor, &origin, tenant, user, role).await?;
             println!("role changed; sessions ended");
         }
-        Command::Audit(AuditCommand::Verify { tenant }) => {
+        Command::Audit(AuditCommand::Checkpoint { tenant }) => {
+            let mut conn = state.db.conn().await?;
+            let tenants = queries::list_tenants(&mut conn).await?;
+            drop(conn);
+            for t in tenants
+                .iter()
+                .filter(|t| tenant.as_ref().is_none_or(|s| *s == t.slug))
+            {
+                let cp = checkpoint(&state.db, TenantId(t.id), state.clock.now()).await?;
+                println!("{}", serde_json::to_string(&cp)?);
+            }
+        }
+        Command::Audit(AuditCommand::Verify {
+            tenant,
+            checkpoints,
+        }) => {
             let mut conn = state.db.conn().await?;
             let tenants = queries::list_tenants(&mut conn).await?;
             drop(conn);
             let mut broken = false;
+            if let Some(file) = checkpoints {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    let cp: Checkpoint = serde_json::from_str(line)
+                        .with_context(|| format!("not a checkpoint: {line}"))?;
+                    let Some(t) = tenants.iter().find(|t| t.id == cp.tenant_id) else {
+                        broken = true;
+                        println!("{}: BROKEN: the checkpoint's tenant is gone", cp.tenant_id);
+                        continue;
+                    };
+                    if tenant.as_ref().is_some_and(|s| *s != t.slug) {
+                        continue;
+                    }
+                    if let ChainStatus::Broken { seq, reason } =
+                        verify_checkpoint(&state.db, &cp).await?
+                    {
+                        broken = true;
+                        println!("{}: BROKEN at event {seq}: {reason}", t.slug);
+                    }
+                }
+            }
             for t in tenants
                 .iter()
                 .filter(|t| tenant.as_ref().is_none_or(|s| *s == t.slug))

@@ -51,17 +51,19 @@ impl AppState {
                 config.data_dir.display()
             )
         })?;
-        let db = Db::connect(&url, config.database_max_connections).await?;
+        let data_key = crate::secrets::DataKey::load_or_create(
+            config.data_key.as_deref(),
+            &config.data_dir.join("data.key"),
+        )?;
+        let db = Db::connect(&url, config.database_max_connections)
+            .await?
+            .with_audit_key(data_key.derive("audit-chain"));
         db.migrate().await?;
         let keys = KeyRing::load_or_create(
             &config.signing_keys_file(),
             config.public_url(),
             Duration::seconds(config.key_grace_period as i64),
             clock.now(),
-        )?;
-        let data_key = crate::secrets::DataKey::load_or_create(
-            config.data_key.as_deref(),
-            &config.data_dir.join("data.key"),
         )?;
         crate::auth::handoff::seal_stored_secrets(&db, &data_key).await?;
         let mailer = Mailer::from_config(&config)?;

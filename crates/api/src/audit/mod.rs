@@ -5,7 +5,7 @@
 
 pub mod queries;
 
-use crate::db::Db;
+use crate::db::{AuditKey, Db};
 use chrono::{DateTime, SecondsFormat, Utc};
 use portico_shared::{AuditEventId, TenantId, UserId};
 use serde_json::json;
@@ -169,9 +169,14 @@ pub struct StoredEvent {
     pub hash: String,
 }
 
-/// The chain hash of an event: SHA-256 over the previous hash and a canonical JSON array of
-/// the event's fields, hex-encoded.
-pub fn chain_hash(prev_hash: &str, e: &StoredEvent) -> String {
+/// The prefix of a keyed link of the chain.
+const KEYED: &str = "k1:";
+
+/// The chain hash of an event: over the previous hash and a canonical JSON array of the
+/// event's fields. With the server's audit key it is an HMAC-SHA256, `k1:<hex>`: someone who
+/// can write the database but does not hold the key cannot forge a chain that verifies. Events
+/// written before the chain was keyed carry a plain SHA-256, `<hex>`.
+pub fn chain_hash(prev_hash: &str, e: &StoredEvent, key: Option<&AuditKey>) -> String {
     let canonical = json!([
         e.seq,
         e.id.to_string(),
@@ -188,11 +193,15 @@ pub fn chain_hash(prev_hash: &str, e: &StoredEvent) -> String {
         e.request_id,
         e.details,
     ]);
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
-    h.update(canonical.to_string().as_bytes());
-    hex::encode(h.finalize())
+    let message = format!("{prev_hash}\n{canonical}");
+    match key {
+        Some(key) => {
+            let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.0.as_slice());
+            let tag = ring::hmac::sign(&key, message.as_bytes());
+            format!("{KEYED}{}", hex::encode(tag.as_ref()))
+        }
+        None => hex::encode(Sha256::digest(message.as_bytes())),
+    }
 }
 
 /// Appends `event` to its tenant's chain inside the caller's transaction `tx`.
@@ -221,7 +230,7 @@ pub async fn record(
         prev_hash: prev_hash.clone(),
         hash: String::new(),
     };
-    stored.hash = chain_hash(&prev_hash, &stored);
+    stored.hash = chain_hash(&prev_hash, &stored, tx.audit_key());
     queries::insert_event(tx, &stored).await?;
     queries::set_head_hash(tx, event.tenant_id, &stored.hash).await?;
     Ok(AuditEventId(stored.id))
@@ -240,7 +249,9 @@ pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStat
     let mut conn = db.conn().await?;
     let events = queries::events_of(&mut conn, tenant).await?;
     let head = queries::head_of(&mut conn, tenant).await?;
+    let key = db.audit_key();
     let mut prev = GENESIS_HASH.to_string();
+    let mut keyed = false;
     for (expected_seq, e) in (1..).zip(events.iter()) {
         if e.seq != expected_seq {
             return Ok(ChainStatus::Broken {
@@ -254,7 +265,17 @@ pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStat
                 reason: "previous hash does not match".into(),
             });
         }
-        if chain_hash(&prev, e) != e.hash {
+        // Unkeyed links are older ones: they may only come before the first keyed link.
+        let this_keyed = e.hash.starts_with(KEYED);
+        if keyed && !this_keyed {
+            return Ok(ChainStatus::Broken {
+                seq: e.seq,
+                reason: "an unkeyed link after keyed ones (the chain was rewritten)".into(),
+            });
+        }
+        keyed = this_keyed;
+        let expected = chain_hash(&prev, e, if this_keyed { key } else { None });
+        if expected != e.hash {
             return Ok(ChainStatus::Broken {
                 seq: e.seq,
                 reason: "event was altered".into(),
@@ -272,6 +293,101 @@ pub async fn verify_chain(db: &Db, tenant: TenantId) -> anyhow::Result<ChainStat
             seq: count,
             reason: "the chain head does not match the last event (events removed from the end?)"
                 .into(),
+        }),
+    }
+}
+
+/// A tenant's chain head at one moment, signed with the server's audit key: exported outside
+/// the database (`portico audit checkpoint`), it later proves that the chain up to `seq` is
+/// the one that existed then, even if the whole chain was rewritten in the database, in any
+/// hash form.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub tenant_id: uuid::Uuid,
+    pub seq: i64,
+    pub hash: String,
+    pub at: DateTime<Utc>,
+    /// HMAC-SHA256 over the fields above, hex.
+    pub signature: String,
+}
+
+fn checkpoint_message(tenant: uuid::Uuid, seq: i64, hash: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "portico audit checkpoint\n{tenant}\n{seq}\n{hash}\n{}",
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+fn checkpoint_key(key: &AuditKey) -> ring::hmac::Key {
+    // A key of its own (derived from the chain's), so a checkpoint never passes for a link.
+    let derived = Sha256::new()
+        .chain_update(b"checkpoint\0")
+        .chain_update(key.0.as_slice())
+        .finalize();
+    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &derived)
+}
+
+/// Signs a tenant's current chain head.
+pub async fn checkpoint(
+    db: &Db,
+    tenant: TenantId,
+    at: DateTime<Utc>,
+) -> anyhow::Result<Checkpoint> {
+    let key = db
+        .audit_key()
+        .ok_or_else(|| anyhow::anyhow!("no audit key"))?;
+    let mut conn = db.conn().await?;
+    let (seq, hash) = queries::head_of(&mut conn, tenant)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no audit chain for this tenant"))?;
+    let signature = ring::hmac::sign(
+        &checkpoint_key(key),
+        checkpoint_message(tenant.0, seq, &hash, at).as_bytes(),
+    );
+    Ok(Checkpoint {
+        tenant_id: tenant.0,
+        seq,
+        hash,
+        at,
+        signature: hex::encode(signature.as_ref()),
+    })
+}
+
+/// Checks a checkpoint against the chain as it is now: its signature, and that the event at
+/// its `seq` still has its hash (or, for a checkpoint of an empty chain, nothing to compare).
+pub async fn verify_checkpoint(db: &Db, cp: &Checkpoint) -> anyhow::Result<ChainStatus> {
+    let key = db
+        .audit_key()
+        .ok_or_else(|| anyhow::anyhow!("no audit key"))?;
+    let message = checkpoint_message(cp.tenant_id, cp.seq, &cp.hash, cp.at);
+    let signature = hex::decode(&cp.signature).unwrap_or_default();
+    if ring::hmac::verify(&checkpoint_key(key), message.as_bytes(), &signature).is_err() {
+        return Ok(ChainStatus::Broken {
+            seq: cp.seq,
+            reason: "the checkpoint's signature is not this server's".into(),
+        });
+    }
+    let mut conn = db.conn().await?;
+    let events = queries::events_of(&mut conn, TenantId(cp.tenant_id)).await?;
+    if cp.seq == 0 {
+        return Ok(ChainStatus::Intact {
+            events: events.len() as i64,
+        });
+    }
+    match events.iter().find(|e| e.seq == cp.seq) {
+        Some(e) if e.hash == cp.hash => Ok(ChainStatus::Intact {
+            events: events.len() as i64,
+        }),
+        Some(_) => Ok(ChainStatus::Broken {
+            seq: cp.seq,
+            reason: format!(
+                "the chain differs from the checkpoint of {} (history was rewritten)",
+                cp.at
+            ),
+        }),
+        None => Ok(ChainStatus::Broken {
+            seq: cp.seq,
+            reason: "events the checkpoint covers are missing".into(),
         }),
     }
 }

@@ -24,15 +24,37 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool of connections to SQLite or PostgreSQL. Cheap to clone.
+/// A pool of connections to SQLite or PostgreSQL, with the key that seals the audit chain
+/// written through it. Cheap to clone.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    audit_key: Option<AuditKey>,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
+/// The key of the audit chain's HMAC: held by the server, never stored in the database.
+#[derive(Clone)]
+pub struct AuditKey(pub std::sync::Arc<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
 /// An open transaction. Dropping it without [`Tx::commit`] rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    audit_key: Option<AuditKey>,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -56,9 +78,9 @@ pub trait AsExec: Send {
 
 impl AsExec for Tx {
     fn exec(&mut self) -> Exec<'_> {
-        match self {
-            Tx::Sqlite(tx) => Exec::Sqlite(tx),
-            Tx::Postgres(tx) => Exec::Postgres(tx),
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Exec::Sqlite(tx),
+            TxInner::Postgres(tx) => Exec::Postgres(tx),
         }
     }
 }
@@ -95,7 +117,10 @@ impl Db {
                 .connect_with(options)
                 .await
                 .context("cannot connect to PostgreSQL")?;
-            Ok(Db::Postgres(pool))
+            Ok(Db {
+                pool: Pool::Postgres(pool),
+                audit_key: None,
+            })
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .context("invalid SQLite URL")?
@@ -110,24 +135,37 @@ impl Db {
                 .connect_with(options)
                 .await
                 .context("cannot open the SQLite database")?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db {
+                pool: Pool::Sqlite(pool),
+                audit_key: None,
+            })
         } else {
             anyhow::bail!("the database URL must start with sqlite:// or postgres://")
         }
     }
 
+    /// This handle, writing audit events chained with `key`.
+    pub fn with_audit_key(mut self, key: [u8; 32]) -> Db {
+        self.audit_key = Some(AuditKey(std::sync::Arc::new(key)));
+        self
+    }
+
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_ref()
+    }
+
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the embedded migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("database migration failed")
     }
@@ -136,17 +174,21 @@ impl Db {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads, then writes, can fail with
     /// SQLITE_BUSY when another writer got in between, whatever the busy timeout.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            audit_key: self.audit_key.clone(),
         })
     }
 
     /// A connection for reads.
     pub async fn conn(&self) -> sqlx::Result<Conn> {
-        Ok(match self {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
 
@@ -159,9 +201,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 
@@ -169,8 +211,8 @@ impl Db {
     /// left out): what the schema-parity test compares between the backends.
     pub async fn schema(&self) -> anyhow::Result<Vec<(String, Vec<String>)>> {
         let rows: Vec<(String, String)> =
-            match self {
-                Db::Sqlite(pool) => {
+            match &self.pool {
+                Pool::Sqlite(pool) => {
                     sqlx::query_as(
                         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
@@ -179,7 +221,7 @@ impl Db {
                     .fetch_all(pool)
                     .await?
                 }
-                Db::Postgres(pool) => sqlx::query_as(
+                Pool::Postgres(pool) => sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
                      ORDER BY table_name, column_name",
@@ -200,10 +242,15 @@ impl Db {
 
 impl Tx {
     pub async fn commit(self) -> sqlx::Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await,
+            TxInner::Postgres(tx) => tx.commit().await,
         }
+    }
+
+    /// The key audit events written in this transaction are chained with.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_ref()
     }
 }
 

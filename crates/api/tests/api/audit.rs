@@ -196,3 +196,91 @@ async fn s22_a_denial_in_a_view_as_session_names_the_staff_member_looking() {
     let details: Value = serde_json::from_str(&denied[0].details).unwrap();
     assert_eq!(details["viewer_user_id"], acme.user("agent").0.to_string());
 }
+
+/// Rewrites tenant `tenant`'s whole chain as someone with the database but not the server's
+/// key would: every link recomputed, with `key` (a guess) or unkeyed, and the head moved.
+async fn rewrite_chain(app: &TestApp, tenant: portico_shared::TenantId, key: Option<[u8; 32]>) {
+    let drop_guard = match app.backend() {
+        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
+    };
+    app.execute(drop_guard).await.unwrap();
+    app.execute("UPDATE audit_events SET actor = 'someone else' WHERE action = 'auth.login'")
+        .await
+        .unwrap();
+    let forger = key.map(|k| portico_api::db::AuditKey(std::sync::Arc::new(k)));
+    let mut conn = app.state.db.conn().await.unwrap();
+    let events = portico_api::audit::queries::events_of(&mut conn, tenant)
+        .await
+        .unwrap();
+    let mut prev = audit::GENESIS_HASH.to_string();
+    for mut e in events {
+        e.prev_hash = prev.clone();
+        e.hash = audit::chain_hash(&prev, &e, forger.as_ref());
+        portico_api::on_db!(&mut conn, c => sqlx::query(
+            "UPDATE audit_events SET prev_hash = $2, hash = $3 WHERE id = $1")
+            .bind(e.id).bind(&e.prev_hash).bind(&e.hash).execute(c).await.map(|r| r.rows_affected()))
+        .unwrap();
+        prev = e.hash;
+    }
+    portico_api::on_db!(&mut conn, c => sqlx::query(
+        "UPDATE audit_chain_heads SET hash = $2 WHERE tenant_id = $1")
+        .bind(tenant.0).bind(&prev).execute(c).await.map(|r| r.rows_affected()))
+    .unwrap();
+}
+
+#[tokio::test]
+async fn s22_a_chain_rewritten_end_to_end_without_the_servers_key_does_not_verify() {
+    for forged_key in [Some([9u8; 32]), None] {
+        let app = TestApp::spawn().await;
+        let acme = app.tenant("acme").await;
+        acme.login("alice").await;
+        assert!(matches!(
+            audit::verify_chain(&app.state.db, acme.id).await.unwrap(),
+            ChainStatus::Intact { .. }
+        ));
+        // A checkpoint exported before the rewrite (kept outside the database).
+        let cp = audit::checkpoint(&app.state.db, acme.id, app.clock.now())
+            .await
+            .unwrap();
+        assert!(matches!(
+            audit::verify_checkpoint(&app.state.db, &cp).await.unwrap(),
+            ChainStatus::Intact { .. }
+        ));
+
+        rewrite_chain(&app, acme.id, forged_key).await;
+
+        let status = audit::verify_chain(&app.state.db, acme.id).await.unwrap();
+        if forged_key.is_some() {
+            // Keyed links made with a guessed key do not verify.
+            assert!(matches!(status, ChainStatus::Broken { .. }), "{status:?}");
+        }
+        // Unkeyed links everywhere look like an old chain; the checkpoint finds the rewrite.
+        let checked = audit::verify_checkpoint(&app.state.db, &cp).await.unwrap();
+        assert!(matches!(checked, ChainStatus::Broken { .. }), "{checked:?}");
+        // A forged checkpoint is not this server's.
+        let forged = audit::Checkpoint {
+            hash: "k1:00".into(),
+            ..cp.clone()
+        };
+        let checked = audit::verify_checkpoint(&app.state.db, &forged)
+            .await
+            .unwrap();
+        assert!(matches!(checked, ChainStatus::Broken { .. }), "{checked:?}");
+    }
+}
+
+#[tokio::test]
+async fn s22_new_links_of_the_chain_are_keyed() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    acme.login("alice").await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    let events = portico_api::audit::queries::events_of(&mut conn, acme.id)
+        .await
+        .unwrap();
+    assert!(
+        events.iter().all(|e| e.hash.starts_with("k1:")),
+        "{events:?}"
+    );
+}
