@@ -229,6 +229,11 @@ pub struct Config {
     #[arg(long, env = "PORTICO_DATA_KEY", global = true, hide_env_values = true)]
     pub data_key: Option<String>,
 
+    /// The DNS resolver custom domains' TXT records are read from (`host[:port]`). Default:
+    /// the first `nameserver` of `/etc/resolv.conf`.
+    #[arg(long, env = "PORTICO_DNS_RESOLVER", global = true)]
+    pub dns_resolver: Option<String>,
+
     /// Seconds a client may pause between the chunks of a request body before it is cut off.
     #[arg(
         long,

@@ -374,6 +374,12 @@ impl Client {
     }
 
     /// Uploads the tenant's logo: PNG, JPEG or WebP bytes, at most 512 KiB.
+    /// Looks for the custom domain's DNS record now.
+    pub async fn verify_custom_domain(&self) -> ClientResult<TenantSettings> {
+        self.send(self.request(Method::POST, "/api/v1/tenant/custom-domain/verify"))
+            .await
+    }
+
     pub async fn upload_logo(
         &self,
         bytes: Vec<u8>,

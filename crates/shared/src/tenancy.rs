@@ -138,12 +138,31 @@ pub struct TenantSettings {
     /// Where customers' replies to the portal's mail go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_email: Option<String>,
-    /// A host name that opens this tenant's portal by itself, e.g. `portal.acme.example`.
+    /// A host name that opens this tenant's portal by itself, e.g. `portal.acme.example`,
+    /// once verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
+    /// Whether the tenant proved it controls `custom_domain`; until then the domain does not
+    /// open the portal and mail does not link to it.
+    #[serde(default)]
+    pub custom_domain_verified: bool,
+    /// While the domain waits for verification: the DNS TXT record to publish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain_record: Option<DnsRecord>,
     /// Whether host applications can sign people in with hand-off tokens.
     #[serde(default)]
     pub handoff_enabled: bool,
+}
+
+/// A DNS record to publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DnsRecord {
+    /// The record's name, e.g. `_portico-challenge.portal.acme.example`.
+    pub name: String,
+    /// `TXT`.
+    pub kind: String,
+    pub value: String,
 }
 
 /// Changes to the tenant's settings: only the fields present change; an empty string clears

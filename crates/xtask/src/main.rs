@@ -424,6 +424,8 @@ impl Server {
             ("PORTICO_BIND", format!("127.0.0.1:{port}")),
             ("PORTICO_DEMO_PASSWORD", password.to_string()),
             ("PORTICO_LOG", "warn".to_string()),
+            // Checks of custom domains a test sets stay on this machine.
+            ("PORTICO_DNS_RESOLVER", "127.0.0.1:1".to_string()),
         ];
         let seeded = Command::new(portico)
             .arg("seed-demo")

@@ -96,6 +96,10 @@ pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
             crate::requests::handlers::REMIND_JOB,
             crate::requests::handlers::remind_handler(state.clone()),
         )
+        .on(
+            crate::tenancy::settings::VERIFY_DOMAIN_JOB,
+            crate::tenancy::settings::verify_domain_handler(state.clone()),
+        )
 }
 
 /// Claims and runs jobs.

@@ -3,6 +3,7 @@
 //! with the organisations-and-people work; here are the model, its operations and the public
 //! branding a sign-in page shows.
 
+pub mod dns;
 pub mod handlers;
 pub mod operations;
 pub mod queries;
@@ -14,6 +15,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::get_logo)
         .service(settings::get_settings)
         .service(settings::update_settings)
+        .service(settings::verify_custom_domain)
         .service(settings::upload_logo)
         .service(settings::delete_logo);
 }

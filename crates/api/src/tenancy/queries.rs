@@ -21,7 +21,8 @@ pub struct TenantRow {
     pub accent_color: Option<String>,
     /// Where customers' replies to the portal's mail go.
     pub support_email: Option<String>,
-    /// A host name that names this tenant by itself, e.g. `portal.acme.example`.
+    /// A host name that names this tenant by itself, e.g. `portal.acme.example` — once the
+    /// tenant proved it controls it (a domain waiting for that reads as none here).
     pub custom_domain: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -42,7 +43,9 @@ impl From<TenantRow> for Tenant {
 }
 
 const TENANT_COLUMNS: &str = "id, slug, name, logo_url, primary_color, accent_color, \
-     support_email, custom_domain, created_at";
+     support_email, \
+     CASE WHEN custom_domain_verified_at IS NULL THEN NULL ELSE custom_domain END AS custom_domain, \
+     created_at";
 
 pub async fn insert_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
@@ -68,19 +71,69 @@ pub async fn find_tenant_by_domain(
     c: &mut impl AsExec,
     host: &str,
 ) -> sqlx::Result<Option<TenantRow>> {
-    let sql = select(TENANT_COLUMNS, "FROM tenants WHERE custom_domain = $1");
+    let sql = select(
+        TENANT_COLUMNS,
+        "FROM tenants WHERE custom_domain = $1 AND custom_domain_verified_at IS NOT NULL",
+    );
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(host).fetch_optional(e).await)
 }
 
-/// Saves a tenant's settings (everything but its id, slug and creation time).
+/// Saves a tenant's settings (everything but its id, slug, creation time and custom domain,
+/// which changes through [`set_custom_domain`]).
 pub async fn update_tenant(c: &mut impl AsExec, row: &TenantRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
         "UPDATE tenants SET name = $2, logo_url = $3, primary_color = $4, accent_color = $5, \
-         support_email = $6, custom_domain = $7 WHERE id = $1")
+         support_email = $6 WHERE id = $1")
         .bind(row.id).bind(&row.name).bind(&row.logo_url).bind(&row.primary_color)
-        .bind(&row.accent_color).bind(&row.support_email).bind(&row.custom_domain)
+        .bind(&row.accent_color).bind(&row.support_email)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A tenant's custom domain as configured, verified or not.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomDomainRow {
+    pub custom_domain: Option<String>,
+    pub custom_domain_token: Option<String>,
+    pub custom_domain_verified_at: Option<DateTime<Utc>>,
+}
+
+pub async fn custom_domain_of(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+) -> sqlx::Result<Option<CustomDomainRow>> {
+    on_db!(c, e => sqlx::query_as(
+        "SELECT custom_domain, custom_domain_token, custom_domain_verified_at FROM tenants \
+         WHERE id = $1")
+        .bind(tenant.0).fetch_optional(e).await)
+}
+
+/// Sets (or clears) a tenant's custom domain, unverified, with the token that proves it.
+pub async fn set_custom_domain(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    domain: Option<&str>,
+    token: Option<&str>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE tenants SET custom_domain = $2, custom_domain_token = $3, \
+         custom_domain_verified_at = NULL WHERE id = $1")
+        .bind(tenant.0).bind(domain).bind(token).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks the tenant's custom domain proven, if it is still `domain`.
+pub async fn mark_custom_domain_verified(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    domain: &str,
+    at: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = on_db!(c, e => sqlx::query(
+        "UPDATE tenants SET custom_domain_verified_at = $3 \
+         WHERE id = $1 AND custom_domain = $2 AND custom_domain_verified_at IS NULL")
+        .bind(tenant.0).bind(domain).bind(at).execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

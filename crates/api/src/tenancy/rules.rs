@@ -116,6 +116,37 @@ pub fn parse_domain(raw: &str) -> Result<String, String> {
     }
 }
 
+/// Whether a (parsed) custom domain may be claimed: never a host that names tenants by itself
+/// — the base domain, a host under it, or the portal's own public host.
+pub fn claimable_domain(
+    domain: &str,
+    base_domain: Option<&str>,
+    public_host: &str,
+) -> Result<(), String> {
+    let public_host = host_name(public_host);
+    if domain == public_host {
+        return Err("this is the portal's own address".into());
+    }
+    if let Some(base) = base_domain.map(|b| b.trim_matches('.').to_ascii_lowercase())
+        && (domain == base || domain.ends_with(&format!(".{base}")))
+    {
+        return Err(format!(
+            "addresses under {base} belong to the portal's tenants; use a domain of your own"
+        ));
+    }
+    Ok(())
+}
+
+/// The DNS name whose TXT record proves control of `domain`.
+pub fn challenge_name(domain: &str) -> String {
+    format!("_portico-challenge.{domain}")
+}
+
+/// The TXT value that proves control, for `token`.
+pub fn challenge_value(token: &str) -> String {
+    format!("portico-verify={token}")
+}
+
 /// A brand colour: `#rrggbb` only, so it can go into a CSS variable without escaping.
 pub fn parse_color(raw: &str) -> Result<String, String> {
     let c = raw.trim();
@@ -318,6 +349,17 @@ mod tests {
         assert_eq!(slug_in_host("portal.example", base), None);
         assert_eq!(slug_in_host("x.acme.portal.example", base), None);
         assert_eq!(slug_in_host("acme.evil.example", base), None);
+    }
+
+    #[test]
+    fn tenant_host_names_cannot_be_claimed_as_custom_domains() {
+        let base = Some("portal.example");
+        assert!(claimable_domain("acme.portal.example", base, "portal.example").is_err());
+        assert!(claimable_domain("portal.example", base, "portal.example").is_err());
+        assert!(claimable_domain("x.y.portal.example", base, "app.example").is_err());
+        assert!(claimable_domain("app.example", None, "app.example:8443").is_err());
+        assert!(claimable_domain("client.acme.example", base, "portal.example").is_ok());
+        assert!(claimable_domain("evilportal.example", base, "portal.example").is_ok());
     }
 
     #[test]

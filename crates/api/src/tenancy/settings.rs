@@ -9,11 +9,12 @@ use crate::auth::Principal;
 use crate::body::JsonObject;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
+use crate::jobs::{self, NewJob};
 use crate::startup::AppState;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use futures_util::StreamExt;
-use portico_shared::tenancy::{StaffRole, Tenant, TenantSettings, UpdateTenant};
+use portico_shared::tenancy::{DnsRecord, StaffRole, Tenant, TenantSettings, UpdateTenant};
 use portico_shared::{FieldError, Problem, TenantId};
 use serde_json::json;
 
@@ -47,14 +48,169 @@ fn logo_url(tenant: &TenantRow, updated_at: chrono::DateTime<chrono::Utc>) -> St
 
 async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings> {
     let mut conn = state.db.conn().await?;
-    let handoff_enabled = crate::auth::handoff::enabled(&mut conn, TenantId(row.id)).await?;
-    let (support_email, custom_domain) = (row.support_email.clone(), row.custom_domain.clone());
+    let tenant = TenantId(row.id);
+    let handoff_enabled = crate::auth::handoff::enabled(&mut conn, tenant).await?;
+    let domain = queries::custom_domain_of(&mut conn, tenant)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let verified = domain.custom_domain_verified_at.is_some();
+    let record = match (&domain.custom_domain, &domain.custom_domain_token) {
+        (Some(name), Some(token)) if !verified => Some(DnsRecord {
+            name: rules::challenge_name(name),
+            kind: "TXT".into(),
+            value: rules::challenge_value(token),
+        }),
+        _ => None,
+    };
     Ok(TenantSettings {
+        support_email: row.support_email.clone(),
         tenant: Tenant::from(row),
-        support_email,
-        custom_domain,
+        custom_domain: domain.custom_domain,
+        custom_domain_verified: verified,
+        custom_domain_record: record,
         handoff_enabled,
     })
+}
+
+/// The job that checks a tenant's pending custom domain (retried with backoff until found).
+pub const VERIFY_DOMAIN_JOB: &str = "tenancy.verify_domain";
+
+/// Sets (or clears) the caller's custom domain: unverified, with a new token, and a job that
+/// looks for the DNS record. 409 when another tenant has claimed it.
+async fn set_custom_domain(
+    state: &AppState,
+    who: &Principal,
+    origin: &Origin,
+    domain: Option<&str>,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let tenant = who.tenant_id();
+    let token = domain
+        .map(|_| crate::auth::tokens::new_secret())
+        .transpose()?;
+    let mut tx = state.db.begin().await?;
+    queries::set_custom_domain(&mut tx, tenant, domain, token.as_deref())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                ApiError::Conflict("Another portal already uses this domain.".into())
+            } else {
+                e.into()
+            }
+        })?;
+    if domain.is_some() {
+        let mut job = NewJob::new(VERIFY_DOMAIN_JOB, json!({}), now);
+        job.tenant = Some(tenant);
+        job.max_attempts = 12;
+        jobs::enqueue(&mut tx, job, now).await?;
+    }
+    let event = Event::new(tenant, "tenant.custom_domain_set", Outcome::Success)
+        .by(Some(who.user_id), &who.email)
+        .on("tenant", tenant)
+        .details(json!({ "custom_domain": domain }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Looks for the pending domain's TXT record; marks the domain verified when it holds the
+/// token. `Ok(false)` while it does not (yet).
+pub async fn check_custom_domain(state: &AppState, tenant: TenantId) -> anyhow::Result<bool> {
+    let mut conn = state.db.conn().await?;
+    let Some(row) = queries::custom_domain_of(&mut conn, tenant).await? else {
+        return Ok(false);
+    };
+    drop(conn);
+    let (Some(domain), Some(token), None) = (
+        row.custom_domain,
+        row.custom_domain_token,
+        row.custom_domain_verified_at,
+    ) else {
+        return Ok(false);
+    };
+    let resolver = super::dns::resolver(state.config.dns_resolver.as_deref())
+        .ok_or_else(|| anyhow::anyhow!("no DNS resolver: set PORTICO_DNS_RESOLVER"))?;
+    let found = super::dns::txt_records(resolver, &rules::challenge_name(&domain)).await?;
+    if !found.contains(&rules::challenge_value(&token)) {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if queries::mark_custom_domain_verified(&mut tx, tenant, &domain, now).await? {
+        let event = Event::new(tenant, "tenant.custom_domain_verified", Outcome::Success)
+            .on("tenant", tenant)
+            .details(json!({ "custom_domain": domain }));
+        audit::record(&mut tx, event, &Origin::default(), now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The job handler: verified, or an error so the job is tried again later.
+pub fn verify_domain_handler(state: web::Data<AppState>) -> jobs::Handler {
+    std::sync::Arc::new(move |job: jobs::Job| {
+        let state = state.clone();
+        Box::pin(async move {
+            let tenant = job.tenant.ok_or("a domain check without a tenant")?;
+            let mut conn = state.db.conn().await.map_err(|e| e.to_string())?;
+            let pending = queries::custom_domain_of(&mut conn, tenant)
+                .await
+                .map_err(|e| e.to_string())?
+                .is_some_and(|d| {
+                    d.custom_domain.is_some() && d.custom_domain_verified_at.is_none()
+                });
+            drop(conn);
+            if !pending {
+                return Ok(());
+            }
+            match check_custom_domain(&state, tenant).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the TXT record is not there yet".into()),
+                Err(e) => Err(format!("{e:#}")),
+            }
+        })
+    })
+}
+
+/// Look for the custom domain's TXT record now (a job also looks, for a while, after the
+/// domain is set). Staff admins and owners only.
+#[utoipa::path(
+    tag = "tenants",
+    responses(
+        (status = 200, description = "Verified: the settings as they are now.", body = TenantSettings),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No domain waits for verification, or its TXT record is not (yet) there.", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/tenant/custom-domain/verify")]
+pub async fn verify_custom_domain(
+    state: web::Data<AppState>,
+    who: Principal,
+) -> ApiResult<web::Json<TenantSettings>> {
+    who.require_role(StaffRole::Admin)?;
+    let verified = check_custom_domain(&state, who.tenant_id())
+        .await
+        .map_err(|e| {
+            tracing::info!(error = %format!("{e:#}"), "custom domain check failed");
+            ApiError::Conflict(
+                "The DNS record could not be read; try again in a few minutes.".into(),
+            )
+        })?;
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_tenant(&mut conn, who.tenant_id())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    drop(conn);
+    let now = settings(&state, row).await?;
+    if !verified && !now.custom_domain_verified {
+        return Err(ApiError::Conflict(
+            "The TXT record is not there yet; DNS changes can take a while to appear.".into(),
+        ));
+    }
+    Ok(web::Json(now))
 }
 
 /// Loads the caller's tenant, applies `change` and, if anything changed, saves it with an
@@ -128,8 +284,10 @@ pub async fn get_settings(
 }
 
 /// Change the tenant's name, colours, support address or custom domain. Staff admins and
-/// owners only. A custom domain is a host name that no other tenant uses; point it at this
-/// server and the portal opens there by itself.
+/// owners only. A custom domain is a host name that no other tenant uses and that is not one
+/// of the portal's own; it opens the portal only once proven: publish the TXT record named in
+/// `custom_domain_record` (a job checks for a while; `POST /tenant/custom-domain/verify`
+/// checks at once), and point the domain at this server.
 #[utoipa::path(
     tag = "tenants",
     request_body = UpdateTenant,
@@ -190,8 +348,35 @@ pub async fn update_settings(
         .custom_domain
         .as_deref()
         .map(|d| check("custom_domain", optional(d, rules::parse_domain)));
+    if let Some(Some(d)) = &domain
+        && let Err(message) = rules::claimable_domain(
+            d,
+            state.config.base_domain.as_deref(),
+            state
+                .config
+                .public_url()
+                .split("://")
+                .nth(1)
+                .unwrap_or_default(),
+        )
+    {
+        errors.push(FieldError {
+            field: "custom_domain".into(),
+            message,
+        });
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    let mut conn = state.db.conn().await?;
+    let configured = queries::custom_domain_of(&mut conn, who.tenant_id())
+        .await?
+        .and_then(|d| d.custom_domain);
+    drop(conn);
+    if let Some(new) = &domain
+        && *new != configured
+    {
+        set_custom_domain(&state, &who, &origin, new.as_deref()).await?;
     }
     let row = change_tenant(
         &state,
@@ -203,7 +388,6 @@ pub async fn update_settings(
             primary_color: primary.unwrap_or_else(|| t.primary_color.clone()),
             accent_color: accent.unwrap_or_else(|| t.accent_color.clone()),
             support_email: support.unwrap_or_else(|| t.support_email.clone()),
-            custom_domain: domain.unwrap_or_else(|| t.custom_domain.clone()),
             ..t.clone()
         },
         None,

@@ -527,3 +527,54 @@ fn decode_quoted_printable(body: &str) -> String {
     }
     String::from_utf8_lossy(&out).trim_end().to_string()
 }
+
+/// A DNS server on loopback that answers TXT queries from `records` (name → value) and with
+/// NXDOMAIN otherwise: what a tenant's DNS provider would publish.
+pub struct DnsServer {
+    pub address: std::net::SocketAddr,
+    pub records: Arc<Mutex<std::collections::HashMap<String, String>>>,
+}
+
+impl DnsServer {
+    pub async fn start() -> DnsServer {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let address = socket.local_addr().unwrap();
+        let records: Arc<Mutex<std::collections::HashMap<String, String>>> = Default::default();
+        let served = records.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+                let query = &buf[..n];
+                // The question's name: labels from byte 12 to the root label.
+                let (mut at, mut labels) = (12, Vec::new());
+                while at < n && query[at] != 0 {
+                    let len = query[at] as usize;
+                    labels.push(String::from_utf8_lossy(&query[at + 1..at + 1 + len]).to_string());
+                    at += 1 + len;
+                }
+                let question_end = at + 5;
+                let name = labels.join(".").to_ascii_lowercase();
+                let value = served.lock().unwrap().get(&name).cloned();
+                let mut answer = query[..question_end].to_vec();
+                answer[2] = 0x81;
+                answer[3] = if value.is_some() { 0x80 } else { 0x83 };
+                if let Some(value) = value {
+                    answer[7] = 1;
+                    answer.extend_from_slice(&[0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 60]);
+                    answer.extend_from_slice(&((value.len() + 1) as u16).to_be_bytes());
+                    answer.push(value.len() as u8);
+                    answer.extend_from_slice(value.as_bytes());
+                }
+                let _ = socket.send_to(&answer, from).await;
+            }
+        });
+        DnsServer { address, records }
+    }
+
+    pub fn publish(&self, name: &str, value: &str) {
+        self.records
+            .lock()
+            .unwrap()
+            .insert(name.to_ascii_lowercase(), value.to_string());
+    }
+}

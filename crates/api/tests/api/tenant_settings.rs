@@ -2,7 +2,7 @@
 //! domain, and upload a logo checked for type, content and size (S15); the sign-in page's
 //! branding follows, by slug, custom domain or `<slug>.<base domain>`.
 
-use crate::helpers::{TestApp, assert_problem, contact, error_fields};
+use crate::helpers::{DnsServer, TestApp, assert_problem, contact, error_fields};
 use portico_api::config::Config;
 use portico_shared::ProblemType;
 use portico_shared::tenancy::{Scope, UpdateTenant};
@@ -94,18 +94,31 @@ async fn an_owner_changes_the_branding_and_the_sign_in_page_follows() {
 
 #[tokio::test]
 async fn a_custom_domain_or_a_base_domain_subdomain_names_the_tenant() {
-    let app =
-        TestApp::spawn_with(|c: &mut Config| c.base_domain = Some("portal.test".into())).await;
+    let dns = DnsServer::start().await;
+    let resolver = dns.address.to_string();
+    let app = TestApp::spawn_with(|c: &mut Config| {
+        c.base_domain = Some("portal.test".into());
+        c.dns_resolver = Some(resolver);
+    })
+    .await;
     let acme = app.tenant("acme").await;
     let globex = app.tenant("globex").await;
     let owner = acme.login("owner").await;
-    owner
+    let pending = owner
         .update_tenant(&UpdateTenant {
             custom_domain: Some("Clients.Acme.Example".into()),
             ..Default::default()
         })
         .await
         .unwrap();
+    assert!(!pending.custom_domain_verified);
+    let record = pending.custom_domain_record.expect("a record to publish");
+    assert_eq!(record.name, "_portico-challenge.clients.acme.example");
+    // Proven by the DNS record the tenant publishes.
+    dns.publish(&record.name, &record.value);
+    let verified = owner.verify_custom_domain().await.unwrap();
+    assert!(verified.custom_domain_verified);
+    assert!(verified.custom_domain_record.is_none());
     let by_host = |host: &'static str| {
         let app = &app;
         async move {
@@ -256,4 +269,73 @@ async fn s15_a_logo_is_checked_for_type_content_and_size_and_served_with_nosniff
         .await
         .unwrap();
     assert_problem(gone, 404).await;
+}
+
+#[tokio::test]
+async fn a_tenant_cannot_take_over_another_tenants_host_name() {
+    let dns = DnsServer::start().await;
+    let resolver = dns.address.to_string();
+    let app = TestApp::spawn_with(|c: &mut Config| {
+        c.base_domain = Some("portal.test".into());
+        c.dns_resolver = Some(resolver);
+    })
+    .await;
+    let _acme = app.tenant("acme").await;
+    let globex = app.tenant("globex").await;
+    let owner = globex.login("owner").await;
+    let branding_at = |host: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .http()
+                .get(app.url("/api/v1/branding"))
+                .header("host", host)
+                .send()
+                .await
+                .unwrap();
+            let body: serde_json::Value = res.json().await.unwrap();
+            body["slug"].as_str().unwrap_or_default().to_string()
+        }
+    };
+
+    // Acme's own address under the base domain cannot be claimed at all.
+    let claimed = owner
+        .update_tenant(&UpdateTenant {
+            custom_domain: Some("acme.portal.test".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(claimed.status(), Some(422));
+    assert_eq!(branding_at("acme.portal.test").await, "acme");
+
+    // Any other domain routes only once proven: an unproven claim changes nothing.
+    let pending = owner
+        .update_tenant(&UpdateTenant {
+            custom_domain: Some("portal.acme-clients.example".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!pending.custom_domain_verified);
+    assert_eq!(branding_at("portal.acme-clients.example").await, "");
+    let unproven = owner.verify_custom_domain().await.unwrap_err();
+    assert_eq!(unproven.status(), Some(409));
+    // A record with another token proves nothing either.
+    let record = pending.custom_domain_record.unwrap();
+    dns.publish(&record.name, "portico-verify=someone-elses");
+    app.run_jobs().await;
+    assert_eq!(branding_at("portal.acme-clients.example").await, "");
+    assert!(
+        !owner
+            .tenant_settings()
+            .await
+            .unwrap()
+            .custom_domain_verified
+    );
+    // The job finds the right record when it appears.
+    dns.publish(&record.name, &record.value);
+    app.clock.advance(chrono::Duration::hours(1));
+    app.run_jobs().await;
+    assert_eq!(branding_at("portal.acme-clients.example").await, "globex");
 }
