@@ -171,9 +171,18 @@ test('the owner uploads a logo and the sign-in page shows it', async ({ page, br
   await expect(page.getByText('The logo is uploaded.')).toBeVisible();
   await expect(page.getByAltText('The current logo')).toBeVisible();
   await page.getByLabel('Support email').fill('help@acme-accounting.test');
+  // A custom domain waits for its DNS record before it opens the portal.
+  await page.getByLabel('Custom domain').fill('portal.acme-accounting.test');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('The settings are saved.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'portal.acme-accounting.test is waiting for verification' })).toBeVisible();
+  await expect(page.getByText('_portico-challenge.portal.acme-accounting.test')).toBeVisible();
   await checkPage(page, testInfo, 'settings');
+  await page.getByRole('button', { name: 'Check now' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await page.getByLabel('Custom domain').fill('');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('_portico-challenge.portal.acme-accounting.test')).toHaveCount(0);
   await signOut(page);
 
   // A new visitor (the branding is cached for a minute by browsers that saw it before).
@@ -231,6 +240,14 @@ test('an admin assigns staff to an organisation and keeps its custom fields, fro
   await expect(fields.getByText('Gold').first()).toBeVisible();
   await fields.getByRole('button', { name: `Remove ${label}` }).click();
   await expect(fields.getByText(label, { exact: true })).toHaveCount(0);
+
+  // Assigned once, the agent serves only assigned organisations (none now) until the owner
+  // says otherwise on the People page.
+  await page.getByRole('link', { name: 'People' }).first().click();
+  const reach = page.getByLabel(`Organisations ${name} serves`);
+  await expect(reach).toHaveValue('assigned');
+  await reach.selectOption('all');
+  await expect(page.getByText(`${name} serves every organisation.`)).toBeVisible();
 });
 
 function base64url(data: string | Buffer): string {

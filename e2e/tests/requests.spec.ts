@@ -41,6 +41,7 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
     { headers: { ...auth, 'content-type': 'application/pdf' }, data: Buffer.from('%PDF-1.7\nterms\n%%EOF\n') },
   );
   expect(filed.status()).toBe(201);
+  const sha256 = (await filed.json()).sha256;
 
   // Staff build the request.
   await signIn(page, 'owner');
@@ -83,6 +84,9 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await expect(page.getByText(`View the uploaded file: ${statement}`)).toBeVisible();
   await drop(page, 'drop-Passport', 'passport.png', PNG, 'image/png');
   await expect(page.getByText('View the uploaded file: passport.png')).toBeVisible();
+  // The exact version staff chose, with its fingerprint, is what she signs.
+  await expect(page.getByText('Version 1 · SHA-256')).toBeVisible();
+  await expect(page.getByText(sha256)).toBeVisible();
   await page.getByLabel('I accept').check();
   await page.getByLabel('Type your full name to sign').fill('Alice Admin');
   await page.getByRole('button', { name: 'Sign', exact: true }).click();

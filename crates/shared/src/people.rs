@@ -31,9 +31,6 @@ pub struct PeopleFilter {
 pub struct Person {
     pub user: User,
     pub memberships: Vec<Membership>,
-    /// Staff only: whether they serve every organisation or only those assigned to them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_access: Option<OrganizationAccess>,
 }
 
 /// One membership granted with an invitation.

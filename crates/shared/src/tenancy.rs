@@ -205,6 +205,9 @@ pub struct User {
     /// An IANA time zone, e.g. `Europe/London`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// Staff only: whether they serve every organisation or only those assigned to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_access: Option<OrganizationAccess>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -288,7 +288,9 @@ fn sign_in_storm(address: &str, clients: usize, time: Duration) -> Result<u64> {
         .collect();
     let mut total = 0;
     for t in threads {
-        total += t.join().map_err(|_| anyhow::anyhow!("a storm client panicked"))??;
+        total += t
+            .join()
+            .map_err(|_| anyhow::anyhow!("a storm client panicked"))??;
     }
     Ok(total)
 }

@@ -266,6 +266,7 @@ pub async fn handoff(
                 phone: None,
                 locale: None,
                 time_zone: None,
+                organization_access: "all".into(),
                 created_at: now,
             };
             tenancy::insert_user(&mut tx, &row).await?;

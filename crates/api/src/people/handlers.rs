@@ -40,17 +40,9 @@ async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<P
             scopes: rules::scopes_from_column(&m.scopes),
         })
         .collect();
-    let organization_access =
-        match tenancy::organization_access_of(&mut conn, tenant, UserId(row.id)).await? {
-            Some(stored) => Some(OrganizationAccess::parse(&stored).ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!("unknown organization_access {stored:?}"))
-            })?),
-            None => None,
-        };
     Ok(Person {
         user: row.into(),
         memberships,
-        organization_access,
     })
 }
 

@@ -128,6 +128,7 @@ pub async fn invite_in(
                 phone: None,
                 locale: None,
                 time_zone: None,
+                organization_access: "all".into(),
                 created_at: now,
             };
             tenancy::insert_user(&mut *tx, &row).await.map_err(|e| {

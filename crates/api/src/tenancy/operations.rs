@@ -155,6 +155,7 @@ pub async fn create_user(
         phone: None,
         locale: None,
         time_zone: None,
+        organization_access: "all".into(),
         created_at: now,
     };
     let mut tx = state.db.begin().await?;

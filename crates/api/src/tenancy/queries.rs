@@ -192,6 +192,8 @@ pub struct UserRow {
     pub phone: Option<String>,
     pub locale: Option<String>,
     pub time_zone: Option<String>,
+    /// Staff: `all` or `assigned` (see [`OrganizationAccess`]).
+    pub organization_access: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -208,13 +210,23 @@ impl From<UserRow> for User {
             phone: r.phone,
             locale: r.locale,
             time_zone: r.time_zone,
+            // What the principal enforces: owners serve everything; an unknown stored value
+            // is shown as the narrower reach (the principal refuses it outright).
+            organization_access: match r.staff_role.as_deref() {
+                None => None,
+                Some("owner") => Some(OrganizationAccess::All),
+                Some(_) => Some(
+                    OrganizationAccess::parse(&r.organization_access)
+                        .unwrap_or(OrganizationAccess::Assigned),
+                ),
+            },
             created_at: r.created_at,
         }
     }
 }
 
 pub const USER_COLUMNS: &str = "id, tenant_id, kind, email, name, password_hash, status, \
-     staff_role, phone, locale, time_zone, created_at";
+     staff_role, phone, locale, time_zone, organization_access, created_at";
 
 /// [`USER_COLUMNS`] of the table aliased `alias` in a join.
 pub fn user_columns_of(alias: &str) -> String {
@@ -457,17 +469,6 @@ pub async fn assign_staff(
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(tenant.0).bind(user.0).bind(organization.0).bind(now).execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-/// A staff member's `organization_access` (`all` or `assigned`).
-pub async fn organization_access_of(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    user: UserId,
-) -> sqlx::Result<Option<String>> {
-    on_db!(c, e => sqlx::query_scalar(
-        "SELECT organization_access FROM users WHERE tenant_id = $1 AND id = $2 AND kind = 'staff'")
-        .bind(tenant.0).bind(user.0).fetch_optional(e).await)
 }
 
 /// Sets which organisations a staff member serves. Returns whether they were found.

@@ -369,7 +369,10 @@ async fn s12_s13_admins_assign_staff_to_organisations_and_the_assigned_see_only_
         .set_organization_access(agent_id, OrganizationAccess::All)
         .await
         .unwrap();
-    assert_eq!(person.organization_access, Some(OrganizationAccess::All));
+    assert_eq!(
+        person.user.organization_access,
+        Some(OrganizationAccess::All)
+    );
     assert_eq!(
         agent
             .list_organizations(None, None)
@@ -504,7 +507,7 @@ async fn s13_a_restricted_admin_cannot_widen_their_own_reach_or_narrow_an_owners
         .unwrap();
     let person = owner.get_person(ada_id).await.unwrap();
     assert_eq!(
-        person.organization_access,
+        person.user.organization_access,
         Some(OrganizationAccess::Assigned)
     );
     let before = app.data_row_counts().await;
@@ -592,7 +595,7 @@ async fn s13_staff_invited_by_a_restricted_admin_serve_nothing_until_assigned() 
         .await
         .unwrap();
     assert_eq!(
-        invited.organization_access,
+        invited.user.organization_access,
         Some(OrganizationAccess::Assigned)
     );
     // An organisation she creates is one she serves.

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use portico_shared::client::ClientError;
 use portico_shared::organizations::Organization;
 use portico_shared::people::{ImportReport, InvitePerson, MembershipGrant, PeopleFilter, Person};
-use portico_shared::tenancy::{Scope, StaffRole, User, UserKind, UserStatus};
+use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, User, UserKind, UserStatus};
 
 /// The list, its filter and what the last action said.
 #[derive(Clone, Copy)]
@@ -253,6 +253,27 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
             });
         });
     };
+    let change_reach = move |ev: leptos::ev::Event| {
+        let reach = match event_target_value(&ev).as_str() {
+            "all" => OrganizationAccess::All,
+            _ => OrganizationAccess::Assigned,
+        };
+        spawn_local(async move {
+            let result = client().set_organization_access(id, reach).await;
+            people.changed(result, |u| match reach {
+                OrganizationAccess::All => format!("{} serves every organisation.", u.name),
+                OrganizationAccess::Assigned => {
+                    format!("{} serves only the organisations assigned to them.", u.name)
+                }
+            });
+        });
+    };
+    let reach = user.organization_access;
+    // Whose reach this user may change: staff of a lower role than their own.
+    let below_me = !is_me
+        && staff_role
+            .zip(my_role)
+            .is_some_and(|(theirs, mine)| theirs > mine);
     // Roles this user may hand out: their own and below.
     let grantable: Vec<StaffRole> = [StaffRole::Owner, StaffRole::Admin, StaffRole::Agent]
         .into_iter()
@@ -292,6 +313,15 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
                                 </select>
                             </label>
                         }
+                    })}
+                    {below_me.then(|| view! {
+                        <label class="inline">
+                            <span class="visually-hidden">{format!("Organisations {} serves", user.name)}</span>
+                            <select on:change=change_reach>
+                                <option value="all" selected=reach == Some(OrganizationAccess::All)>"Every organisation"</option>
+                                <option value="assigned" selected=reach == Some(OrganizationAccess::Assigned)>"Assigned only"</option>
+                            </select>
+                        </label>
                     })}
                     {manageable.then(|| match status {
                         UserStatus::Disabled => view! {

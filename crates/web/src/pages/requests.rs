@@ -392,8 +392,14 @@ fn Answered(item: RequestItem) -> impl IntoView {
     let when = item.submitted_at.map(local_time).unwrap_or_default();
     let response = item.response.clone();
     let target = item.document_id;
+    let version = item.document_version;
+    // Approve and sign items name the exact version asked about, with its fingerprint.
+    let bound = version.zip(item.document_sha256.clone()).map(|(v, sha)| view! {
+        <p class="muted bound-version">{format!("Version {v} · SHA-256 ")}<code class="hash">{sha}</code></p>
+    });
     view! {
-        {target.map(|doc| view! { <DocumentLink id=doc label="Open the document"/> })}
+        {target.map(|doc| view! { <DocumentLink id=doc version=version label="Open the document"/> })}
+        {bound}
         {response.map(|r| {
             let what = match r {
                 ItemResponse::Upload { document_ids } => view! {
@@ -416,7 +422,13 @@ fn Answered(item: RequestItem) -> impl IntoView {
 
 /// A document's name, which opens it in a new tab through a short-lived file link.
 #[component]
-fn DocumentLink(id: portico_shared::DocumentId, label: &'static str) -> impl IntoView {
+fn DocumentLink(
+    id: portico_shared::DocumentId,
+    label: &'static str,
+    /// A particular version (default: the current one).
+    #[prop(default = None)]
+    version: Option<i32>,
+) -> impl IntoView {
     let name = RwSignal::new(None::<String>);
     spawn_local(async move {
         if let Ok(doc) = client().get_document(id).await {
@@ -425,9 +437,11 @@ fn DocumentLink(id: portico_shared::DocumentId, label: &'static str) -> impl Int
     });
     let open = move |_| {
         spawn_local(async move {
-            if let Ok(link) = client()
-                .create_file_link(id, &CreateFileLink::default())
-                .await
+            let which = CreateFileLink {
+                version,
+                ..Default::default()
+            };
+            if let Ok(link) = client().create_file_link(id, &which).await
                 && let Some(window) = web_sys::window()
             {
                 let _ = window.open_with_url_and_target(&link.url, "_blank");

@@ -149,10 +149,36 @@ pub fn SettingsPage() -> impl IntoView {
                         <TextField id="support-email" label="Support email" kind="email"
                             placeholder="help@your-firm.example" value=support/>
                         <TextField id="custom-domain" label="Custom domain" placeholder="portal.your-firm.example" value=domain/>
-                        <p class="hint">"Point the domain at this server; the portal then opens there with your branding."</p>
+                        <p class="hint">"Prove the domain is yours with a DNS record, then point it at this server; the portal opens there with your branding."</p>
                         <button type="submit" class="button primary" disabled=move || pending.get()>"Save settings"</button>
                     </fieldset>
                 </form>
+                {move || loaded.get().and_then(|s| {
+                    let domain = s.custom_domain.clone()?;
+                    Some(match s.custom_domain_record.clone() {
+                        None => view! {
+                            <p class="notice" role="status">{format!("{domain} is verified.")}</p>
+                        }.into_any(),
+                        Some(record) => view! {
+                            <div class="domain-check" role="group" aria-labelledby="domain-check-title">
+                                <h3 id="domain-check-title">{format!("{domain} is waiting for verification")}</h3>
+                                <p>"Add this TXT record at your DNS provider; we check for a while after you save, or check now."</p>
+                                <dl class="facts">
+                                    <dt>"Name"</dt><dd><code class="hash">{record.name}</code></dd>
+                                    <dt>"Type"</dt><dd>{record.kind}</dd>
+                                    <dt>"Value"</dt><dd><code class="hash">{record.value}</code></dd>
+                                </dl>
+                                <Show when=can_manage>
+                                    <button type="button" class="button secondary" on:click=move |_| {
+                                        spawn_local(async move {
+                                            settle(client().verify_custom_domain().await, "The domain is verified.");
+                                        });
+                                    }>"Check now"</button>
+                                </Show>
+                            </div>
+                        }.into_any(),
+                    })
+                })}
             </section>
             <HandoffSection enabled=Signal::derive(move || loaded.get().is_some_and(|s| s.handoff_enabled))
                 shown=loaded/>
