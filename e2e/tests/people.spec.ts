@@ -92,6 +92,29 @@ test('a customer admin invites a billing-only colleague, changes their access an
   await expect(page.getByRole('row').filter({ hasText: 'alice@demo.test' }).getByRole('button')).toHaveCount(0);
 });
 
+test('a customer admin asks an existing person to join; they join only when they accept', async ({ page, request }, testInfo) => {
+  const email = `joiner-${testInfo.project.name}@northwind.test`;
+  await newContact(request, email, NEW_PASSWORD);
+  await signIn(page, 'carol');
+  await page.getByRole('link', { name: 'Team' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Contoso Ltd team' })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Jo Joiner');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
+  // Shown as an invitee, under the name Carol typed: nothing of the existing account.
+  await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Invited');
+  await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Jo Joiner');
+  await signOut(page);
+
+  const link = await linkFromMail(email, 'Join Contoso Ltd');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Join an organisation' })).toBeVisible();
+  await checkPage(page, testInfo, 'join');
+  await page.getByRole('button', { name: 'Accept the invitation' }).click();
+  await expect(page.getByText('You are now a member of Contoso Ltd.')).toBeVisible();
+});
+
 test('a forgotten password is reset from the emailed link', async ({ page, request }, testInfo) => {
   const email = `reset-${testInfo.project.name}@example.test`;
   await newContact(request, email, NEW_PASSWORD);

@@ -15,8 +15,8 @@ use crate::organizations::{
 };
 use crate::people::{
     ChangeEmail, ChangeOrganizationAccess, ChangeRole, ChangeScopes, ImportReport,
-    InvitationDetails, InviteMember, InvitePerson, LinkToken, Member, PeopleFilter, Person,
-    RequestLink, SetPasswordWithLink, UpdateProfile,
+    InvitationDetails, InviteMember, InvitePerson, JoinedOrganization, LinkToken, Member,
+    PeopleFilter, Person, RequestLink, SetPasswordWithLink, UpdateProfile,
 };
 use crate::requests::{
     AnswerItem, ApproveItem, CreateRequest, CreateTemplate, OrganizationProgress, Request,
@@ -291,6 +291,18 @@ impl Client {
     ) -> ClientResult<TokenResponse> {
         self.sign_in_with("/api/v1/auth/invitation/accept", body)
             .await
+    }
+
+    /// Joins the organisation an emailed offer names.
+    pub async fn accept_membership_offer(&self, token: &str) -> ClientResult<JoinedOrganization> {
+        let body = LinkToken {
+            token: token.into(),
+        };
+        self.send(
+            self.request(Method::POST, "/api/v1/auth/membership-offer/accept")
+                .json(&body),
+        )
+        .await
     }
 
     /// Confirms a new email address with the secret sent to it.

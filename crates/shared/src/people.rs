@@ -147,6 +147,14 @@ pub struct RequestLink {
     pub email: String,
 }
 
+/// An organisation joined by accepting an offered membership.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinedOrganization {
+    pub organization: crate::tenancy::OrganizationRef,
+    pub scopes: Vec<Scope>,
+}
+
 /// The secret from an emailed link.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -55,6 +55,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/magic-link") view=pages::links::MagicLink/>
                 <Route path=path!("/invitation") view=pages::links::AcceptInvitation/>
                 <Route path=path!("/confirm-email") view=pages::links::ConfirmEmail/>
+                <Route path=path!("/join") view=pages::links::JoinOrganization/>
                 <Route path=path!("/") view=|| view! {
                     <Protected><Shell><pages::dashboard::Dashboard/></Shell></Protected>
                 }/>

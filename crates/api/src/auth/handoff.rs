@@ -279,10 +279,7 @@ pub async fn handoff(
         }
     };
     let user_id = UserId(user.id);
-    if people::member(&mut tx, tenant_id, org_id, user_id)
-        .await?
-        .is_none()
-    {
+    if !people::is_member(&mut tx, tenant_id, org_id, user_id).await? {
         let scopes = claims
             .scopes
             .clone()

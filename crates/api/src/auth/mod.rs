@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(self_service::lookup_invitation)
         .service(self_service::accept_invitation)
         .service(self_service::confirm_email_change)
+        .service(self_service::accept_membership_offer)
         .service(handoff::handoff)
         .service(handoff::issue_secret)
         .service(handoff::delete_secret)

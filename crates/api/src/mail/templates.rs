@@ -213,6 +213,36 @@ pub fn added_to_organization(
     )
 }
 
+/// An existing person asked to join another organisation: nothing changes until they accept.
+pub fn membership_offer(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    inviter: &str,
+    organization: &str,
+    link: &str,
+    valid_days: i64,
+) -> Mail {
+    render(
+        brand,
+        to,
+        Content {
+            subject: format!("Join {organization} in {}?", brand.name),
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![format!(
+                "{inviter} invites you to join {organization} in the {} portal. You join only \
+                 if you accept; until then {organization} sees nothing of your account.",
+                brand.name
+            )],
+            action: Some(("Accept the invitation", link)),
+            note: format!(
+                "This link works for {valid_days} days. If you do not want to join, ignore \
+                 this message."
+            ),
+        },
+    )
+}
+
 /// A single-use sign-in link.
 pub fn magic_link(brand: &Brand, to: &str, name: &str, link: &str, valid_minutes: i64) -> Mail {
     render(

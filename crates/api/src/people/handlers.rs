@@ -204,23 +204,80 @@ pub async fn invite_person(
     {
         return Err(ApiError::NotFound);
     }
+    let grants: Vec<(OrganizationId, Vec<Scope>)> = body
+        .memberships
+        .into_iter()
+        .map(|g| (g.organization_id, g.scopes))
+        .collect();
     let invite = Invite {
         email: body.email,
         name: body.name,
         staff_role: body.staff_role,
         staff_access: who.staff_access(),
-        grants: body
-            .memberships
-            .into_iter()
-            .map(|g| (g.organization_id, g.scopes))
-            .collect(),
+        consent: who.organization_visibility() != crate::auth::OrgVisibility::All,
+        grants: grants.clone(),
     };
-    let row =
+    let (row, invited) =
         invitations::invite(&state, &Actor::from(&who), &origin, who.tenant_id(), invite).await?;
     let location = format!("/api/v1/users/{}", row.id);
+    let person = match invited {
+        // As a new invitee would read: the memberships offered, nothing of the account.
+        invitations::Invited::Offered => {
+            let mut conn = state.db.conn().await?;
+            let mut memberships = Vec::new();
+            for (org, scopes) in grants {
+                let found = tenancy::get_organization(&mut conn, who.tenant_id(), org)
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                memberships.push(Membership {
+                    organization: OrganizationRef {
+                        id: org,
+                        name: found.name,
+                    },
+                    scopes,
+                });
+            }
+            Person {
+                user: row.into(),
+                memberships,
+            }
+        }
+        _ => person(&state, who.tenant_id(), row).await?,
+    };
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
-        .json(person(&state, who.tenant_id(), row).await?))
+        .json(person))
+}
+
+/// An organisation `who` administers (as its customer admin, or as a staff admin limited to
+/// it) where `user` was offered a membership and is not a member.
+async fn offered_in(
+    state: &AppState,
+    who: &Principal,
+    user: UserId,
+) -> ApiResult<Option<OrganizationId>> {
+    let administered: Vec<OrganizationId> = match &who.access {
+        Access::Customer { memberships } => memberships
+            .iter()
+            .filter(|(_, scopes)| scopes.contains(&Scope::Admin))
+            .map(|(org, _)| *org)
+            .collect(),
+        Access::Staff {
+            assigned: Some(orgs),
+            role,
+        } if *role <= StaffRole::Admin => orgs.clone(),
+        Access::Staff { .. } => Vec::new(),
+    };
+    let mut conn = state.db.conn().await?;
+    for org in administered {
+        let offered = queries::offer(&mut conn, who.tenant_id(), org, user)
+            .await?
+            .is_some();
+        if offered && !queries::is_member(&mut conn, who.tenant_id(), org, user).await? {
+            return Ok(Some(org));
+        }
+    }
+    Ok(None)
 }
 
 /// Send an invited person a new invitation email; their earlier links stop working. Staff
@@ -249,6 +306,19 @@ pub async fn resend_invitation(
     path: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
+    // Someone offered a membership reads as an invitee: their offer is sent again.
+    if let Some(org) = offered_in(&state, &who, id).await? {
+        invitations::resend_offer(
+            &state,
+            &Actor::from(&who),
+            &origin,
+            who.tenant_id(),
+            org,
+            id,
+        )
+        .await?;
+        return Ok(HttpResponse::Accepted().finish());
+    }
     match &who.access {
         Access::Staff { .. } => {
             manageable_person(&state, &who, id).await?;
@@ -548,9 +618,10 @@ pub async fn invite_member(
         name: body.name,
         staff_role: None,
         staff_access: who.staff_access(),
+        consent: who.organization_visibility() != crate::auth::OrgVisibility::All,
         grants: vec![(org, body.scopes)],
     };
-    let row =
+    let (row, _) =
         invitations::invite(&state, &Actor::from(&who), &origin, who.tenant_id(), invite).await?;
     let mut conn = state.db.conn().await?;
     let added = queries::member(&mut conn, who.tenant_id(), org, UserId(row.id))
@@ -616,16 +687,23 @@ pub async fn change_member_scopes(
     let found = changeable_member(&state, &who, org, user).await?;
     let scopes = check_scopes("scopes", &body.scopes)?;
     if scopes != found.scopes {
-        operations::set_membership(
-            &state,
-            &Actor::from(&who),
-            &origin,
-            who.tenant_id(),
-            user,
-            org,
-            &body.scopes,
-        )
-        .await?;
+        let mut conn = state.db.conn().await?;
+        if queries::is_member(&mut conn, who.tenant_id(), org, user).await? {
+            drop(conn);
+            operations::set_membership(
+                &state,
+                &Actor::from(&who),
+                &origin,
+                who.tenant_id(),
+                user,
+                org,
+                &body.scopes,
+            )
+            .await?;
+        } else {
+            // A pending offer: it will grant these scopes when accepted.
+            queries::set_offer_scopes(&mut conn, who.tenant_id(), org, user, &scopes).await?;
+        }
     }
     let mut conn = state.db.conn().await?;
     let changed = queries::member(&mut conn, who.tenant_id(), org, user)
@@ -663,7 +741,10 @@ pub async fn remove_member(
     changeable_member(&state, &who, org, user).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !queries::remove_membership(&mut tx, who.tenant_id(), org, user).await? {
+    // A pending offer is withdrawn the same way.
+    let removed = queries::remove_membership(&mut tx, who.tenant_id(), org, user).await?
+        | queries::delete_offer(&mut tx, who.tenant_id(), org, user).await?;
+    if !removed {
         return Err(ApiError::NotFound);
     }
     let event = Event::new(who.tenant_id(), "membership.removed", Outcome::Success)

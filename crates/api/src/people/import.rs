@@ -304,10 +304,13 @@ async fn import(
             name: row.name.clone(),
             staff_role: None,
             staff_access: who.staff_access(),
+            consent: who.organization_visibility() != crate::auth::OrgVisibility::All,
             grants,
         };
         match invitations::invite_in(state, &mut tx, &actor, origin, tenant, invite).await {
-            Ok((_, Invited::New)) => report.people_invited += 1,
+            // An offer to an existing person reads as an invitation: the importer may not
+            // learn who already has an account.
+            Ok((_, Invited::New | Invited::Offered)) => report.people_invited += 1,
             Ok((_, Invited::Added)) => report.memberships_added += added,
             Err(ApiError::Conflict(message)) => errors.push(FieldError {
                 field: format!("rows.{}.email", row.line),

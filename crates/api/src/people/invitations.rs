@@ -29,6 +29,11 @@ pub struct Invite {
     /// Which organisations new staff serve: staff limited to assigned organisations invite
     /// staff who are limited too (and serve nothing until assigned).
     pub staff_access: OrganizationAccess,
+    /// Whether an existing person joins only with their consent (an offer they accept by
+    /// email) — when the inviter may not see people outside their organisations: customer
+    /// admins and staff limited to assigned organisations. The answer is then the same
+    /// whether the address had an account or not.
+    pub consent: bool,
     /// Contacts join organisations, each with scopes.
     pub grants: Grants,
 }
@@ -48,6 +53,8 @@ pub enum Invited {
     New,
     /// An existing contact, given the memberships.
     Added,
+    /// An existing person, offered the memberships (they join when they accept).
+    Offered,
 }
 
 /// Invites a person, or adds an existing contact to more organisations. Returns the person.
@@ -57,11 +64,11 @@ pub async fn invite(
     origin: &Origin,
     tenant: TenantId,
     invite: Invite,
-) -> ApiResult<UserRow> {
+) -> ApiResult<(UserRow, Invited)> {
     let mut tx = state.db.begin().await?;
-    let (person, _) = invite_in(state, &mut tx, actor, origin, tenant, invite).await?;
+    let invited = invite_in(state, &mut tx, actor, origin, tenant, invite).await?;
     tx.commit().await?;
-    Ok(person)
+    Ok(invited)
 }
 
 /// [`invite`] within the caller's transaction (a bulk import runs many in one).
@@ -128,7 +135,7 @@ pub async fn invite_in(
                 phone: None,
                 locale: None,
                 time_zone: None,
-                organization_access: "all".into(),
+                organization_access: invite.staff_access.as_str().into(),
                 created_at: now,
             };
             tenancy::insert_user(&mut *tx, &row).await.map_err(|e| {
@@ -142,16 +149,6 @@ pub async fn invite_in(
                 tenancy::upsert_membership(&mut *tx, tenant, UserId(row.id), *org, scopes, now)
                     .await?;
             }
-            if invite.staff_role.is_some() && invite.staff_access != OrganizationAccess::All {
-                tenancy::set_organization_access(
-                    &mut *tx,
-                    tenant,
-                    UserId(row.id),
-                    invite.staff_access,
-                    now,
-                )
-                .await?;
-            }
             let event = Event::new(tenant, "user.invited", Outcome::Success)
                 .by(actor.user_id, &actor.label)
                 .on("user", row.id)
@@ -164,6 +161,50 @@ pub async fn invite_in(
             audit::record(&mut *tx, event, origin, now).await?;
             send_invitation(state, tx, &tenant_row, &row, &inviter).await?;
             (row, Invited::New)
+        }
+        Some(existing) if invite.consent && invite.staff_role.is_none() => {
+            let user = UserId(existing.id);
+            for ((org, scopes), org_name) in grants.iter().zip(&organizations) {
+                if people::member(&mut *tx, tenant, *org, user)
+                    .await?
+                    .is_some()
+                {
+                    return Err(ApiError::Conflict(format!(
+                        "{email} is already a member of {org_name}."
+                    )));
+                }
+                offer(
+                    state,
+                    tx,
+                    actor,
+                    origin,
+                    &tenant_row,
+                    &existing,
+                    &name,
+                    *org,
+                    scopes,
+                    org_name,
+                    &inviter,
+                )
+                .await?;
+            }
+            // What the inviter learns is what a new invitee would show: the address and
+            // name they typed, invited — nothing of the existing account.
+            let shown = UserRow {
+                kind: "customer".into(),
+                email: email.clone(),
+                name,
+                password_hash: None,
+                status: rules::status_to_column(UserStatus::Invited).into(),
+                staff_role: None,
+                phone: None,
+                locale: None,
+                time_zone: None,
+                organization_access: "all".into(),
+                created_at: now,
+                ..existing
+            };
+            (shown, Invited::Offered)
         }
         Some(existing) if existing.kind == "customer" && invite.staff_role.is_none() => {
             if existing.status == "disabled" {
@@ -217,6 +258,118 @@ pub async fn invite_in(
         }
     };
     Ok(person)
+}
+
+/// Offers `person` a membership of `org` and mails them the link to accept it (staff, who
+/// cannot belong to organisations, get no mail: the offer stays unanswered).
+#[allow(clippy::too_many_arguments)]
+async fn offer(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: &TenantRow,
+    person: &UserRow,
+    name_given: &str,
+    org: OrganizationId,
+    scopes: &str,
+    org_name: &str,
+    inviter: &str,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let tenant_id = TenantId(tenant.id);
+    let user = UserId(person.id);
+    let secret = crate::auth::tokens::new_secret()?;
+    let expires_at = now + OFFER_LIFETIME;
+    people::upsert_offer(
+        tx,
+        tenant_id,
+        org,
+        user,
+        scopes,
+        name_given,
+        actor.user_id,
+        &crate::auth::tokens::secret_digest(&secret),
+        now,
+        expires_at,
+    )
+    .await?;
+    if person.kind == "customer" && person.status != "disabled" {
+        let portal_url = state
+            .config
+            .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
+        let link = format!(
+            "{}#token={secret}",
+            crate::config::page_url(&portal_url, &tenant.slug, "/join")
+        );
+        let mail = templates::membership_offer(
+            &templates::Brand::of(tenant, &portal_url),
+            &person.email,
+            &person.name,
+            inviter,
+            org_name,
+            &link,
+            OFFER_LIFETIME.num_days(),
+        );
+        mail::queue(tx, tenant_id, &mail, now).await?;
+    }
+    let event = Event::new(tenant_id, "membership.offered", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "organization_id": org, "scopes": scopes }));
+    audit::record(tx, event, origin, now).await?;
+    Ok(())
+}
+
+/// How long a membership offer's link works.
+pub const OFFER_LIFETIME: chrono::Duration = chrono::Duration::days(7);
+
+/// Sends a pending membership offer's link again (a fresh one). Nothing for staff accounts.
+pub async fn resend_offer(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    org: OrganizationId,
+    user: UserId,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let pending = people::offer(&mut tx, tenant, org, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let wait = pending.sent_at + chrono::Duration::minutes(1) - now;
+    if wait > chrono::Duration::zero() {
+        return Err(ApiError::TooManyRequests {
+            retry_after: wait.num_seconds().max(1) as u64,
+        });
+    }
+    let tenant_row = tenancy::get_tenant(&mut tx, tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let person = tenancy::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let org_row = tenancy::get_organization(&mut tx, tenant, org)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let inviter = inviter_name(&mut tx, tenant, actor).await?;
+    offer(
+        state,
+        &mut tx,
+        actor,
+        origin,
+        &tenant_row,
+        &person,
+        &pending.name_given,
+        org,
+        &pending.scopes,
+        &org_row.name,
+        &inviter,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Sends an invited person a fresh invitation (their older links stop working).

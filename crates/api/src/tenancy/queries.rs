@@ -240,9 +240,11 @@ pub fn user_columns_of(alias: &str) -> String {
 pub async fn insert_user(c: &mut impl AsExec, row: &UserRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
         "INSERT INTO users (id, tenant_id, kind, email, name, password_hash, status, staff_role, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+         organization_access, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)")
         .bind(row.id).bind(row.tenant_id).bind(&row.kind).bind(&row.email).bind(&row.name)
-        .bind(&row.password_hash).bind(&row.status).bind(&row.staff_role).bind(row.created_at)
+        .bind(&row.password_hash).bind(&row.status).bind(&row.staff_role)
+        .bind(&row.organization_access).bind(row.created_at)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -654,6 +654,7 @@ async fn s13_every_operation_but_sign_in_and_public_ones_needs_a_token() {
         ("POST", "/api/v1/auth/invitation/lookup"),
         ("POST", "/api/v1/auth/invitation/accept"),
         ("POST", "/api/v1/auth/email-change/confirm"),
+        ("POST", "/api/v1/auth/membership-offer/accept"),
         ("GET", "/api/v1/auth/handoff"),
         ("GET", "/api/v1/files"),
     ];

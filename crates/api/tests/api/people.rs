@@ -672,3 +672,109 @@ async fn invitations_are_resent_at_most_once_a_minute_and_five_times_a_day() {
     let owner = acme.login("owner").await;
     owner.resend_invitation(id).await.unwrap();
 }
+
+#[tokio::test]
+async fn s12_a_customer_admin_adds_an_existing_person_only_with_their_consent_and_learns_nothing() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let alice = acme.login("alice").await;
+    let northwind = acme.northwind();
+    let carol_email = acme.email("carol");
+
+    // Carol (Contoso's contact), a staff address and a new address: three alike answers.
+    let new = alice
+        .invite_member(
+            northwind,
+            &member("fresh@example.test", &[Scope::Documents]),
+        )
+        .await
+        .unwrap();
+    let carol = alice
+        .invite_member(northwind, &member(&carol_email, &[Scope::Documents]))
+        .await
+        .unwrap();
+    let staff = alice
+        .invite_member(
+            northwind,
+            &member(&acme.email("agent"), &[Scope::Documents]),
+        )
+        .await
+        .unwrap();
+    for m in [&new, &carol, &staff] {
+        assert_eq!(
+            m.user.name, "Colleague",
+            "the name typed, not the account's"
+        );
+        assert_eq!(m.user.status, UserStatus::Invited);
+        assert_eq!(m.user.kind, UserKind::Customer);
+        assert_eq!(m.user.phone, None);
+        assert_eq!(m.scopes, [Scope::Documents]);
+    }
+    let listed = alice.list_members(northwind, None, None).await.unwrap();
+    let shown: Vec<_> = listed
+        .items
+        .iter()
+        .filter(|m| m.user.status == UserStatus::Invited)
+        .map(|m| m.user.name.as_str())
+        .collect();
+    assert_eq!(shown, ["Colleague", "Colleague", "Colleague"]);
+
+    // Carol is not a member until she accepts; the staff address is told nothing.
+    let carol_client = acme.login("carol").await;
+    assert_eq!(
+        carol_client
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert!(app.mail_to(&acme, &acme.email("agent")).await.is_empty());
+    let offer = app
+        .mail_to(&acme, &carol_email)
+        .await
+        .into_iter()
+        .find(|m| m.subject().starts_with("Join Northwind Traders"))
+        .expect("an offer to Carol");
+    assert!(
+        offer.text.contains("Alice Admin invites you"),
+        "{}",
+        offer.text
+    );
+    let joined = app
+        .anonymous()
+        .accept_membership_offer(&offer.token().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(joined.organization.id, northwind);
+    let carol_client = acme.login("carol").await;
+    assert_eq!(
+        carol_client
+            .list_organizations(None, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    // The link works once.
+    let again = app
+        .anonymous()
+        .accept_membership_offer(&offer.token().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind(), Some(ProblemType::LinkExpired));
+    // A pending offer is withdrawn like a membership is removed.
+    let agent_id = acme.user("agent");
+    alice.remove_member(northwind, agent_id).await.unwrap();
+    assert!(
+        alice
+            .list_members(northwind, None, None)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .all(|m| m.user.id != agent_id)
+    );
+}

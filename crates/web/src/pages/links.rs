@@ -1,6 +1,6 @@
 //! The pages emailed links open, and the one that asks for a reset:
 //! `/invitation` (accept and set a password), `/magic-link` (sign in), `/forgot-password`,
-//! `/reset-password` and `/confirm-email`. A link's secret travels in the URL's fragment
+//! `/reset-password`, `/confirm-email` and `/join`. A link's secret travels in the URL's fragment
 //! (`#token=…`), which browsers never send to a server; the page reads it once and removes it
 //! from the address bar and history.
 
@@ -378,6 +378,54 @@ pub fn ConfirmEmail() -> impl IntoView {
                     <p><A href="/profile" attr:class="button primary">"Go to your profile"</A></p>
                 }.into_any(),
                 Some(Err(message)) => view! { <DeadLink message=message retry=("/profile", "Go to your profile")/> }.into_any(),
+            }}
+        </AuthCard>
+    }
+}
+
+/// `/join`: an existing person accepts an invitation to join another organisation — only
+/// when they press Accept.
+#[component]
+pub fn JoinOrganization() -> impl IntoView {
+    let session = use_session();
+    let token = take_link_token();
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let pending = RwSignal::new(false);
+    let missing = token.is_none();
+    let accept = move |_| {
+        let Some(token) = token.clone() else {
+            return;
+        };
+        pending.set(true);
+        spawn_local(async move {
+            let result = client().accept_membership_offer(&token).await;
+            if result.is_ok()
+                && session.me.get_untracked().is_some()
+                && let Ok(me) = client().me().await
+            {
+                session.me.set(Some(me));
+            }
+            outcome.set(Some(
+                result
+                    .map(|joined| joined.organization.name)
+                    .map_err(|e| problems::message(&e)),
+            ));
+            pending.set(false);
+        });
+    };
+    view! {
+        <AuthCard title="Join an organisation">
+            {move || match outcome.get() {
+                None if missing => view! { <DeadLink message=missing_link() retry=("/", "Go to the portal")/> }.into_any(),
+                None => view! {
+                    <p>"You were invited to join an organisation in this portal with your existing account. Nothing changes unless you accept."</p>
+                    <button type="button" class="button primary" disabled=move || pending.get() on:click=accept.clone()>"Accept the invitation"</button>
+                }.into_any(),
+                Some(Ok(name)) => view! {
+                    <p class="notice" role="status">{format!("You are now a member of {name}.")}</p>
+                    <p><A href="/" attr:class="button primary">"Go to the portal"</A></p>
+                }.into_any(),
+                Some(Err(message)) => view! { <DeadLink message=message retry=("/", "Go to the portal")/> }.into_any(),
             }}
         </AuthCard>
     }
