@@ -9,7 +9,6 @@ use crate::pagination::{PageParams, page};
 use crate::startup::AppState;
 use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
-use crate::tenancy::rules;
 use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
 use portico_shared::organizations::{
@@ -352,11 +351,7 @@ async fn set_assignment(
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
-    let Some(role) = target
-        .staff_role
-        .as_deref()
-        .and_then(rules::role_from_column)
-    else {
+    let Some(role) = target.role() else {
         return Err(ApiError::invalid(
             "user_id",
             "only staff are assigned; contacts are members",

@@ -77,10 +77,7 @@ async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> Api
             "You cannot change your own access; ask another admin.".into(),
         ));
     }
-    if let Some(theirs) = target
-        .staff_role
-        .as_deref()
-        .and_then(rules::role_from_column)
+    if let Some(theirs) = target.role()
         && theirs < role
     {
         return Err(ApiError::Forbidden);
@@ -478,12 +475,7 @@ pub async fn change_role(
             "only staff have a role; contacts have scopes",
         ));
     }
-    if target
-        .staff_role
-        .as_deref()
-        .and_then(rules::role_from_column)
-        != Some(body.staff_role)
-    {
+    if target.role() != Some(body.staff_role) {
         operations::set_staff_role(
             &state,
             &Actor::from(&who),
@@ -526,11 +518,7 @@ pub async fn change_organization_access(
     let id = path.into_inner();
     let target = visible_person(&state, &who, id).await?;
     who.require_role(StaffRole::Admin)?;
-    let Some(role) = target
-        .staff_role
-        .as_deref()
-        .and_then(rules::role_from_column)
-    else {
+    let Some(role) = target.role() else {
         return Err(ApiError::invalid(
             "organization_access",
             "only staff serve organisations; contacts are members",

@@ -164,15 +164,8 @@ pub async fn invite_in(
         }
         Some(existing) if invite.consent && invite.staff_role.is_none() => {
             let user = UserId(existing.id);
+            refuse_members(tx, tenant, user, &email, &grants, &organizations).await?;
             for ((org, scopes), org_name) in grants.iter().zip(&organizations) {
-                if people::member(&mut *tx, tenant, *org, user)
-                    .await?
-                    .is_some()
-                {
-                    return Err(ApiError::Conflict(format!(
-                        "{email} is already a member of {org_name}."
-                    )));
-                }
                 offer(
                     state,
                     tx,
@@ -213,15 +206,8 @@ pub async fn invite_in(
                 ));
             }
             let user = UserId(existing.id);
-            for ((org, scopes), org_name) in grants.iter().zip(&organizations) {
-                if people::member(&mut *tx, tenant, *org, user)
-                    .await?
-                    .is_some()
-                {
-                    return Err(ApiError::Conflict(format!(
-                        "{email} is already a member of {org_name}."
-                    )));
-                }
+            refuse_members(tx, tenant, user, &email, &grants, &organizations).await?;
+            for (org, scopes) in &grants {
                 tenancy::upsert_membership(&mut *tx, tenant, user, *org, scopes, now).await?;
                 let event = Event::new(tenant, "membership.added", Outcome::Success)
                     .by(actor.user_id, &actor.label)
@@ -258,6 +244,28 @@ pub async fn invite_in(
         }
     };
     Ok(person)
+}
+
+/// 409 when `user` already belongs to (or was offered) one of the organisations granted.
+async fn refuse_members(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    email: &str,
+    grants: &[(OrganizationId, String)],
+    organizations: &[String],
+) -> ApiResult<()> {
+    for ((org, _), org_name) in grants.iter().zip(organizations) {
+        if people::member(&mut *tx, tenant, *org, user)
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::Conflict(format!(
+                "{email} is already a member of {org_name}."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Offers `person` a membership of `org` and mails them the link to accept it (staff, who

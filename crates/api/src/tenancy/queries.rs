@@ -5,7 +5,7 @@ use crate::db::AsExec;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::organizations::{Organization, OrganizationStatus};
-use portico_shared::tenancy::{Branding, OrganizationAccess, Tenant, User};
+use portico_shared::tenancy::{Branding, OrganizationAccess, StaffRole, Tenant, User};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
@@ -197,8 +197,16 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl UserRow {
+    /// The staff role, for staff.
+    pub fn role(&self) -> Option<StaffRole> {
+        self.staff_role.as_deref().and_then(rules::role_from_column)
+    }
+}
+
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
+        let staff_role = r.role();
         User {
             id: UserId(r.id),
             tenant_id: TenantId(r.tenant_id),
@@ -206,7 +214,7 @@ impl From<UserRow> for User {
             name: r.name,
             kind: rules::kind_from_column(&r.kind),
             status: rules::status_from_column(&r.status),
-            staff_role: r.staff_role.as_deref().and_then(rules::role_from_column),
+            staff_role,
             phone: r.phone,
             locale: r.locale,
             time_zone: r.time_zone,

@@ -96,12 +96,8 @@ async fn s22_the_chain_verifies_and_the_application_cannot_update_or_delete_even
     ));
 }
 
-#[tokio::test]
-async fn s22_verification_finds_an_event_altered_behind_the_applications_back() {
-    // Arrange: someone with the database owner's rights drops the guard and edits history.
-    let app = TestApp::spawn().await;
-    let acme = app.tenant("acme").await;
-    acme.login("alice").await;
+/// What someone with the database owner's rights can do: drop the guard and edit history.
+async fn edit_history(app: &TestApp) {
     let drop_guard = match app.backend() {
         Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
         Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
@@ -110,6 +106,15 @@ async fn s22_verification_finds_an_event_altered_behind_the_applications_back() 
     app.execute("UPDATE audit_events SET actor = 'someone else' WHERE action = 'auth.login'")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn s22_verification_finds_an_event_altered_behind_the_applications_back() {
+    // Arrange: someone with the database owner's rights drops the guard and edits history.
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    acme.login("alice").await;
+    edit_history(&app).await;
 
     // Act
     let status = audit::verify_chain(&app.state.db, acme.id).await.unwrap();
@@ -200,14 +205,7 @@ async fn s22_a_denial_in_a_view_as_session_names_the_staff_member_looking() {
 /// Rewrites tenant `tenant`'s whole chain as someone with the database but not the server's
 /// key would: every link recomputed, with `key` (a guess) or unkeyed, and the head moved.
 async fn rewrite_chain(app: &TestApp, tenant: portico_shared::TenantId, key: Option<[u8; 32]>) {
-    let drop_guard = match app.backend() {
-        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
-    };
-    app.execute(drop_guard).await.unwrap();
-    app.execute("UPDATE audit_events SET actor = 'someone else' WHERE action = 'auth.login'")
-        .await
-        .unwrap();
+    edit_history(app).await;
     let forger = key.map(|k| portico_api::db::AuditKey(std::sync::Arc::new(k)));
     let mut conn = app.state.db.conn().await.unwrap();
     let events = portico_api::audit::queries::events_of(&mut conn, tenant)

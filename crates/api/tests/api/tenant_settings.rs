@@ -7,6 +7,38 @@ use portico_api::config::Config;
 use portico_shared::ProblemType;
 use portico_shared::tenancy::{Scope, UpdateTenant};
 
+/// The status and the tenant slug `/api/v1/branding` answers for a request to `host`.
+async fn by_host(app: &TestApp, host: &str) -> (u16, String) {
+    let res = app
+        .http()
+        .get(app.url("/api/v1/branding"))
+        .header("host", host)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    (
+        status,
+        body["slug"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// The tenant slug a request to `host` is branded for ("" for none).
+async fn branding_at(app: &TestApp, host: &str) -> String {
+    by_host(app, host).await.1
+}
+
+/// A server whose custom-domain checks ask `dns`, with tenants under `portal.test`.
+async fn with_dns(dns: &DnsServer) -> TestApp {
+    let resolver = dns.address.to_string();
+    TestApp::spawn_with(|c: &mut Config| {
+        c.base_domain = Some("portal.test".into());
+        c.dns_resolver = Some(resolver);
+    })
+    .await
+}
+
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
@@ -95,12 +127,7 @@ async fn an_owner_changes_the_branding_and_the_sign_in_page_follows() {
 #[tokio::test]
 async fn a_custom_domain_or_a_base_domain_subdomain_names_the_tenant() {
     let dns = DnsServer::start().await;
-    let resolver = dns.address.to_string();
-    let app = TestApp::spawn_with(|c: &mut Config| {
-        c.base_domain = Some("portal.test".into());
-        c.dns_resolver = Some(resolver);
-    })
-    .await;
+    let app = with_dns(&dns).await;
     let acme = app.tenant("acme").await;
     let globex = app.tenant("globex").await;
     let owner = acme.login("owner").await;
@@ -119,32 +146,20 @@ async fn a_custom_domain_or_a_base_domain_subdomain_names_the_tenant() {
     let verified = owner.verify_custom_domain().await.unwrap();
     assert!(verified.custom_domain_verified);
     assert!(verified.custom_domain_record.is_none());
-    let by_host = |host: &'static str| {
-        let app = &app;
-        async move {
-            let res = app
-                .http()
-                .get(app.url("/api/v1/branding"))
-                .header("host", host)
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            let body: serde_json::Value = res.json().await.unwrap();
-            (
-                status,
-                body["slug"].as_str().unwrap_or_default().to_string(),
-            )
-        }
-    };
-    assert_eq!(by_host("clients.acme.example").await, (200, "acme".into()));
     assert_eq!(
-        by_host("clients.acme.example:8443").await,
+        by_host(&app, "clients.acme.example").await,
         (200, "acme".into())
     );
-    assert_eq!(by_host("globex.portal.test").await, (200, "globex".into()));
     assert_eq!(
-        by_host("globex.elsewhere.test").await.0,
+        by_host(&app, "clients.acme.example:8443").await,
+        (200, "acme".into())
+    );
+    assert_eq!(
+        by_host(&app, "globex.portal.test").await,
+        (200, "globex".into())
+    );
+    assert_eq!(
+        by_host(&app, "globex.elsewhere.test").await.0,
         404,
         "only under the base domain"
     );
@@ -274,29 +289,10 @@ async fn s15_a_logo_is_checked_for_type_content_and_size_and_served_with_nosniff
 #[tokio::test]
 async fn a_tenant_cannot_take_over_another_tenants_host_name() {
     let dns = DnsServer::start().await;
-    let resolver = dns.address.to_string();
-    let app = TestApp::spawn_with(|c: &mut Config| {
-        c.base_domain = Some("portal.test".into());
-        c.dns_resolver = Some(resolver);
-    })
-    .await;
+    let app = with_dns(&dns).await;
     let _acme = app.tenant("acme").await;
     let globex = app.tenant("globex").await;
     let owner = globex.login("owner").await;
-    let branding_at = |host: &'static str| {
-        let app = &app;
-        async move {
-            let res = app
-                .http()
-                .get(app.url("/api/v1/branding"))
-                .header("host", host)
-                .send()
-                .await
-                .unwrap();
-            let body: serde_json::Value = res.json().await.unwrap();
-            body["slug"].as_str().unwrap_or_default().to_string()
-        }
-    };
 
     // Acme's own address under the base domain cannot be claimed at all.
     let claimed = owner
@@ -307,7 +303,7 @@ async fn a_tenant_cannot_take_over_another_tenants_host_name() {
         .await
         .unwrap_err();
     assert_eq!(claimed.status(), Some(422));
-    assert_eq!(branding_at("acme.portal.test").await, "acme");
+    assert_eq!(branding_at(&app, "acme.portal.test").await, "acme");
 
     // Any other domain routes only once proven: an unproven claim changes nothing.
     let pending = owner
@@ -318,14 +314,14 @@ async fn a_tenant_cannot_take_over_another_tenants_host_name() {
         .await
         .unwrap();
     assert!(!pending.custom_domain_verified);
-    assert_eq!(branding_at("portal.acme-clients.example").await, "");
+    assert_eq!(branding_at(&app, "portal.acme-clients.example").await, "");
     let unproven = owner.verify_custom_domain().await.unwrap_err();
     assert_eq!(unproven.status(), Some(409));
     // A record with another token proves nothing either.
     let record = pending.custom_domain_record.unwrap();
     dns.publish(&record.name, "portico-verify=someone-elses");
     app.run_jobs().await;
-    assert_eq!(branding_at("portal.acme-clients.example").await, "");
+    assert_eq!(branding_at(&app, "portal.acme-clients.example").await, "");
     assert!(
         !owner
             .tenant_settings()
@@ -337,5 +333,8 @@ async fn a_tenant_cannot_take_over_another_tenants_host_name() {
     dns.publish(&record.name, &record.value);
     app.clock.advance(chrono::Duration::hours(1));
     app.run_jobs().await;
-    assert_eq!(branding_at("portal.acme-clients.example").await, "globex");
+    assert_eq!(
+        branding_at(&app, "portal.acme-clients.example").await,
+        "globex"
+    );
 }
