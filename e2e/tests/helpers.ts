@@ -71,12 +71,14 @@ export async function linkFromMail(
   subject: string,
   pattern = /https?:\/\/\S+#token=[\w-]+/,
 ): Promise<string> {
-  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { existsSync, readdirSync, readFileSync, statSync } = await import('node:fs');
   const { join } = await import('node:path');
   let link: string | undefined;
   await expect
     .poll(
       () => {
+        // The server makes the folder with its first message.
+        if (!existsSync(MAILBOX)) return undefined;
         const found = readdirSync(MAILBOX)
           .filter((f) => f.endsWith('.eml'))
           .map((f) => join(MAILBOX, f))

@@ -267,7 +267,7 @@ test('an admin assigns staff to an organisation and keeps its custom fields, fro
   // Assigned once, the agent serves only assigned organisations (none now) until the owner
   // says otherwise on the People page.
   await page.getByRole('link', { name: 'People' }).first().click();
-  const reach = page.getByLabel(`Organisations ${name} serves`);
+  const reach = page.getByLabel(`What ${name} serves`);
   await expect(reach).toHaveValue('assigned');
   await reach.selectOption('all');
   await expect(page.getByText(`${name} serves every organisation.`)).toBeVisible();

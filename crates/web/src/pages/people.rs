@@ -316,7 +316,7 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
                     })}
                     {below_me.then(|| view! {
                         <label class="inline">
-                            <span class="visually-hidden">{format!("Organisations {} serves", user.name)}</span>
+                            <span class="visually-hidden">{format!("What {} serves", user.name)}</span>
                             <select on:change=change_reach>
                                 <option value="all" selected=reach == Some(OrganizationAccess::All)>"Every organisation"</option>
                                 <option value="assigned" selected=reach == Some(OrganizationAccess::Assigned)>"Assigned only"</option>
