@@ -15,7 +15,7 @@ test('the owner invites a contact, who accepts from the email, sees only their o
   await expect(page.getByRole('heading', { name: 'People', exact: true })).toBeVisible();
   await page.getByLabel('Name', { exact: true }).fill('Ines Invitee');
   await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Organisation').selectOption({ label: 'Contoso Ltd' });
+  await page.getByLabel('Organisation', { exact: true }).selectOption({ label: 'Contoso Ltd' });
   await page.getByRole('group', { name: 'What they may do there' }).getByLabel('Team admin').check();
   await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
   await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
