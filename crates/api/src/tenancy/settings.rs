@@ -72,6 +72,16 @@ async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings>
     })
 }
 
+/// The tenant's settings as stored now.
+async fn current_settings(state: &AppState, tenant: TenantId) -> ApiResult<TenantSettings> {
+    let mut conn = state.db.conn().await?;
+    let row = queries::get_tenant(&mut conn, tenant)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    drop(conn);
+    settings(state, row).await
+}
+
 /// The job that checks a tenant's pending custom domain (retried with backoff until found).
 pub const VERIFY_DOMAIN_JOB: &str = "tenancy.verify_domain";
 
@@ -114,11 +124,14 @@ async fn set_custom_domain(
 }
 
 /// Looks for the pending domain's TXT record; marks the domain verified when it holds the
-/// token. `Ok(false)` while it does not (yet).
-pub async fn check_custom_domain(state: &AppState, tenant: TenantId) -> anyhow::Result<bool> {
+/// token. `Some(false)` while it does not (yet); `None` when no domain waits.
+pub async fn check_custom_domain(
+    state: &AppState,
+    tenant: TenantId,
+) -> anyhow::Result<Option<bool>> {
     let mut conn = state.db.conn().await?;
     let Some(row) = queries::custom_domain_of(&mut conn, tenant).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     drop(conn);
     let (Some(domain), Some(token), None) = (
@@ -126,13 +139,13 @@ pub async fn check_custom_domain(state: &AppState, tenant: TenantId) -> anyhow::
         row.custom_domain_token,
         row.custom_domain_verified_at,
     ) else {
-        return Ok(false);
+        return Ok(None);
     };
     let resolver = super::dns::resolver(state.config.dns_resolver.as_deref())
         .ok_or_else(|| anyhow::anyhow!("no DNS resolver: set PORTICO_DNS_RESOLVER"))?;
     let found = super::dns::txt_records(resolver, &rules::challenge_name(&domain)).await?;
     if !found.contains(&rules::challenge_value(&token)) {
-        return Ok(false);
+        return Ok(Some(false));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -143,7 +156,7 @@ pub async fn check_custom_domain(state: &AppState, tenant: TenantId) -> anyhow::
         audit::record(&mut tx, event, &Origin::default(), now).await?;
     }
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(true))
 }
 
 /// The job handler: verified, or an error so the job is tried again later.
@@ -152,20 +165,10 @@ pub fn verify_domain_handler(state: web::Data<AppState>) -> jobs::Handler {
         let state = state.clone();
         Box::pin(async move {
             let tenant = job.tenant.ok_or("a domain check without a tenant")?;
-            let mut conn = state.db.conn().await.map_err(|e| e.to_string())?;
-            let pending = queries::custom_domain_of(&mut conn, tenant)
-                .await
-                .map_err(|e| e.to_string())?
-                .is_some_and(|d| {
-                    d.custom_domain.is_some() && d.custom_domain_verified_at.is_none()
-                });
-            drop(conn);
-            if !pending {
-                return Ok(());
-            }
             match check_custom_domain(&state, tenant).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err("the TXT record is not there yet".into()),
+                Ok(Some(false)) => Err("the TXT record is not there yet".into()),
+                // Verified, or nothing waits any more (the domain changed or was verified).
+                Ok(_) => Ok(()),
                 Err(e) => Err(format!("{e:#}")),
             }
         })
@@ -199,16 +202,19 @@ pub async fn verify_custom_domain(
                 "The DNS record could not be read; try again in a few minutes.".into(),
             )
         })?;
-    let mut conn = state.db.conn().await?;
-    let row = queries::get_tenant(&mut conn, who.tenant_id())
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    drop(conn);
-    let now = settings(&state, row).await?;
-    if !verified && !now.custom_domain_verified {
-        return Err(ApiError::Conflict(
-            "The TXT record is not there yet; DNS changes can take a while to appear.".into(),
-        ));
+    let now = current_settings(&state, who.tenant_id()).await?;
+    match verified {
+        _ if now.custom_domain_verified => {}
+        None => {
+            return Err(ApiError::Conflict(
+                "No custom domain waits for verification.".into(),
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::Conflict(
+                "The TXT record is not there yet; DNS changes can take a while to appear.".into(),
+            ));
+        }
     }
     Ok(web::Json(now))
 }
@@ -276,11 +282,7 @@ pub async fn get_settings(
     who: Principal,
 ) -> ApiResult<web::Json<TenantSettings>> {
     who.require_staff()?;
-    let mut conn = state.db.conn().await?;
-    let row = queries::get_tenant(&mut conn, who.tenant_id())
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    Ok(web::Json(settings(&state, row).await?))
+    Ok(web::Json(current_settings(&state, who.tenant_id()).await?))
 }
 
 /// Change the tenant's name, colours, support address or custom domain. Staff admins and
