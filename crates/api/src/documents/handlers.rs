@@ -44,7 +44,7 @@ pub(crate) async fn reachable(
         .await?
         .ok_or(ApiError::NotFound)?;
     let reach = reach_in(state, who, doc.organization()).await?;
-    if !reach.sees(doc.visibility(), doc.scope()) {
+    if !reach.sees(doc.visibility()?, doc.scope()) {
         return Err(ApiError::NotFound);
     }
     if doc.deleted_at.is_some() && !(bin && reach == Reach::Staff) {
@@ -58,7 +58,7 @@ async fn reload(state: &AppState, tenant: TenantId, id: DocumentId) -> ApiResult
     let row = queries::get_document(&mut conn, tenant, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(row.into())
+    row.try_into()
 }
 
 /// The person acting: in a view-as session, the staff member looking.
@@ -124,7 +124,11 @@ pub async fn list_documents(
     };
     let mut conn = state.db.conn().await?;
     let rows = queries::list_documents(&mut conn, who.tenant_id(), &query, after, limit).await?;
-    Ok(web::Json(page(rows, limit, |r| r.id, Document::from)))
+    let documents = rows
+        .into_iter()
+        .map(Document::try_from)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(web::Json(page(documents, limit, |d| d.id.0, |d| d)))
 }
 
 /// Upload a new document. The request body is the file itself, streamed (send its length as
@@ -351,7 +355,7 @@ pub async fn get_document(
     path: web::Path<DocumentId>,
 ) -> ApiResult<web::Json<Document>> {
     let (doc, _) = reachable(&state, &who, path.into_inner(), true).await?;
-    Ok(web::Json(doc.into()))
+    Ok(web::Json(doc.try_into()?))
 }
 
 /// Every version of a document, newest first.
@@ -421,9 +425,9 @@ pub async fn update_document(
         ),
     };
     let (visibility, scope) = match (body.visibility, body.scope) {
-        (None, None) => (doc.visibility(), doc.scope()),
+        (None, None) => (doc.visibility()?, doc.scope()),
         (Some(v), s) => rules::parse_visibility(v, s)?,
-        (None, Some(s)) => rules::parse_visibility(doc.visibility(), Some(s))?,
+        (None, Some(s)) => rules::parse_visibility(doc.visibility()?, Some(s))?,
     };
     let after = DocumentRow {
         name,
@@ -589,7 +593,7 @@ pub async fn publish_document(
             organization: *org,
             folder: None,
             name: &doc.name,
-            visibility: doc.visibility(),
+            visibility: doc.visibility()?,
             scope: doc.scope(),
             at: now,
         };

@@ -2,6 +2,7 @@
 //! tenant first; callers have already checked the organisation and the caller's reach.
 
 use crate::db::{AsExec, contains_pattern};
+use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::documents::{
@@ -141,11 +142,17 @@ pub struct DocumentRow {
 }
 
 impl DocumentRow {
-    pub fn visibility(&self) -> Visibility {
+    /// Who may see the document. A stored value this server does not know is an error (a
+    /// 500, its cause in the log), never "the whole organisation": a default would fail open.
+    pub fn visibility(&self) -> ApiResult<Visibility> {
         match self.visibility.as_str() {
-            "staff" => Visibility::Staff,
-            "scope" => Visibility::Scope,
-            _ => Visibility::Organization,
+            "organization" => Ok(Visibility::Organization),
+            "staff" => Ok(Visibility::Staff),
+            "scope" => Ok(Visibility::Scope),
+            other => Err(ApiError::Internal(anyhow::anyhow!(
+                "document {} has an unknown stored visibility {other:?}",
+                self.id
+            ))),
         }
     }
 
@@ -160,13 +167,15 @@ impl DocumentRow {
     }
 }
 
-impl From<DocumentRow> for Document {
-    fn from(r: DocumentRow) -> Self {
-        Document {
+impl TryFrom<DocumentRow> for Document {
+    type Error = ApiError;
+
+    fn try_from(r: DocumentRow) -> ApiResult<Self> {
+        Ok(Document {
             id: DocumentId(r.id),
             organization_id: OrganizationId(r.organization_id),
             folder_id: r.folder_id.map(FolderId),
-            visibility: r.visibility(),
+            visibility: r.visibility()?,
             scope: r.scope(),
             name: r.name,
             version: r.current_version,
@@ -179,7 +188,7 @@ impl From<DocumentRow> for Document {
             updated_at: r.updated_at,
             deleted_at: r.deleted_at,
             purge_at: r.deleted_at.map(super::rules::purge_at),
-        }
+        })
     }
 }
 
@@ -520,4 +529,43 @@ pub async fn list_access(
          ORDER BY id DESC LIMIT $4")
         .bind(tenant.0).bind(document.0).bind(before).bind(i64::from(limit) + 1)
         .fetch_all(e).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(visibility: &str) -> DocumentRow {
+        DocumentRow {
+            id: Uuid::now_v7(),
+            organization_id: Uuid::now_v7(),
+            folder_id: None,
+            name: "a.pdf".into(),
+            visibility: visibility.into(),
+            visible_scope: None,
+            current_version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            deleted_at: None,
+            storage_key: "k".into(),
+            size: 1,
+            content_type: "application/pdf".into(),
+            sha256: "0".into(),
+            uploaded_by: None,
+            uploaded_by_name: "x".into(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_visibility_is_an_error_not_the_whole_organisation() {
+        assert_eq!(row("staff").visibility().unwrap(), Visibility::Staff);
+        assert_eq!(
+            row("organization").visibility().unwrap(),
+            Visibility::Organization
+        );
+        let unknown = row("partners").visibility().unwrap_err();
+        assert!(matches!(unknown, ApiError::Internal(_)));
+        assert!(unknown.to_string().contains("partners"));
+        assert!(Document::try_from(row("partners")).is_err());
+    }
 }

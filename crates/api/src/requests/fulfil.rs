@@ -79,8 +79,9 @@ async fn bound_version(
         .await?
         .filter(|d| d.deleted_at.is_none() && d.organization() == request.organization_id)
         .ok_or_else(gone)?;
+    let visibility = document.visibility()?;
     let readable = document_rules::Reach::of(&who.access, request.organization_id)
-        .is_ok_and(|reach| reach.sees(document.visibility(), document.scope()));
+        .is_ok_and(|reach| reach.sees(visibility, document.scope()));
     if !readable {
         return Err(ApiError::Forbidden);
     }

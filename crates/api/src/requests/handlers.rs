@@ -196,7 +196,7 @@ pub(crate) async fn check_request(
                     "no such document in this organisation".into(),
                 )),
                 // Nobody can approve or sign what they cannot read.
-                Some(d) if d.visibility() == Visibility::Staff => errors.push((
+                Some(d) if d.visibility()? == Visibility::Staff => errors.push((
                     format!("{field}.document_id"),
                     "this document is for staff only: contacts cannot open it".into(),
                 )),
