@@ -373,15 +373,7 @@ async fn s12_s13_admins_assign_staff_to_organisations_and_the_assigned_see_only_
         person.user.organization_access,
         Some(OrganizationAccess::All)
     );
-    assert_eq!(
-        agent
-            .list_organizations(None, None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(organizations_seen(&agent).await, 2);
 }
 
 #[tokio::test]
@@ -466,6 +458,16 @@ async fn custom_fields_are_set_merged_removed_searched_and_checked() {
     assert_eq!(denied.status(), Some(403));
 }
 
+/// How many organisations `client` sees.
+async fn organizations_seen(client: &Client) -> usize {
+    client
+        .list_organizations(None, None)
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
 /// Invites a staff admin, accepts for them and returns their id and a signed-in client.
 async fn new_admin(
     app: &TestApp,
@@ -537,23 +539,8 @@ async fn s13_a_restricted_admin_cannot_widen_their_own_reach_or_narrow_an_owners
         .await;
     assert_eq!(widened.unwrap_err().status(), Some(403));
     assert_eq!(app.data_row_counts().await, before, "nothing changed");
-    assert_eq!(
-        ada.list_organizations(None, None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
-    assert_eq!(
-        owner
-            .list_organizations(None, None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(organizations_seen(&ada).await, 1);
+    assert_eq!(organizations_seen(&owner).await, 2);
 
     // Another admin is not below an admin either, even for the owner's deputy.
     let (ben_id, _) = new_admin(&app, &acme, &owner, "ben@acme.test").await;
@@ -564,15 +551,7 @@ async fn s13_a_restricted_admin_cannot_widen_their_own_reach_or_narrow_an_owners
         .await
         .unwrap();
     let agent = acme.login("agent").await;
-    assert_eq!(
-        agent
-            .list_organizations(None, None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
+    assert_eq!(organizations_seen(&agent).await, 1);
 }
 
 #[tokio::test]

@@ -31,6 +31,16 @@ fn member(email: &str, scopes: &[Scope]) -> InviteMember {
     }
 }
 
+/// Invites `email` as a Northwind contact with `scope` (left pending); returns their id.
+async fn invite_pending(owner: &Client, acme: &TestTenant, email: &str, scope: Scope) -> UserId {
+    owner
+        .invite_person(&contact(email, "Pending", acme.northwind(), &[scope]))
+        .await
+        .unwrap()
+        .user
+        .id
+}
+
 /// Accepts the invitation last mailed to `email` with [`NEW_PASSWORD`]; returns the client,
 /// signed in.
 async fn accept(app: &TestApp, tenant: &TestTenant, email: &str) -> Client {
@@ -601,16 +611,7 @@ async fn a_customer_admin_resends_invitations_to_their_organisations_people_only
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let owner = acme.login("owner").await;
-    let invited = owner
-        .invite_person(&contact(
-            "pending@example.test",
-            "Pending",
-            acme.northwind(),
-            &[Scope::Billing],
-        ))
-        .await
-        .unwrap();
-    let id = invited.user.id;
+    let id = invite_pending(&owner, &acme, "pending@example.test", Scope::Billing).await;
     app.clock.advance(chrono::Duration::minutes(1));
     acme.login("alice")
         .await
@@ -647,16 +648,7 @@ async fn invitations_are_resent_at_most_once_a_minute_and_five_times_a_day() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let owner = acme.login("owner").await;
-    let invited = owner
-        .invite_person(&contact(
-            "flood@example.test",
-            "Flood",
-            acme.northwind(),
-            &[Scope::Documents],
-        ))
-        .await
-        .unwrap();
-    let id = invited.user.id;
+    let id = invite_pending(&owner, &acme, "flood@example.test", Scope::Documents).await;
     let soon = owner.resend_invitation(id).await.unwrap_err();
     assert_eq!(soon.kind(), Some(ProblemType::TooManyRequests));
     assert_eq!(soon.problem().unwrap().retry_after, Some(60));
