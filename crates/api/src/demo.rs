@@ -3,9 +3,9 @@
 //! demo users whose password differs.
 
 use crate::audit::Origin;
-use crate::auth::passwords::{Password, Verdict, verify_now};
 use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::passwords::{Password, Verdict, verify_now};
+use crate::state::AppState;
 use crate::tenancy::operations::{self, Actor, NewTenant, NewUser};
 use crate::tenancy::queries;
 use base64::Engine;

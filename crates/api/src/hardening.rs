@@ -2,7 +2,7 @@
 //! request body (a client that stalls mid-body is cut off, SECURITY.md S23), HSTS when the
 //! portal is served over HTTPS, and a content security policy for the API explorer.
 
-use crate::AppState;
+use crate::state::AppState;
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -1,7 +1,7 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{get, web};
 use portico_shared::Problem;
 use portico_shared::system::Health;

@@ -5,9 +5,9 @@ use clap::{Parser, Subcommand};
 use portico_api::audit::{
     ChainStatus, Checkpoint, Origin, checkpoint, verify_chain, verify_checkpoint,
 };
-use portico_api::auth::passwords::Password;
 use portico_api::clock::Clock;
 use portico_api::config::Config;
+use portico_api::passwords::Password;
 use portico_api::tenancy::operations::{self, Actor, NewTenant, NewUser};
 use portico_api::tenancy::queries;
 use portico_api::{AppState, Application, demo, openapi, telemetry};
@@ -195,7 +195,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let state = AppState::new(cli.config.clone(), Clock::System).await?;
+    let state = portico_api::startup::open(cli.config.clone(), Clock::System).await?;
     let actor = Actor::system("cli");
     let origin = Origin::cli();
     match cli.command {

@@ -131,18 +131,3 @@ pub fn document_json() -> String {
     json.push('\n');
     json
 }
-
-/// A file's raw bytes as a request or response body (`type: string, format: binary`).
-pub struct FileBytes;
-
-impl utoipa::PartialSchema for FileBytes {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for FileBytes {}

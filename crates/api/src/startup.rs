@@ -1,15 +1,10 @@
 //! Building the application: shared state, routes with their OpenAPI documentation, the
 //! middleware stack, and the HTTP server.
 
-use crate::auth::limiter::IpLimiter;
-use crate::auth::passwords::Passwords;
-use crate::auth::tokens::KeyRing;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
-use crate::mail::Mailer;
-use crate::storage::Storage;
+use crate::state::AppState;
 use crate::{
     auth, documents, health, jobs, openapi, organizations, people, requests, telemetry, tenancy,
     web_app,
@@ -20,68 +15,16 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
-use chrono::Duration;
 use std::net::TcpListener;
-use std::sync::Arc;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Everything handlers share. Cheap to clone.
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub clock: Clock,
-    pub keys: Arc<KeyRing>,
-    pub passwords: Passwords,
-    pub ip_limiter: IpLimiter,
-    pub mailer: Arc<Mailer>,
-    pub storage: Storage,
-    /// Seals secrets stored in the database; keys the audit chain.
-    pub data_key: crate::secrets::DataKey,
-}
-
-impl AppState {
-    /// Connects to the database, applies migrations and loads (or creates) the signing keys.
-    pub async fn new(config: Config, clock: Clock) -> anyhow::Result<AppState> {
-        let url = config.database_url();
-        crate::config::owner_only_files();
-        crate::config::private_dir(&config.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                config.data_dir.display()
-            )
-        })?;
-        let data_key = crate::secrets::DataKey::load_or_create(
-            config.data_key.as_deref(),
-            &config.data_dir.join("data.key"),
-        )?;
-        let db = Db::connect(&url, config.database_max_connections)
-            .await?
-            .with_audit_key(data_key.derive("audit-chain"));
-        db.migrate().await?;
-        let keys = KeyRing::load_or_create(
-            &config.signing_keys_file(),
-            config.public_url(),
-            Duration::seconds(config.key_grace_period as i64),
-            clock.now(),
-        )?;
-        crate::auth::handoff::seal_stored_secrets(&db, &data_key).await?;
-        let mailer = Mailer::from_config(&config)?;
-        tracing::info!("mail: {}", mailer.describe());
-        let storage = Storage::from_config(&config)?;
-        tracing::info!("documents: {}", storage.describe());
-        Ok(AppState {
-            mailer: Arc::new(mailer),
-            storage,
-            passwords: Passwords::new(config.hash_concurrency())?,
-            ip_limiter: IpLimiter::new(config.auth_rate_limit),
-            keys: Arc::new(keys),
-            data_key,
-            db,
-            clock,
-            config,
-        })
-    }
+/// The shared state, with the stored data brought up to date: what the server and every
+/// command start from.
+pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let state = AppState::new(config, clock).await?;
+    auth::handoff::seal_stored_secrets(&state.db, &state.data_key).await?;
+    Ok(state)
 }
 
 /// Every documented route. The OpenAPI document is collected from exactly these registrations,
@@ -101,6 +44,19 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         );
 }
 
+/// Every job kind the worker runs, composed from each capability's `jobs()`.
+pub fn job_handlers(state: &web::Data<AppState>) -> jobs::Registry {
+    jobs::Registry::default()
+        .on(
+            crate::mail::SEND_JOB,
+            crate::mail::handler(state.mailer.clone()),
+        )
+        .merge(auth::jobs(state))
+        .merge(tenancy::jobs(state))
+        .merge(documents::jobs(state))
+        .merge(requests::jobs(state))
+}
+
 /// A running server and what tests need to drive it.
 pub struct Application {
     port: u16,
@@ -114,7 +70,7 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState::new(config, clock).await?);
+        let state = web::Data::new(open(config, clock).await?);
         let server = serve(listener, state.clone())?;
         Ok(Application {
             port,
@@ -133,7 +89,7 @@ impl Application {
             let worker = jobs::Worker::new(
                 self.state.db.clone(),
                 self.state.clock.clone(),
-                jobs::registry(&self.state),
+                job_handlers(&self.state),
             );
             tokio::spawn(worker.run())
         });

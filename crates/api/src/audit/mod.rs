@@ -3,6 +3,7 @@
 //! any edit, deletion or reordering is detectable (`portico audit verify`). The database refuses
 //! UPDATE and DELETE on the table (triggers in the migrations).
 
+pub mod origin;
 pub mod queries;
 
 use crate::db::{AuditKey, Db};
@@ -124,10 +125,10 @@ pub async fn denials(
     let request = res.request();
     let caller = request.extensions().get::<Caller>().cloned();
     let state = request
-        .app_data::<actix_web::web::Data<crate::AppState>>()
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
         .cloned();
     if let (Some(caller), Some(state)) = (caller, state) {
-        let origin = crate::auth::principal::origin_of(request);
+        let origin = origin::origin_of(request);
         let mut details = json!({ "method": request.method().as_str(), "path": request.path() });
         if let Some(viewer) = caller.viewer {
             details["viewer_user_id"] = json!(viewer);

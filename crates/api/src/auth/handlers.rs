@@ -1,15 +1,16 @@
 //! HTTP handlers for signing in and out, refreshing, and `GET /me`.
 
 use crate::audit::{self, Event, Origin, Outcome};
-use crate::auth::passwords::{Password, Verdict};
 use crate::auth::queries::Sessions;
 use crate::auth::rules::{Throttle, throttle, window_expired};
-use crate::auth::{Access, Principal, devices, queries, sessions, tokens};
+use crate::auth::{Access, Principal, devices, queries, sessions};
 use crate::body::JsonObject;
 use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::passwords::{Password, Verdict};
+use crate::state::AppState;
 use crate::tenancy::{queries as tenancy, rules as tenancy_rules};
+use crate::tokens;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use chrono::Duration;

@@ -12,15 +12,15 @@
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::auth::handlers::{begin_session, check_ip_limit, refresh_cookie};
-use crate::auth::tokens;
 use crate::db::{AsExec, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use crate::people::queries as people;
 use crate::secrets::DataKey;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
+use crate::tokens;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};

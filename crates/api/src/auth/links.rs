@@ -4,11 +4,11 @@
 //! A link works once and before it expires; issuing a new link of a purpose retires the
 //! person's older ones.
 
-use crate::auth::tokens;
 use crate::db::AsExec;
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use crate::tenancy::queries::TenantRow;
+use crate::tokens;
 use chrono::{DateTime, Duration, Utc};
 use portico_shared::{TenantId, UserId};
 use uuid::Uuid;

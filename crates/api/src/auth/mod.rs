@@ -4,15 +4,12 @@
 pub mod devices;
 pub mod handlers;
 pub mod handoff;
-pub mod limiter;
 pub mod links;
-pub mod passwords;
 pub mod principal;
 pub mod queries;
 pub mod rules;
 pub mod self_service;
 pub mod sessions;
-pub mod tokens;
 pub mod view_as;
 
 pub use principal::{Access, OrgVisibility, Principal};
@@ -39,4 +36,14 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handoff::delete_secret)
         .service(view_as::start_view_as)
         .service(view_as::end_view_as);
+}
+
+/// The sign-in jobs: magic links asked for, view-as sessions ending.
+pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default()
+        .on(
+            self_service::LINK_REQUESTED_JOB,
+            self_service::link_requested_handler(state.clone()),
+        )
+        .on(view_as::EXPIRE_JOB, view_as::expire_handler(state.clone()))
 }

@@ -3,18 +3,15 @@
 //! its access tokens at once, S9). The tenant comes only from the verified token — never from a
 //! body, a path or a query string. Handlers check permissions explicitly with the helpers here.
 
-use crate::audit::Origin;
 use crate::auth::queries;
-use crate::auth::rules::client_ip;
-use crate::error::{ApiError, REQUEST_ID};
-use crate::startup::AppState;
+use crate::error::ApiError;
+use crate::state::AppState;
 use crate::tenancy::{queries as tenancy, rules};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};
-use std::future::{Ready, ready};
 
 /// What kind of principal, with what it may reach.
 #[derive(Debug, Clone, PartialEq)]
@@ -276,42 +273,6 @@ pub(crate) async fn load(
         access,
         viewer: holder.viewer_user_id.map(UserId),
     })
-}
-
-/// Longest user agent kept in the audit log.
-const MAX_USER_AGENT: usize = 256;
-
-impl FromRequest for Origin {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(origin_of(req)))
-    }
-}
-
-/// Where a request came from: the client address (through trusted proxies only), the user
-/// agent and the request id.
-pub fn origin_of(req: &HttpRequest) -> Origin {
-    let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.config.trusted_proxies.clone())
-        .unwrap_or_default();
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    let ip = client_ip(req.peer_addr().map(|a| a.ip()), forwarded, &trusted);
-    let user_agent = req
-        .headers()
-        .get(actix_web::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
-    Origin {
-        ip: ip.map(|ip| ip.to_string()),
-        user_agent,
-        request_id: REQUEST_ID.try_with(Clone::clone).ok(),
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::handlers::{check_ip_limit, start_session};
 use crate::auth::links::{self, LinkRow, Purpose};
-use crate::auth::passwords::Password;
 use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
 use crate::body::JsonObject;
@@ -16,8 +15,9 @@ use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
+use crate::passwords::Password;
 use crate::people::queries as people;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
 use actix_web::{HttpResponse, post, web};
@@ -123,7 +123,7 @@ async fn send_requested_link(
         now,
     )
     .await?;
-    let brand = templates::Brand::of(&tenant_row, &portal_url);
+    let brand = tenant_row.brand(&portal_url);
     let minutes = purpose.lifetime().num_minutes();
     let (mail, action) = match purpose {
         Purpose::MagicLink => (
@@ -431,7 +431,7 @@ pub async fn confirm_email_change(
     let portal_url = state
         .config
         .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
-    let brand = templates::Brand::of(&tenant, &portal_url);
+    let brand = tenant.brand(&portal_url);
     let notice = templates::email_changed(&brand, &user.email, &user.name, &new_email);
     mail::queue(&mut tx, link.tenant(), &notice, now).await?;
     let event = Event::new(link.tenant(), "user.email_changed", Outcome::Success)
@@ -466,7 +466,7 @@ pub async fn accept_membership_offer(
     check_ip_limit(&state, &origin)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let offer = people::offer_by_token(&mut tx, &crate::auth::tokens::secret_digest(&body.token))
+    let offer = people::offer_by_token(&mut tx, &crate::tokens::secret_digest(&body.token))
         .await?
         .filter(|o| o.expires_at > now)
         .ok_or(ApiError::LinkExpired)?;

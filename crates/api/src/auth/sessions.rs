@@ -1,7 +1,8 @@
 //! Starting and ending sign-in sessions. A session is one refresh-token family.
 
-use crate::auth::{queries, tokens};
+use crate::auth::queries;
 use crate::db::Tx;
+use crate::tokens;
 use chrono::{DateTime, Duration, Utc};
 use portico_shared::{SessionId, TenantId, UserId};
 

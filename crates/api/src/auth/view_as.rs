@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::on_db;
 use crate::people::queries as people;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::queries as tenancy;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Duration, Utc};

@@ -8,7 +8,7 @@ use crate::auth::Principal;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use portico_shared::documents::{CreateFolder, Folder, FolderCrumb, FolderFilter, UpdateFolder};
 use portico_shared::{FolderId, OrganizationId, Page, Problem};

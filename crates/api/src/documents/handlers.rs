@@ -12,7 +12,7 @@ use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::jobs::{self, NewJob};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::queries as tenancy;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -139,7 +139,7 @@ pub async fn list_documents(
 #[utoipa::path(
     tag = "documents",
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), UploadParams),
-    request_body(description = "The file's bytes.", content((crate::openapi::FileBytes = "application/octet-stream"))),
+    request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 201, description = "Stored.", body = Document),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
@@ -261,7 +261,7 @@ fn version_row(
 #[utoipa::path(
     tag = "documents",
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
-    request_body(description = "The file's bytes.", content((crate::openapi::FileBytes = "application/octet-stream"))),
+    request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 201, description = "Stored; the document with its new current version.", body = Document),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
@@ -709,8 +709,8 @@ async fn send_content(
     tag = "documents",
     params(("document_id" = DocumentId, Path, description = "The document's id."), ContentParams),
     responses(
-        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
-        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
+        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
+        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document or version for this caller.", body = Problem, content_type = "application/problem+json"),
@@ -788,8 +788,8 @@ pub struct LinkParams {
     tag = "documents",
     params(LinkParams),
     responses(
-        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
-        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::openapi::FileBytes),
+        (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
+        (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
         (status = 404, description = "No such link, or it expired, or its person may no longer read the document.", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "A range past the end.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),

@@ -29,3 +29,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::publish_document)
         .service(handlers::storage_usage);
 }
+
+/// The documents jobs: purging the bin.
+pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default().on(handlers::PURGE_JOB, handlers::purge_handler(state.clone()))
+}

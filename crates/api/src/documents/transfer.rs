@@ -9,7 +9,7 @@
 use super::queries::{self, DocumentRow, VersionRow};
 use super::rules::{self, Ranged};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::storage::Storage;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};

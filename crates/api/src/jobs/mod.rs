@@ -71,35 +71,18 @@ impl Registry {
         self.0.insert(kind, handler);
         self
     }
-}
 
-/// The handlers the server runs. Capabilities register theirs here.
-pub fn registry(state: &actix_web::web::Data<crate::AppState>) -> Registry {
-    Registry::default()
-        .on(
-            crate::mail::SEND_JOB,
-            crate::mail::handler(state.mailer.clone()),
-        )
-        .on(
-            crate::auth::self_service::LINK_REQUESTED_JOB,
-            crate::auth::self_service::link_requested_handler(state.clone()),
-        )
-        .on(
-            crate::auth::view_as::EXPIRE_JOB,
-            crate::auth::view_as::expire_handler(state.clone()),
-        )
-        .on(
-            crate::documents::handlers::PURGE_JOB,
-            crate::documents::handlers::purge_handler(state.clone()),
-        )
-        .on(
-            crate::requests::handlers::REMIND_JOB,
-            crate::requests::handlers::remind_handler(state.clone()),
-        )
-        .on(
-            crate::tenancy::settings::VERIFY_DOMAIN_JOB,
-            crate::tenancy::settings::verify_domain_handler(state.clone()),
-        )
+    /// Adds every handler of `other` (a capability's `jobs()`); a kind registered twice is a
+    /// programming error.
+    pub fn merge(mut self, other: Registry) -> Self {
+        for (kind, handler) in other.0 {
+            assert!(
+                self.0.insert(kind, handler).is_none(),
+                "job kind {kind} registered twice"
+            );
+        }
+        self
+    }
 }
 
 /// Claims and runs jobs.

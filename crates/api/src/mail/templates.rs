@@ -3,7 +3,6 @@
 //! colours are re-validated before they reach a style attribute.
 
 use super::Mail;
-use crate::tenancy::{queries::TenantRow, rules};
 
 /// What a message needs to know about its tenant.
 #[derive(Debug, Clone)]
@@ -15,30 +14,8 @@ pub struct Brand {
     pub support_email: Option<String>,
 }
 
-const DEFAULT_PRIMARY: &str = "#1d4ed8";
-
-impl Brand {
-    /// The brand of `tenant`; a relative logo URL is made absolute with `portal_url`.
-    pub fn of(tenant: &TenantRow, portal_url: &str) -> Brand {
-        let logo_url = tenant.logo_url.as_ref().map(|url| {
-            if url.starts_with('/') {
-                format!("{portal_url}{url}")
-            } else {
-                url.clone()
-            }
-        });
-        Brand {
-            name: tenant.name.clone(),
-            primary_color: tenant
-                .primary_color
-                .as_deref()
-                .and_then(|c| rules::parse_color(c).ok())
-                .unwrap_or_else(|| DEFAULT_PRIMARY.into()),
-            logo_url: logo_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-            support_email: tenant.support_email.clone(),
-        }
-    }
-}
+/// The colour of a tenant that chose none.
+pub const DEFAULT_PRIMARY: &str = "#1d4ed8";
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -461,27 +438,6 @@ mod tests {
         );
         assert_eq!(mail.reply_to.as_deref(), Some("help@acme.test"));
         assert!(mail.text.contains("Write to help@acme.test"));
-    }
-
-    #[test]
-    fn the_brand_colour_is_revalidated_and_relative_logos_made_absolute() {
-        let row = TenantRow {
-            id: uuid::Uuid::nil(),
-            slug: "acme".into(),
-            name: "Acme".into(),
-            logo_url: Some("/api/v1/branding/logo".into()),
-            primary_color: Some("red;background:url(x)".into()),
-            accent_color: None,
-            support_email: None,
-            custom_domain: None,
-            created_at: chrono::Utc::now(),
-        };
-        let brand = Brand::of(&row, "https://portal.test");
-        assert_eq!(brand.primary_color, DEFAULT_PRIMARY);
-        assert_eq!(
-            brand.logo_url.as_deref(),
-            Some("https://portal.test/api/v1/branding/logo")
-        );
     }
 
     #[test]

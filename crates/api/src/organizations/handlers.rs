@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
 use actix_web::{HttpResponse, delete, patch, post, put};

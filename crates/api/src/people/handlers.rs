@@ -5,13 +5,13 @@ use super::invitations::{self, Invite, check_scopes};
 use super::queries;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::links::{self, Purpose};
-use crate::auth::passwords::Password;
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::passwords::Password;
+use crate::state::AppState;
 use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
@@ -875,7 +875,7 @@ pub async fn change_my_email(
         )
         .await?;
         let mail = templates::confirm_email_change(
-            &templates::Brand::of(&tenant, &portal_url),
+            &tenant.brand(&portal_url),
             &new_email,
             &me.name,
             &link,

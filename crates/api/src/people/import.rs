@@ -11,7 +11,7 @@ use super::invitations::{self, Grants, Invite, Invited};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::operations::Actor;
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
 use crate::tenancy::rules;
@@ -180,7 +180,7 @@ fn parse_scopes(cell: &str) -> Result<Vec<Scope>, String> {
 #[utoipa::path(
     tag = "people",
     params(ImportQuery),
-    request_body(description = "The CSV file.", content((crate::openapi::FileBytes = "text/csv"))),
+    request_body(description = "The CSV file.", content((crate::body::FileBytes = "text/csv"))),
     responses(
         (status = 200, description = "Imported (or, for a dry run, what an import would do).", body = ImportReport),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),

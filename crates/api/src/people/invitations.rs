@@ -9,7 +9,7 @@ use crate::db::{Tx, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates};
 use crate::people::queries as people;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::operations::Actor;
 use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow};
 use crate::tenancy::rules;
@@ -221,7 +221,7 @@ pub async fn invite_in(
                 let portal_url = state
                     .config
                     .portal_url(&tenant_row.slug, tenant_row.custom_domain.as_deref());
-                let brand = templates::Brand::of(&tenant_row, &portal_url);
+                let brand = tenant_row.brand(&portal_url);
                 let portal = crate::config::page_url(&portal_url, &tenant_row.slug, "/");
                 for org_name in &organizations {
                     let mail = templates::added_to_organization(
@@ -287,7 +287,7 @@ async fn offer(
     let now = state.clock.now();
     let tenant_id = TenantId(tenant.id);
     let user = UserId(person.id);
-    let secret = crate::auth::tokens::new_secret()?;
+    let secret = crate::tokens::new_secret()?;
     let expires_at = now + OFFER_LIFETIME;
     people::upsert_offer(
         tx,
@@ -297,7 +297,7 @@ async fn offer(
         scopes,
         name_given,
         actor.user_id,
-        &crate::auth::tokens::secret_digest(&secret),
+        &crate::tokens::secret_digest(&secret),
         now,
         expires_at,
     )
@@ -311,7 +311,7 @@ async fn offer(
             crate::config::page_url(&portal_url, &tenant.slug, "/join")
         );
         let mail = templates::membership_offer(
-            &templates::Brand::of(tenant, &portal_url),
+            &tenant.brand(&portal_url),
             &person.email,
             &person.name,
             inviter,
@@ -483,7 +483,7 @@ async fn send_invitation(
             .map(|m| m.organization_name)
             .collect();
     let mail = templates::invitation(
-        &templates::Brand::of(tenant, &portal_url),
+        &tenant.brand(&portal_url),
         &person.email,
         &person.name,
         inviter,

@@ -14,7 +14,7 @@ use crate::documents::handlers::{actor, insert_uploaded, name_of};
 use crate::documents::queries::{self as documents, NewDocument};
 use crate::documents::{rules as document_rules, transfer};
 use crate::error::{ApiError, ApiResult, UploadResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
 use portico_shared::documents::{UploadParams, Visibility};
 use portico_shared::requests::{
@@ -165,7 +165,7 @@ async fn finish(
         ("item_id" = RequestItemId, Path, description = "The item's id."),
         UploadParams,
     ),
-    request_body(description = "The file's bytes.", content((crate::openapi::FileBytes = "application/octet-stream"))),
+    request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),

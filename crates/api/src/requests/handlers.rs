@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::tenancy::queries as tenancy;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
@@ -330,7 +330,7 @@ impl Mailing {
             .config
             .portal_url(&row.slug, row.custom_domain.as_deref());
         Ok(Mailing {
-            brand: templates::Brand::of(&row, &portal),
+            brand: row.brand(&portal),
             portal,
             slug: row.slug,
         })

@@ -30,3 +30,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(templates::delete_template)
         .service(templates::send_template);
 }
+
+/// The requests jobs: reminders before and after the due date.
+pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default().on(
+        handlers::REMIND_JOB,
+        handlers::remind_handler(state.clone()),
+    )
+}

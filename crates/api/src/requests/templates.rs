@@ -8,7 +8,7 @@ use crate::auth::Principal;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::Duration;
 use portico_shared::requests::{CreateTemplate, Request, RequestTemplate, SendTemplate};

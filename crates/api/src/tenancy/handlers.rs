@@ -2,7 +2,7 @@
 
 use super::{queries, rules};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use portico_shared::tenancy::{Branding, Tenant};
 use portico_shared::{Problem, TenantId};
@@ -43,7 +43,7 @@ pub async fn get_branding(
     tag = "tenants",
     params(LogoQuery),
     responses(
-        (status = 200, description = "The logo.", content((crate::openapi::FileBytes = "image/png"), (crate::openapi::FileBytes = "image/jpeg"), (crate::openapi::FileBytes = "image/webp"))),
+        (status = 200, description = "The logo.", content((crate::body::FileBytes = "image/png"), (crate::body::FileBytes = "image/jpeg"), (crate::body::FileBytes = "image/webp"))),
         (status = 404, description = "No such tenant, or it has no uploaded logo.", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )

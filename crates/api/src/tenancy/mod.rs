@@ -19,3 +19,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(settings::upload_logo)
         .service(settings::delete_logo);
 }
+
+/// The tenancy jobs: checking a custom domain's DNS proof.
+pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default().on(
+        settings::VERIFY_DOMAIN_JOB,
+        settings::verify_domain_handler(state.clone()),
+    )
+}

@@ -4,12 +4,12 @@
 
 use super::{queries, rules};
 use crate::audit::{self, Event, Origin, Outcome};
-use crate::auth::passwords::Password;
 use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::passwords::Password;
+use crate::state::AppState;
 use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, SessionId, TenantId, UserId};

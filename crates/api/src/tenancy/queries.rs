@@ -2,6 +2,7 @@
 //! first.
 
 use crate::db::AsExec;
+use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::organizations::{Organization, OrganizationStatus};
@@ -25,6 +26,30 @@ pub struct TenantRow {
     /// tenant proved it controls it (a domain waiting for that reads as none here).
     pub custom_domain: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl TenantRow {
+    /// What a message needs to know about this tenant; a relative logo URL is made absolute
+    /// with `portal_url`, and the colour is validated again before it reaches a style.
+    pub fn brand(&self, portal_url: &str) -> Brand {
+        let logo_url = self.logo_url.as_ref().map(|url| {
+            if url.starts_with('/') {
+                format!("{portal_url}{url}")
+            } else {
+                url.clone()
+            }
+        });
+        Brand {
+            name: self.name.clone(),
+            primary_color: self
+                .primary_color
+                .as_deref()
+                .and_then(|c| super::rules::parse_color(c).ok())
+                .unwrap_or_else(|| DEFAULT_PRIMARY.into()),
+            logo_url: logo_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            support_email: self.support_email.clone(),
+        }
+    }
 }
 
 impl From<TenantRow> for Tenant {
@@ -528,4 +553,30 @@ pub async fn assigned_staff(
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(organization.0).bind(after).bind(i64::from(limit) + 1)
         .fetch_all(e).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_brand_colour_is_revalidated_and_relative_logos_made_absolute() {
+        let row = TenantRow {
+            id: uuid::Uuid::nil(),
+            slug: "acme".into(),
+            name: "Acme".into(),
+            logo_url: Some("/api/v1/branding/logo".into()),
+            primary_color: Some("red;background:url(x)".into()),
+            accent_color: None,
+            support_email: None,
+            custom_domain: None,
+            created_at: chrono::Utc::now(),
+        };
+        let brand = row.brand("https://portal.test");
+        assert_eq!(brand.primary_color, DEFAULT_PRIMARY);
+        assert_eq!(
+            brand.logo_url.as_deref(),
+            Some("https://portal.test/api/v1/branding/logo")
+        );
+    }
 }

@@ -10,7 +10,7 @@ use crate::body::JsonObject;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use futures_util::StreamExt;
@@ -95,9 +95,7 @@ async fn set_custom_domain(
 ) -> ApiResult<()> {
     let now = state.clock.now();
     let tenant = who.tenant_id();
-    let token = domain
-        .map(|_| crate::auth::tokens::new_secret())
-        .transpose()?;
+    let token = domain.map(|_| crate::tokens::new_secret()).transpose()?;
     let mut tx = state.db.begin().await?;
     queries::set_custom_domain(&mut tx, tenant, domain, token.as_deref())
         .await
@@ -402,7 +400,7 @@ pub async fn update_settings(
 /// by `Content-Type`), at most 512 KiB. Staff admins and owners only.
 #[utoipa::path(
     tag = "tenants",
-    request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content((crate::openapi::FileBytes = "image/png"), (crate::openapi::FileBytes = "image/jpeg"), (crate::openapi::FileBytes = "image/webp"))),
+    request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content((crate::body::FileBytes = "image/png"), (crate::body::FileBytes = "image/jpeg"), (crate::body::FileBytes = "image/webp"))),
     responses(
         (status = 200, description = "The settings with the new logo.", body = TenantSettings),
         (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),

@@ -4,7 +4,7 @@ use crate::helpers::{PASSWORD, TestApp};
 use argon2::password_hash::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params, Version};
 use portico_api::audit::Origin;
-use portico_api::auth::passwords::Password;
+use portico_api::passwords::Password;
 use portico_api::tenancy::operations::{self, Actor};
 
 const HASH_OF_USER: &str = "SELECT password_hash FROM users WHERE id = $1";

@@ -3,7 +3,7 @@
 
 use crate::helpers::{PASSWORD, TestApp, TestTenant, assert_signed_out};
 use portico_api::audit::Origin;
-use portico_api::auth::passwords::Password;
+use portico_api::passwords::Password;
 use portico_api::tenancy::operations::{self, Actor};
 use portico_shared::auth::ChangePassword;
 use portico_shared::client::Client;

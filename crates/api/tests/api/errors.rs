@@ -251,7 +251,7 @@ async fn s24_no_password_or_token_reaches_a_log_line() {
         &Origin::cli(),
         acme.id,
         acme.user("dave"),
-        portico_api::auth::passwords::Password::new(fresh),
+        portico_api::passwords::Password::new(fresh),
     )
     .await
     .unwrap();

@@ -6,8 +6,9 @@ use actix_web::web;
 use portico_api::clock::Clock;
 use portico_api::config::{Config, LogFormat};
 use portico_api::db::Backend;
-use portico_api::jobs::{self, Worker};
-use portico_api::startup::{AppState, Application};
+use portico_api::jobs::Worker;
+use portico_api::startup::Application;
+use portico_api::state::AppState;
 use portico_api::{demo, on_db, telemetry};
 use portico_shared::auth::LoginRequest;
 use portico_shared::client::Client;
@@ -246,7 +247,7 @@ impl TestApp {
         let worker = Worker::new(
             self.state.db.clone(),
             self.clock.clone(),
-            jobs::registry(&self.state),
+            portico_api::startup::job_handlers(&self.state),
         );
         let mut ran = 0;
         while worker.run_once().await.expect("the worker runs") {

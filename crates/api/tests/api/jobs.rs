@@ -4,7 +4,7 @@
 use crate::helpers::TestApp;
 use chrono::Duration;
 use portico_api::jobs::{self, Handler, NewJob, Registry, Worker};
-use portico_api::startup::AppState;
+use portico_api::state::AppState;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
