@@ -2,12 +2,15 @@
 //! Idempotent: running it again changes nothing, except that a given password is applied to
 //! demo users whose password differs.
 
+use crate::audit::Actor;
 use crate::audit::Origin;
 use crate::error::ApiResult;
 use crate::passwords::{Password, Verdict, verify_now};
+use crate::people::service::NewUser;
 use crate::state::AppState;
-use crate::tenancy::operations::{self, Actor, NewTenant, NewUser};
+use crate::tenancy::operations::{self, NewTenant};
 use crate::tenancy::queries;
+use crate::{auth, organizations, people};
 use base64::Engine;
 use portico_shared::tenancy::{Scope, StaffRole, UserKind};
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -138,7 +141,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
         let org = match found {
             Some(o) => o,
             None => {
-                operations::create_organization(
+                organizations::service::create_organization(
                     state,
                     &actor,
                     &origin,
@@ -177,7 +180,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     .map(|h| verify_now(&Password::new(password.clone()), h));
                 if current.is_none_or(|v| v == Verdict::Wrong) {
                     let id = UserId(user.id);
-                    operations::change_password(
+                    auth::accounts::change_password(
                         state,
                         &actor,
                         &origin,
@@ -202,12 +205,12 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     password: Some(Password::new(password.clone())),
                 };
                 let id = UserId(
-                    operations::create_user(state, &actor, &origin, tenant_id, new)
+                    people::service::create_user(state, &actor, &origin, tenant_id, new)
                         .await?
                         .id,
                 );
                 for (org_name, scopes) in person.memberships {
-                    operations::set_membership(
+                    people::service::set_membership(
                         state,
                         &actor,
                         &origin,

@@ -378,6 +378,17 @@ fn field_named_in(message: &str) -> String {
         .to_string()
 }
 
+/// Maps a unique-constraint violation to 409 "`what` already exists"; other errors pass.
+pub fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
+    move |e| {
+        if crate::db::is_unique_violation(&e) {
+            ApiError::Conflict(format!("{what} already exists"))
+        } else {
+            e.into()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ pub mod passwords;
 pub mod people;
 pub mod requests;
 pub mod secrets;
+pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -2,15 +2,18 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use portico_api::audit::Actor;
 use portico_api::audit::{
     ChainStatus, Checkpoint, Origin, checkpoint, verify_chain, verify_checkpoint,
 };
 use portico_api::clock::Clock;
 use portico_api::config::Config;
 use portico_api::passwords::Password;
-use portico_api::tenancy::operations::{self, Actor, NewTenant, NewUser};
+use portico_api::people::service::NewUser;
+use portico_api::tenancy::operations::{self, NewTenant};
 use portico_api::tenancy::queries;
 use portico_api::{AppState, Application, demo, openapi, telemetry};
+use portico_api::{auth, people};
 use portico_shared::tenancy::{StaffRole, UserKind, UserStatus};
 use portico_shared::{TenantId, UserId};
 use std::io::Read;
@@ -253,7 +256,7 @@ async fn main() -> anyhow::Result<()> {
                 staff_role,
                 password,
             };
-            let u = operations::create_user(&state, &actor, &origin, tenant, new).await?;
+            let u = people::service::create_user(&state, &actor, &origin, tenant, new).await?;
             println!("created {} {} ({}), {}", u.kind, u.email, u.id, u.status);
         }
         Command::User(UserCommand::SetPassword { tenant, email }) => {
@@ -262,20 +265,28 @@ async fn main() -> anyhow::Result<()> {
             let Some(password) = read_password_from_stdin()? else {
                 bail!("no password on standard input")
             };
-            operations::change_password(&state, &actor, &origin, tenant, user, password).await?;
+            auth::accounts::change_password(&state, &actor, &origin, tenant, user, password)
+                .await?;
             println!("password set; sessions ended");
         }
         Command::User(UserCommand::Disable { tenant, email }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
-            operations::set_status(&state, &actor, &origin, tenant, user, UserStatus::Disabled)
-                .await?;
+            people::service::set_status(
+                &state,
+                &actor,
+                &origin,
+                tenant,
+                user,
+                UserStatus::Disabled,
+            )
+            .await?;
             println!("disabled; sessions ended");
         }
         Command::User(UserCommand::Enable { tenant, email }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
-            operations::set_status(&state, &actor, &origin, tenant, user, UserStatus::Active)
+            people::service::set_status(&state, &actor, &origin, tenant, user, UserStatus::Active)
                 .await?;
             println!("enabled");
         }
@@ -286,7 +297,7 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
-            operations::set_staff_role(&state, &actor, &origin, tenant, user, role).await?;
+            people::service::set_staff_role(&state, &actor, &origin, tenant, user, role).await?;
             println!("role changed; sessions ended");
         }
         Command::Audit(AuditCommand::Checkpoint { tenant }) => {

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::state::AppState;
 use crate::{
-    auth, documents, health, jobs, openapi, organizations, people, requests, telemetry, tenancy,
+    auth, documents, health, jobs, openapi, organizations, people, requests, settings, telemetry,
     web_app,
 };
 use actix_web::dev::ResourceDef;
@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .configure(auth::routes)
-                .configure(tenancy::routes)
+                .configure(settings::routes)
                 .configure(organizations::routes)
                 .configure(people::routes)
                 .configure(documents::routes)
@@ -52,7 +52,7 @@ pub fn job_handlers(state: &web::Data<AppState>) -> jobs::Registry {
             crate::mail::handler(state.mailer.clone()),
         )
         .merge(auth::jobs(state))
-        .merge(tenancy::jobs(state))
+        .merge(settings::jobs(state))
         .merge(documents::jobs(state))
         .merge(requests::jobs(state))
 }

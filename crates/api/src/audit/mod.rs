@@ -52,6 +52,22 @@ impl Origin {
     }
 }
 
+/// Who is making a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system(label: &str) -> Self {
+        Actor {
+            user_id: None,
+            label: label.into(),
+        }
+    }
+}
+
 /// One thing to record. `actor` is who did it as a label (an email, `system`); `actor_user_id`
 /// is set when the actor is a known user. Never put a secret in `details`.
 #[derive(Debug, Clone)]

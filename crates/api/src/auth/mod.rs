@@ -1,6 +1,7 @@
 //! Authentication: passwords, tokens, sessions, throttling, and the [`Principal`] every
 //! handler starts from.
 
+pub mod accounts;
 pub mod devices;
 pub mod handlers;
 pub mod handoff;
@@ -30,7 +31,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(self_service::lookup_invitation)
         .service(self_service::accept_invitation)
         .service(self_service::confirm_email_change)
-        .service(self_service::accept_membership_offer)
         .service(handoff::handoff)
         .service(handoff::issue_secret)
         .service(handoff::delete_secret)

@@ -6,6 +6,7 @@
 use crate::auth::queries;
 use crate::error::ApiError;
 use crate::state::AppState;
+pub use crate::tenancy::OrgVisibility;
 use crate::tenancy::{queries as tenancy, rules};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
@@ -36,14 +37,6 @@ pub struct Principal {
     pub access: Access,
     /// In a view-as session, the staff member looking (the session is read-only).
     pub viewer: Option<UserId>,
-}
-
-/// Which organisations a list may include for a principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgVisibility {
-    All,
-    MemberOf(UserId),
-    AssignedTo(UserId),
 }
 
 impl Principal {
@@ -273,6 +266,15 @@ pub(crate) async fn load(
         access,
         viewer: holder.viewer_user_id.map(UserId),
     })
+}
+
+impl From<&Principal> for crate::audit::Actor {
+    fn from(who: &Principal) -> Self {
+        crate::audit::Actor {
+            user_id: Some(who.user_id),
+            label: who.email.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,16 +16,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::passwords::Password;
-use crate::people::queries as people;
 use crate::state::AppState;
+use crate::tenancy::queries as people;
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
 use actix_web::{HttpResponse, post, web};
 use chrono::Duration;
 use portico_shared::auth::TokenResponse;
-use portico_shared::people::{
-    InvitationDetails, JoinedOrganization, LinkToken, RequestLink, SetPasswordWithLink,
-};
+use portico_shared::people::{InvitationDetails, LinkToken, RequestLink, SetPasswordWithLink};
 use portico_shared::tenancy::Tenant;
 use portico_shared::{Problem, TenantId, UserId};
 use serde::{Deserialize, Serialize};
@@ -441,63 +439,4 @@ pub async fn confirm_email_change(
     audit::record(&mut tx, event, &origin, now).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Join an organisation you were invited to as an existing person, with the secret from the
-/// emailed link: the membership is added with the scopes offered. Only the person the link was
-/// sent to has it; it works once and for seven days.
-#[utoipa::path(
-    tag = "auth",
-    request_body = LinkToken,
-    responses(
-        (status = 200, description = "Joined.", body = JoinedOrganization),
-        (status = 410, description = "The link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/auth/membership-offer/accept")]
-pub async fn accept_membership_offer(
-    state: web::Data<AppState>,
-    origin: Origin,
-    JsonObject(body): JsonObject<LinkToken>,
-) -> ApiResult<web::Json<JoinedOrganization>> {
-    check_ip_limit(&state, &origin)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let offer = people::offer_by_token(&mut tx, &crate::tokens::secret_digest(&body.token))
-        .await?
-        .filter(|o| o.expires_at > now)
-        .ok_or(ApiError::LinkExpired)?;
-    let (tenant, user, org) = (
-        TenantId(offer.tenant_id),
-        UserId(offer.user_id),
-        portico_shared::OrganizationId(offer.organization_id),
-    );
-    let person = tenancy::get_user(&mut tx, tenant, user)
-        .await?
-        .filter(|u| u.kind == "customer" && u.status != "disabled")
-        .ok_or(ApiError::LinkExpired)?;
-    let organization = tenancy::get_organization(&mut tx, tenant, org)
-        .await?
-        .ok_or(ApiError::LinkExpired)?;
-    tenancy::upsert_membership(&mut tx, tenant, user, org, &offer.scopes, now).await?;
-    people::delete_offer(&mut tx, tenant, org, user).await?;
-    let event = Event::new(tenant, "membership.added", Outcome::Success)
-        .by(Some(user), &person.email)
-        .on("user", user)
-        .details(json!({
-            "organization_id": org, "scopes": offer.scopes, "via": "offer accepted",
-            "offered_by": offer.offered_by,
-        }));
-    audit::record(&mut tx, event, &origin, now).await?;
-    tx.commit().await?;
-    Ok(web::Json(JoinedOrganization {
-        organization: portico_shared::tenancy::OrganizationRef {
-            id: org,
-            name: organization.name,
-        },
-        scopes: rules::scopes_from_column(&offer.scopes),
-    }))
 }

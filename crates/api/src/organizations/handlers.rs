@@ -1,13 +1,14 @@
 //! HTTP handlers for reading organisations.
 
 use super::queries;
+use super::service;
+use crate::audit::Actor;
 use crate::audit::Origin;
 use crate::auth::Principal;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
-use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
 use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
@@ -125,7 +126,7 @@ pub async fn create_organization(
     JsonObject(body): JsonObject<CreateOrganization>,
 ) -> ApiResult<HttpResponse> {
     who.require_role(StaffRole::Admin)?;
-    let row = operations::create_organization(
+    let row = service::create_organization(
         &state,
         &Actor::from(&who),
         &origin,
@@ -169,7 +170,7 @@ pub async fn update_organization(
 ) -> ApiResult<web::Json<Organization>> {
     let id = path.into_inner();
     manageable(&state, &who, id).await?;
-    let row = operations::update_organization(
+    let row = service::update_organization(
         &state,
         &Actor::from(&who),
         &origin,
@@ -236,7 +237,7 @@ async fn set_status(
     status: &'static str,
 ) -> ApiResult<web::Json<Organization>> {
     manageable(state, who, id).await?;
-    let row = operations::set_organization_status(
+    let row = service::set_organization_status(
         state,
         &Actor::from(who),
         origin,
@@ -358,7 +359,7 @@ async fn set_assignment(
         ));
     };
     who.require_above(user, role)?;
-    operations::set_assignment(
+    service::set_assignment(
         state,
         &Actor::from(who),
         origin,

@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod queries;
+pub mod service;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_organizations)

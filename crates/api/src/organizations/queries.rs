@@ -8,15 +8,6 @@ use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
 use portico_shared::{OrganizationId, TenantId};
 use uuid::Uuid;
 
-/// The visibility filter as SQL parameters: a mode and the user it applies to.
-fn visibility(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
-    match v {
-        OrgVisibility::All => ("all", None),
-        OrgVisibility::MemberOf(u) => ("member", Some(u.0)),
-        OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
-    }
-}
-
 const VISIBLE: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, \
      o.custom_fields, o.created_at \
      FROM organizations o WHERE o.tenant_id = $1 AND ( \
@@ -36,7 +27,7 @@ pub async fn list_visible(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<OrganizationRow>> {
-    let (mode, user) = visibility(who);
+    let (mode, user) = who.binds();
     let q = filter
         .q
         .as_deref()
@@ -66,7 +57,7 @@ pub async fn get_visible(
     who: OrgVisibility,
     id: OrganizationId,
 ) -> sqlx::Result<Option<OrganizationRow>> {
-    let (mode, user) = visibility(who);
+    let (mode, user) = who.binds();
     let sql = format!("{VISIBLE} AND o.id = $4");
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)

@@ -3,6 +3,8 @@
 
 use super::invitations::{self, Invite, check_scopes};
 use super::queries;
+use super::service;
+use crate::audit::Actor;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::links::{self, Purpose};
 use crate::auth::{Access, Principal};
@@ -12,7 +14,6 @@ use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
 use crate::passwords::Password;
 use crate::state::AppState;
-use crate::tenancy::operations::{self, Actor};
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
@@ -416,7 +417,7 @@ async fn set_status(
         (status, _) => status,
     };
     if rules::status_from_column(&target.status) != status {
-        operations::set_status(
+        service::set_status(
             state,
             &Actor::from(who),
             origin,
@@ -476,7 +477,7 @@ pub async fn change_role(
         ));
     }
     if target.role() != Some(body.staff_role) {
-        operations::set_staff_role(
+        service::set_staff_role(
             &state,
             &Actor::from(&who),
             &origin,
@@ -529,7 +530,7 @@ pub async fn change_organization_access(
     if access == OrganizationAccess::All && who.is_restricted_staff() {
         return Err(ApiError::Forbidden);
     }
-    operations::set_organization_access(
+    service::set_organization_access(
         &state,
         &Actor::from(&who),
         &origin,
@@ -678,7 +679,7 @@ pub async fn change_member_scopes(
         let mut conn = state.db.conn().await?;
         if queries::is_member(&mut conn, who.tenant_id(), org, user).await? {
             drop(conn);
-            operations::set_membership(
+            service::set_membership(
                 &state,
                 &Actor::from(&who),
                 &origin,

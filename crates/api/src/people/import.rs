@@ -8,11 +8,11 @@
 //! `scopes` (optional, separated by spaces or `;`; default `documents`).
 
 use super::invitations::{self, Grants, Invite, Invited};
+use crate::audit::Actor;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::tenancy::operations::Actor;
 use crate::tenancy::queries::{self as tenancy, OrganizationRow};
 use crate::tenancy::rules;
 use actix_web::http::header;

@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod import;
 pub mod invitations;
 pub mod queries;
+pub mod service;
 
 /// Registers the people endpoints under `/api/v1`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -20,6 +21,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::change_organization_access)
         .service(handlers::list_members)
         .service(handlers::invite_member)
+        .service(invitations::accept_membership_offer)
         .service(handlers::change_member_scopes)
         .service(handlers::remove_member)
         .service(handlers::update_my_profile)

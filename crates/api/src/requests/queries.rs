@@ -97,22 +97,14 @@ const REQUEST_COLUMNS: &str = "SELECT r.id, r.organization_id, o.name AS organiz
      FROM requests r JOIN organizations o ON o.tenant_id = r.tenant_id AND o.id = r.organization_id \
      WHERE r.tenant_id = $1";
 
-/// Who is asking, as SQL parameters: staff see the requests of the organisations they see;
-/// contacts, while they are members of the request's organisation, the requests they are
-/// assigned to and every request of an organisation where they hold the `admin` scope (an
-/// assignee removed from the organisation sees nothing of it any more).
-fn reach(v: OrgVisibility) -> (&'static str, Option<Uuid>) {
-    match v {
-        OrgVisibility::All => ("all", None),
-        OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
-        OrgVisibility::MemberOf(u) => ("contact", Some(u.0)),
-    }
-}
-
+/// Who is asking (bound as `$2`, `$3` by `OrgVisibility::binds`): staff see the requests of
+/// the organisations they see; contacts, while they are members of the request's
+/// organisation, the requests they are assigned to and every request of an organisation where
+/// they hold the `admin` scope (an assignee removed from the organisation sees nothing of it).
 const REACH: &str = "AND ($2 = 'all' \
      OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a WHERE a.tenant_id = r.tenant_id \
           AND a.organization_id = r.organization_id AND a.user_id = $3)) \
-     OR ($2 = 'contact' AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
+     OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
           AND m.organization_id = r.organization_id AND m.user_id = $3 \
           AND ((' ' || m.scopes || ' ') LIKE '% admin %' \
             OR EXISTS (SELECT 1 FROM request_assignees ra WHERE ra.tenant_id = r.tenant_id \
@@ -124,7 +116,7 @@ pub async fn get_request(
     who: OrgVisibility,
     id: RequestId,
 ) -> sqlx::Result<Option<RequestRow>> {
-    let (mode, user) = reach(who);
+    let (mode, user) = who.binds();
     let sql = format!("{REQUEST_COLUMNS} {REACH} AND r.id = $4");
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
@@ -140,7 +132,7 @@ pub async fn list_requests(
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<RequestRow>> {
-    let (mode, user) = reach(who);
+    let (mode, user) = who.binds();
     let sql = format!(
         "{REQUEST_COLUMNS} {REACH} AND ($4 IS NULL OR r.organization_id = $4) \
          AND ($5 IS NULL OR r.status = $5) AND ($6 IS NULL OR r.id < $6) \

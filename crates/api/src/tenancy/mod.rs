@@ -1,29 +1,30 @@
 //! Tenants, users, customer organisations, memberships and staff assignments: the identity
-//! model every capability checks against. Staff and customer administration endpoints come
-//! with the organisations-and-people work; here are the model, its operations and the public
-//! branding a sign-in page shows.
+//! model `auth` and every capability check against. Here are its queries and rules, and
+//! creating a tenant; it has no endpoints of its own (the tenant's settings and branding are
+//! the `settings` capability; people and organisations are theirs).
 
-pub mod dns;
-pub mod handlers;
+use portico_shared::UserId;
+
 pub mod operations;
 pub mod queries;
 pub mod rules;
-pub mod settings;
 
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::get_branding)
-        .service(handlers::get_logo)
-        .service(settings::get_settings)
-        .service(settings::update_settings)
-        .service(settings::verify_custom_domain)
-        .service(settings::upload_logo)
-        .service(settings::delete_logo);
+/// Which organisations a list may include for a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgVisibility {
+    All,
+    MemberOf(UserId),
+    AssignedTo(UserId),
 }
 
-/// The tenancy jobs: checking a custom domain's DNS proof.
-pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
-    crate::jobs::Registry::default().on(
-        settings::VERIFY_DOMAIN_JOB,
-        settings::verify_domain_handler(state.clone()),
-    )
+impl OrgVisibility {
+    /// The two parameters every visibility predicate of the queries takes: the mode (`all`,
+    /// `assigned` or `member`) and the user it is relative to.
+    pub fn binds(self) -> (&'static str, Option<uuid::Uuid>) {
+        match self {
+            OrgVisibility::All => ("all", None),
+            OrgVisibility::AssignedTo(u) => ("assigned", Some(u.0)),
+            OrgVisibility::MemberOf(u) => ("member", Some(u.0)),
+        }
+    }
 }

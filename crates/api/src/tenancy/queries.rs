@@ -10,7 +10,7 @@ use portico_shared::tenancy::{Branding, OrganizationAccess, StaffRole, Tenant, U
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
-use super::rules;
+use super::{OrgVisibility, rules};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TenantRow {
@@ -553,6 +553,74 @@ pub async fn assigned_staff(
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(organization.0).bind(after).bind(i64::from(limit) + 1)
         .fetch_all(e).await)
+}
+
+/// People a staff member sees: everyone of the tenant, or — for staff limited to some
+/// organisations — the staff and the contacts of those organisations. Contacts see nobody
+/// here (they see their colleagues through their organisation's team). `$1` tenant, `$2`
+/// mode (`all`, `assigned` or `none`), `$3` the staff member.
+pub const VISIBLE_PEOPLE: &str = "u.tenant_id = $1 AND ($2 = 'all' OR ($2 = 'assigned' \
+     AND (u.kind = 'staff' OR EXISTS (SELECT 1 FROM memberships m JOIN staff_assignments a \
+          ON a.tenant_id = m.tenant_id AND a.organization_id = m.organization_id \
+        WHERE m.tenant_id = u.tenant_id AND m.user_id = u.id AND a.user_id = $3))))";
+
+/// Whether `user` is a member of `organization` (not merely offered it).
+pub async fn is_member(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    organization: OrganizationId,
+    user: UserId,
+) -> sqlx::Result<bool> {
+    let n: i64 = on_db!(c, e => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3")
+        .bind(tenant.0).bind(organization.0).bind(user.0).fetch_one(e).await)?;
+    Ok(n > 0)
+}
+
+/// Saves a user's name and profile fields.
+pub async fn update_profile(
+    c: &mut impl AsExec,
+    row: &UserRow,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE users SET name = $3, phone = $4, locale = $5, time_zone = $6, updated_at = $7 \
+         WHERE tenant_id = $1 AND id = $2")
+        .bind(row.tenant_id).bind(row.id).bind(&row.name).bind(&row.phone).bind(&row.locale)
+        .bind(&row.time_zone).bind(now)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Changes a user's email address (unique per tenant: a taken address fails).
+pub async fn set_email(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    user: UserId,
+    email: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "UPDATE users SET email = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0).bind(user.0).bind(email).bind(now)
+        .execute(e).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One person, if `who` sees them.
+pub async fn get_visible_person(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    id: UserId,
+) -> sqlx::Result<Option<UserRow>> {
+    let (mode, user) = who.binds();
+    let sql = format!(
+        "SELECT {} FROM users u WHERE {VISIBLE_PEOPLE} AND u.id = $4",
+        user_columns_of("u")
+    );
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
 }
 
 #[cfg(test)]

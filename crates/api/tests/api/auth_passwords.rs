@@ -3,9 +3,10 @@
 use crate::helpers::{PASSWORD, TestApp};
 use argon2::password_hash::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params, Version};
+use portico_api::audit::Actor;
 use portico_api::audit::Origin;
+use portico_api::auth;
 use portico_api::passwords::Password;
-use portico_api::tenancy::operations::{self, Actor};
 
 const HASH_OF_USER: &str = "SELECT password_hash FROM users WHERE id = $1";
 
@@ -76,7 +77,7 @@ async fn s2_the_password_policy_accepts_length_refuses_common_and_never_truncate
         let state = app.state.clone();
         let tenant = acme.id;
         async move {
-            operations::change_password(
+            auth::accounts::change_password(
                 &state,
                 &Actor::system("test"),
                 &Origin::cli(),

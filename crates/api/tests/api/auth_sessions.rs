@@ -2,9 +2,10 @@
 //! end a user's sessions at once — both the access token and the refresh token stop working.
 
 use crate::helpers::{PASSWORD, TestApp, TestTenant, assert_signed_out};
+use portico_api::audit::Actor;
 use portico_api::audit::Origin;
 use portico_api::passwords::Password;
-use portico_api::tenancy::operations::{self, Actor};
+use portico_api::{auth, people};
 use portico_shared::auth::ChangePassword;
 use portico_shared::client::Client;
 use portico_shared::tenancy::{StaffRole, UserStatus};
@@ -49,7 +50,7 @@ async fn s9_disabling_a_user_ends_every_session() {
     let acme = app.tenant("acme").await;
     let (laptop, phone) = two_sessions(&acme, "bob").await;
 
-    operations::set_status(
+    people::service::set_status(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),
@@ -75,7 +76,7 @@ async fn s9_a_password_change_ends_every_session() {
     let acme = app.tenant("acme").await;
     let (laptop, phone) = two_sessions(&acme, "carol").await;
 
-    operations::change_password(
+    auth::accounts::change_password(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),
@@ -100,7 +101,7 @@ async fn s9_a_role_change_ends_every_session() {
     let acme = app.tenant("acme").await;
     let (laptop, phone) = two_sessions(&acme, "agent").await;
 
-    operations::set_staff_role(
+    people::service::set_staff_role(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),

@@ -2,8 +2,9 @@
 //! nothing, bodies and pages are bounded, slow clients are cut off, and no secret reaches a log.
 
 use crate::helpers::{PASSWORD, TestApp, assert_problem, captured_logs, problem_type};
+use portico_api::audit::Actor;
 use portico_api::audit::Origin;
-use portico_api::tenancy::operations::{self, Actor};
+use portico_api::{auth, organizations};
 use portico_shared::{MAX_PAGE_SIZE, ProblemType};
 use reqwest::Method;
 use serde_json::json;
@@ -166,7 +167,7 @@ async fn s23_page_sizes_are_clamped() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     for i in 0..(MAX_PAGE_SIZE + 5) {
-        operations::create_organization(
+        organizations::service::create_organization(
             &app.state,
             &Actor::system("test"),
             &Origin::cli(),
@@ -245,7 +246,7 @@ async fn s24_no_password_or_token_reaches_a_log_line() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let fresh = "marzipan-glacier-7731-quokka";
-    operations::change_password(
+    auth::accounts::change_password(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),

@@ -2,8 +2,9 @@
 //! document so that every new operation is covered or the test fails.
 
 use crate::helpers::{TestApp, TestTenant, assert_problem, problem_type};
+use portico_api::audit::Actor;
 use portico_api::audit::Origin;
-use portico_api::tenancy::operations::{self, Actor};
+use portico_api::{organizations, people};
 use portico_shared::client::Client;
 use portico_shared::documents::{CreateFolder, UploadParams};
 use portico_shared::requests::{
@@ -247,12 +248,12 @@ impl Objects {
     async fn of(app: &TestApp, tenant: &TestTenant) -> Objects {
         let spare = tenant.login("owner").await;
         let sessions = spare.my_sessions().await.unwrap();
-        let person = operations::create_user(
+        let person = people::service::create_user(
             &app.state,
             &Actor::system("test"),
             &Origin::cli(),
             tenant.id,
-            operations::NewUser {
+            people::service::NewUser {
                 email: "pending.agent@example.test".into(),
                 name: "Pending Agent".into(),
                 kind: UserKind::Staff,
@@ -515,7 +516,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let globex = app.tenant("globex").await;
-    let marker = operations::create_organization(
+    let marker = organizations::service::create_organization(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),
@@ -532,12 +533,12 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     .id
     .to_string();
     // A contact of the marker organisation only: no other contact may see them.
-    let hermit = operations::create_user(
+    let hermit = people::service::create_user(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
-        operations::NewUser {
+        people::service::NewUser {
             email: "hermit@example.test".into(),
             name: "Hermit".into(),
             kind: UserKind::Customer,
@@ -548,7 +549,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     .await
     .unwrap()
     .id;
-    operations::set_membership(
+    people::service::set_membership(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),
@@ -604,7 +605,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
 async fn s12_an_agent_assigned_to_organisations_sees_only_those() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
-    operations::assign_staff(
+    organizations::service::assign_staff(
         &app.state,
         &Actor::system("test"),
         &Origin::cli(),

@@ -1,8 +1,8 @@
 //! Public tenant endpoints: what a sign-in page may know before anyone signs in.
 
-use super::{queries, rules};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tenancy::{queries, rules};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use portico_shared::tenancy::{Branding, Tenant};
 use portico_shared::{Problem, TenantId};
@@ -55,7 +55,7 @@ pub async fn get_logo(
     web::Query(query): web::Query<LogoQuery>,
 ) -> ApiResult<HttpResponse> {
     let tenant = resolve(&state, &req, query.tenant).await?;
-    super::settings::logo_response(&state, TenantId(tenant.id)).await
+    super::handlers::logo_response(&state, TenantId(tenant.id)).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,8 +2,6 @@
 //! and an uploaded logo (SECURITY.md S15: the size is enforced while the body streams in, the
 //! type comes from an allow-list and must match the file's magic bytes).
 
-use super::queries::{self, LogoRow, TenantRow};
-use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::body::JsonObject;
@@ -11,6 +9,8 @@ use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::state::AppState;
+use crate::tenancy::queries::{self, LogoRow, TenantRow};
+use crate::tenancy::rules;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use futures_util::StreamExt;

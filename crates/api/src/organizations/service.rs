@@ -1,0 +1,212 @@
+//! What other capabilities, the `portico` command and the demo may ask of organisations:
+//! creating, editing, archiving and restoring them, and assigning staff. Each change is
+//! validated and audited in the same transaction.
+
+use crate::audit::{self, Actor, Event, Origin, Outcome};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::tenancy::{queries, rules};
+use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
+use portico_shared::tenancy::OrganizationAccess;
+use portico_shared::{OrganizationId, TenantId, UserId};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub async fn create_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    new: CreateOrganization,
+    assign_to: Option<UserId>,
+) -> ApiResult<queries::OrganizationRow> {
+    let CreateOrganization {
+        name,
+        external_ref,
+        custom_fields,
+    } = new;
+    let name = rules::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?;
+    let changes = custom_fields
+        .into_iter()
+        .map(|(k, v)| (k, Some(v)))
+        .collect();
+    let custom_fields = rules::apply_custom_fields(&BTreeMap::new(), &changes)
+        .map_err(|m| ApiError::invalid("custom_fields", m))?;
+    let external_ref = external_ref
+        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .transpose()?
+        .flatten();
+    let now = state.clock.now();
+    let row = queries::OrganizationRow {
+        id: OrganizationId::new().0,
+        tenant_id: tenant.0,
+        name,
+        external_ref,
+        status: "active".into(),
+        custom_fields: serde_json::to_string(&custom_fields).expect("serialises"),
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::insert_organization(&mut tx, &row).await?;
+    if let Some(creator) = assign_to {
+        queries::assign_staff(&mut tx, tenant, creator, OrganizationId(row.id), now).await?;
+    }
+    let event = Event::new(tenant, "organization.created", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("organization", row.id)
+        .details(json!({ "name": row.name }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Renames an organisation, changes its external reference (`Some("")` clears it) or its
+/// custom fields (`None` or empty values remove fields).
+pub async fn update_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    change: UpdateOrganization,
+) -> ApiResult<queries::OrganizationRow> {
+    let UpdateOrganization {
+        name,
+        external_ref,
+        custom_fields,
+    } = change;
+    let name = name
+        .map(|n| rules::parse_name(&n).map_err(|m| ApiError::invalid("name", m)))
+        .transpose()?;
+    let external_ref = external_ref
+        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .transpose()?;
+    change_organization(
+        state,
+        actor,
+        origin,
+        tenant,
+        organization,
+        "organization.updated",
+        |o| {
+            let fields = match &custom_fields {
+                Some(changes) => {
+                    let current = serde_json::from_str(&o.custom_fields).unwrap_or_default();
+                    let fields = rules::apply_custom_fields(&current, changes)
+                        .map_err(|m| ApiError::invalid("custom_fields", m))?;
+                    serde_json::to_string(&fields).expect("serialises")
+                }
+                None => o.custom_fields.clone(),
+            };
+            Ok(queries::OrganizationRow {
+                name: name.unwrap_or_else(|| o.name.clone()),
+                external_ref: external_ref.unwrap_or_else(|| o.external_ref.clone()),
+                custom_fields: fields,
+                ..o.clone()
+            })
+        },
+    )
+    .await
+}
+
+/// Archives (`archived`) or restores (`active`) an organisation. Idempotent.
+pub async fn set_organization_status(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    status: &'static str,
+) -> ApiResult<queries::OrganizationRow> {
+    let action = if status == "archived" {
+        "organization.archived"
+    } else {
+        "organization.restored"
+    };
+    change_organization(state, actor, origin, tenant, organization, action, |o| {
+        Ok(queries::OrganizationRow {
+            status: status.into(),
+            ..o.clone()
+        })
+    })
+    .await
+}
+
+/// Loads an organisation, applies `change` and, if anything changed, saves it with an audit
+/// event (`action`, before and after) in the same transaction.
+async fn change_organization(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    organization: OrganizationId,
+    action: &'static str,
+    change: impl FnOnce(&queries::OrganizationRow) -> ApiResult<queries::OrganizationRow>,
+) -> ApiResult<queries::OrganizationRow> {
+    let mut tx = state.db.begin().await?;
+    let before = queries::get_organization(&mut tx, tenant, organization)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let after = change(&before)?;
+    if after == before {
+        return Ok(before);
+    }
+    queries::update_organization(&mut tx, &after).await?;
+    let summary = |o: &queries::OrganizationRow| {
+        json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status,
+                "custom_fields": serde_json::from_str::<serde_json::Value>(&o.custom_fields).ok() })
+    };
+    let event = Event::new(tenant, action, Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("organization", organization)
+        .details(json!({ "before": summary(&before), "after": summary(&after) }));
+    audit::record(&mut tx, event, origin, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Assigns a staff member to an organisation (one of possibly several), which limits them to
+/// the organisations they are assigned to, or — with `assigned` false — ends that assignment
+/// (someone limited to assignments who has none left serves no organisation). Idempotent; a
+/// change is audited.
+pub async fn assign_staff(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+) -> ApiResult<()> {
+    set_assignment(state, actor, origin, tenant, user, organization, true).await
+}
+
+pub async fn set_assignment(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    assigned: bool,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let action = if assigned {
+        queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
+        queries::set_organization_access(&mut tx, tenant, user, OrganizationAccess::Assigned, now)
+            .await?;
+        "staff.assigned"
+    } else {
+        if !queries::unassign_staff(&mut tx, tenant, user, organization).await? {
+            return Ok(());
+        }
+        "staff.unassigned"
+    };
+    let event = Event::new(tenant, action, Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "organization_id": organization }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

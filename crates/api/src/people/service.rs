@@ -1,0 +1,204 @@
+//! What other capabilities, the `portico` command and the demo may ask of people: adding
+//! someone, disabling them, their staff role and reach, their memberships. Each change is
+//! validated, audited in the same transaction, and — for status and role changes — ends the
+//! person's sessions at once (SECURITY.md S9).
+
+use crate::audit::{self, Actor, Event, Origin, Outcome};
+use crate::auth::queries::{Sessions, revoke_sessions};
+use crate::auth::rules::check_new_password;
+use crate::error::{ApiError, ApiResult, conflict_on_unique};
+use crate::passwords::Password;
+use crate::state::AppState;
+use crate::tenancy::{queries, rules};
+use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
+use portico_shared::{OrganizationId, TenantId, UserId};
+use serde_json::json;
+
+/// A person to add. Staff need a role; a password makes the user active, none leaves them
+/// invited.
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub kind: UserKind,
+    pub staff_role: Option<StaffRole>,
+    pub password: Option<Password>,
+}
+
+pub async fn create_user(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    new: NewUser,
+) -> ApiResult<queries::UserRow> {
+    let email = rules::normalize_email(&new.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = rules::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
+    let role = match (new.kind, new.staff_role) {
+        (UserKind::Staff, Some(role)) => Some(role),
+        (UserKind::Staff, None) => {
+            return Err(ApiError::invalid("staff_role", "staff need a role"));
+        }
+        (UserKind::Customer, Some(_)) => {
+            return Err(ApiError::invalid("staff_role", "only staff have a role"));
+        }
+        (UserKind::Customer, None) => None,
+    };
+    let hash = match &new.password {
+        Some(password) => {
+            check_new_password(password.expose(), &[&email, &name])
+                .map_err(|m| ApiError::invalid("password", m))?;
+            Some(state.passwords.hash(password.clone()).await?)
+        }
+        None => None,
+    };
+    let now = state.clock.now();
+    let status = if hash.is_some() {
+        UserStatus::Active
+    } else {
+        UserStatus::Invited
+    };
+    let row = queries::UserRow {
+        id: UserId::new().0,
+        tenant_id: tenant.0,
+        kind: rules::kind_to_column(new.kind).into(),
+        email,
+        name,
+        password_hash: hash,
+        status: rules::status_to_column(status).into(),
+        staff_role: role.map(|r| rules::role_to_column(r).to_string()),
+        phone: None,
+        locale: None,
+        time_zone: None,
+        organization_access: "all".into(),
+        created_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    queries::insert_user(&mut tx, &row)
+        .await
+        .map_err(conflict_on_unique("a user with this email"))?;
+    let event = Event::new(tenant, "user.created", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", row.id)
+        .details(json!({ "email": row.email, "kind": row.kind, "staff_role": row.staff_role }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Disables or re-enables a user. Disabling ends every session at once.
+pub async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    status: UserStatus,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_status(&mut tx, tenant, user, rules::status_to_column(status), now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let ended = if status == UserStatus::Active {
+        0
+    } else {
+        revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "user disabled", now).await?
+    };
+    let event = Event::new(tenant, "user.status_changed", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "status": rules::status_to_column(status), "sessions_ended": ended }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a staff member's role and ends their sessions, so the new role applies at once.
+pub async fn set_staff_role(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    role: StaffRole,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_staff_role(&mut tx, tenant, user, rules::role_to_column(role), now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let ended =
+        revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "role changed", now).await?;
+    let event = Event::new(tenant, "user.role_changed", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "staff_role": rules::role_to_column(role), "sessions_ended": ended }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a customer contact a member of an organisation with `scopes` (replacing any
+/// scopes they had there).
+pub async fn set_membership(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    organization: OrganizationId,
+    scopes: &[Scope],
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let target = queries::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if target.kind != "customer" {
+        return Err(ApiError::invalid(
+            "user",
+            "only customer contacts belong to organisations",
+        ));
+    }
+    let column = rules::scopes_to_column(scopes);
+    queries::upsert_membership(&mut tx, tenant, user, organization, &column, now)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => ApiError::NotFound,
+            _ => e.into(),
+        })?;
+    let event = Event::new(tenant, "membership.set", Outcome::Success)
+        .by(actor.user_id, &actor.label)
+        .on("user", user)
+        .details(json!({ "organization_id": organization, "scopes": column }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lets a staff member serve every organisation, or only those assigned to them. Audited.
+pub async fn set_organization_access(
+    state: &AppState,
+    actor: &Actor,
+    origin: &Origin,
+    tenant: TenantId,
+    user: UserId,
+    access: OrganizationAccess,
+) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !queries::set_organization_access(&mut tx, tenant, user, access, now).await? {
+        return Err(ApiError::NotFound);
+    }
+    let event = Event::new(
+        tenant,
+        "staff.organization_access_changed",
+        Outcome::Success,
+    )
+    .by(actor.user_id, &actor.label)
+    .on("user", user)
+    .details(json!({ "organization_access": access.as_str() }));
+    audit::record(&mut tx, event, origin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
