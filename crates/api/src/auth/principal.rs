@@ -4,7 +4,7 @@
 //! body, a path or a query string. Handlers check permissions explicitly with the helpers here.
 
 use crate::auth::queries;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 pub use crate::tenancy::OrgVisibility;
 use crate::tenancy::{queries as tenancy, rules};
@@ -274,6 +274,43 @@ impl From<&Principal> for crate::audit::Actor {
             user_id: Some(who.user_id),
             label: who.email.clone(),
         }
+    }
+}
+
+impl Principal {
+    /// The person acting: in a view-as session, the staff member looking.
+    pub fn acting_user(&self) -> UserId {
+        self.viewer.unwrap_or(self.user_id)
+    }
+
+    /// The name of the person acting, as access logs and uploads show it.
+    pub async fn acting_name(&self, db: &crate::db::Db) -> ApiResult<String> {
+        let mut conn = db.conn().await?;
+        Ok(
+            tenancy::get_user(&mut conn, self.tenant_id(), self.acting_user())
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The organisation `id` if this principal can see it (it is in their tenant, and they
+    /// belong or are assigned to it): 404 otherwise — checked before any role or scope, so
+    /// another tenant's ids are 404 for everyone (S11).
+    pub async fn visible_organization(
+        &self,
+        db: &crate::db::Db,
+        id: OrganizationId,
+    ) -> ApiResult<tenancy::OrganizationRow> {
+        let mut conn = db.conn().await?;
+        tenancy::get_visible(
+            &mut conn,
+            self.tenant_id(),
+            self.organization_visibility(),
+            id,
+        )
+        .await?
+        .ok_or(ApiError::NotFound)
     }
 }
 

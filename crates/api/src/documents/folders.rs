@@ -25,7 +25,7 @@ pub(crate) async fn reach_in(
     who: &Principal,
     org: OrganizationId,
 ) -> ApiResult<Reach> {
-    crate::organizations::handlers::visible(state, who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     Reach::of(&who.access, org)
 }
 

@@ -5,6 +5,7 @@
 use super::folders::{folder_of, reach_in};
 use super::queries::{self, DocumentQuery, DocumentRow, NewAccess, NewDocument, VersionRow};
 use super::rules::{self, Reach};
+use super::service::{event, insert_uploaded, version_row};
 use super::transfer;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
@@ -13,7 +14,6 @@ use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::jobs::{self, NewJob};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
-use crate::tenancy::queries as tenancy;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use portico_shared::documents::{
@@ -59,25 +59,6 @@ async fn reload(state: &AppState, tenant: TenantId, id: DocumentId) -> ApiResult
         .await?
         .ok_or(ApiError::NotFound)?;
     row.try_into()
-}
-
-/// The person acting: in a view-as session, the staff member looking.
-pub(crate) fn actor(who: &Principal) -> UserId {
-    who.viewer.unwrap_or(who.user_id)
-}
-
-pub(crate) async fn name_of(state: &AppState, tenant: TenantId, user: UserId) -> ApiResult<String> {
-    let mut conn = state.db.conn().await?;
-    Ok(tenancy::get_user(&mut conn, tenant, user)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default())
-}
-
-fn event(who: &Principal, action: &'static str, doc: DocumentId) -> Event {
-    Event::new(who.tenant_id(), action, Outcome::Success)
-        .by(Some(who.user_id), &who.email)
-        .on("document", doc)
 }
 
 /// Documents of an organisation that the caller may see: one folder (the top level by
@@ -179,7 +160,7 @@ pub async fn upload_document(
     if let Some(folder) = params.folder_id {
         folder_of(&state, &who, org, folder, "folder_id").await?;
     }
-    let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
+    let uploader = who.acting_name(&state.db).await?;
     let received = transfer::receive(&state, who.tenant_id(), &name, &[], &req, body).await?;
     let id = DocumentId::new();
     let now = state.clock.now();
@@ -207,52 +188,6 @@ pub async fn upload_document(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/documents/{id}")))
         .json(document))
-}
-
-/// Records a new document with its first version (bytes already stored) on `tx`, audited.
-pub(crate) async fn insert_uploaded(
-    tx: &mut crate::db::Tx,
-    who: &Principal,
-    origin: &Origin,
-    new: &NewDocument<'_>,
-    received: &transfer::Received,
-    uploader: &str,
-) -> ApiResult<()> {
-    queries::insert_document(tx, who.tenant_id(), new).await?;
-    let version = version_row(1, received, actor(who), uploader, new.at);
-    queries::insert_version(tx, who.tenant_id(), new.id, &version).await?;
-    received.settle(tx).await?;
-    let details = json!({
-        "organization_id": new.organization, "name": new.name, "version": 1,
-        "size": received.size, "content_type": received.content_type, "sha256": received.sha256,
-    });
-    audit::record(
-        tx,
-        event(who, "document.uploaded", new.id).details(details),
-        origin,
-        new.at,
-    )
-    .await?;
-    Ok(())
-}
-
-fn version_row(
-    version: i32,
-    received: &transfer::Received,
-    by: UserId,
-    by_name: &str,
-    at: chrono::DateTime<chrono::Utc>,
-) -> VersionRow {
-    VersionRow {
-        version,
-        storage_key: received.key.clone(),
-        size: received.size,
-        content_type: received.content_type.into(),
-        sha256: received.sha256.clone(),
-        uploaded_by: Some(by.0),
-        uploaded_by_name: by_name.into(),
-        uploaded_at: at,
-    }
 }
 
 /// Upload a new version of a document: it becomes the current one; earlier versions stay
@@ -288,14 +223,7 @@ pub async fn upload_version(
     let (doc, reach) = reachable(&state, &who, id, false).await?;
     if reach != Reach::Staff {
         let mut conn = state.db.conn().await?;
-        let awaits = crate::requests::service::document_awaits_decision(
-            &mut conn,
-            who.tenant_id(),
-            doc.organization(),
-            id,
-        )
-        .await?;
-        if awaits {
+        if queries::is_held(&mut conn, who.tenant_id(), id).await? {
             return Err(ApiError::Conflict(
                 "This document is waiting for your approval or signature; it cannot get a new \
                  version until the request is closed."
@@ -304,13 +232,13 @@ pub async fn upload_version(
             .into());
         }
     }
-    let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
+    let uploader = who.acting_name(&state.db).await?;
     let received = transfer::receive(&state, who.tenant_id(), &doc.name, &[], &req, body).await?;
     let now = state.clock.now();
     let stored = async {
         let mut tx = state.db.begin().await?;
         let number = queries::next_version(&mut tx, who.tenant_id(), id, now).await?;
-        let version = version_row(number, &received, actor(&who), &uploader, now);
+        let version = version_row(number, &received, who.acting_user(), &uploader, now);
         queries::insert_version(&mut tx, who.tenant_id(), id, &version).await?;
         received.settle(&mut tx).await?;
         let details = json!({
@@ -570,7 +498,7 @@ pub async fn publish_document(
     }
     let mut conn = state.db.conn().await?;
     for org in &targets {
-        let visible = crate::organizations::queries::get_visible(
+        let visible = crate::tenancy::queries::get_visible(
             &mut conn,
             who.tenant_id(),
             who.organization_visibility(),
@@ -582,7 +510,7 @@ pub async fn publish_document(
         }
     }
     drop(conn);
-    let publisher = name_of(&state, who.tenant_id(), actor(&who)).await?;
+    let publisher = who.acting_name(&state.db).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let mut copies = Vec::with_capacity(targets.len());
@@ -604,7 +532,7 @@ pub async fn publish_document(
             size: doc.size,
             content_type: doc.content_type.clone(),
             sha256: doc.sha256.clone(),
-            uploaded_by: Some(actor(&who).0),
+            uploaded_by: Some(who.acting_user().0),
             uploaded_by_name: publisher.clone(),
             uploaded_at: now,
         };
@@ -636,8 +564,8 @@ async fn record_access(
     version: i32,
     download: bool,
 ) -> ApiResult<()> {
-    let person = actor(who);
-    let name = name_of(state, who.tenant_id(), person).await?;
+    let person = who.acting_user();
+    let name = who.acting_name(&state.db).await?;
     let staff = who.viewer.is_some() || matches!(who.access, Access::Staff { .. });
     let kind = if download {
         AccessKind::Download

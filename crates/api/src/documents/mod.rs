@@ -6,6 +6,7 @@ pub mod folders;
 pub mod handlers;
 pub mod queries;
 pub mod rules;
+pub mod service;
 pub mod transfer;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

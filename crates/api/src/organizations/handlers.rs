@@ -9,7 +9,7 @@ use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
-use crate::tenancy::queries::{self as tenancy, OrganizationRow};
+use crate::tenancy::queries as tenancy;
 use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
 use portico_shared::organizations::{
@@ -73,33 +73,16 @@ pub async fn get_organization(
     who: Principal,
     path: web::Path<OrganizationId>,
 ) -> ApiResult<web::Json<Organization>> {
-    let row = visible(&state, &who, path.into_inner()).await?;
+    let row = who
+        .visible_organization(&state.db, path.into_inner())
+        .await?;
     Ok(web::Json(row.into()))
-}
-
-/// The organisation `id` if `who` can see it (it is in their tenant, and they belong or are
-/// assigned to it): 404 otherwise — checked before any role or scope, so another tenant's
-/// ids are 404 for everyone (S11).
-pub(crate) async fn visible(
-    state: &AppState,
-    who: &Principal,
-    id: OrganizationId,
-) -> ApiResult<OrganizationRow> {
-    let mut conn = state.db.conn().await?;
-    queries::get_visible(
-        &mut conn,
-        who.tenant_id(),
-        who.organization_visibility(),
-        id,
-    )
-    .await?
-    .ok_or(ApiError::NotFound)
 }
 
 /// The organisation `id` as `who` may manage it: 404 when they cannot see it (another tenant's,
 /// say), 403 when they can but are not a staff admin or owner.
 async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> ApiResult<()> {
-    visible(state, who, id).await?;
+    who.visible_organization(&state.db, id).await?;
     who.require_role(StaffRole::Admin)?;
     Ok(())
 }
@@ -271,7 +254,7 @@ pub async fn list_assigned_staff(
     web::Query(params): web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<User>>> {
     let org = path.into_inner();
-    visible(&state, &who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     who.require_staff()?;
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;

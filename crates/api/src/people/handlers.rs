@@ -94,7 +94,7 @@ async fn require_team_admin(
     who: &Principal,
     org: OrganizationId,
 ) -> ApiResult<()> {
-    crate::organizations::handlers::visible(state, who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     match who.access {
         Access::Staff { .. } => {
             who.require_role(StaffRole::Admin)?;
@@ -564,7 +564,7 @@ pub async fn list_members(
     web::Query(params): web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Member>>> {
     let org = path.into_inner();
-    crate::organizations::handlers::visible(&state, &who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     if let Access::Customer { .. } = who.access {
         who.require_scope(org, Scope::Admin)?;
     }

@@ -10,9 +10,7 @@ use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
-use crate::documents::handlers::{actor, insert_uploaded, name_of};
-use crate::documents::queries::{self as documents, NewDocument};
-use crate::documents::{rules as document_rules, transfer};
+use crate::documents::service::{self as documents, NewDocument};
 use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
@@ -75,18 +73,18 @@ async fn bound_version(
         .document_id
         .ok_or_else(|| ApiError::Conflict("This item names no document.".into()))?;
     let mut conn = state.db.conn().await?;
-    let document = documents::get_document(&mut conn, who.tenant_id(), document_id)
+    let document = documents::document(&mut conn, who.tenant_id(), document_id)
         .await?
         .filter(|d| d.deleted_at.is_none() && d.organization() == request.organization_id)
         .ok_or_else(gone)?;
     let visibility = document.visibility()?;
-    let readable = document_rules::Reach::of(&who.access, request.organization_id)
+    let readable = documents::Reach::of(&who.access, request.organization_id)
         .is_ok_and(|reach| reach.sees(visibility, document.scope()));
     if !readable {
         return Err(ApiError::Forbidden);
     }
     let version = item.document_version.unwrap_or(document.current_version);
-    let bound = documents::get_version(&mut conn, who.tenant_id(), document_id, version)
+    let bound = documents::version(&mut conn, who.tenant_id(), document_id, version)
         .await?
         .ok_or_else(gone)?;
     Ok((document, bound))
@@ -191,10 +189,9 @@ pub async fn upload_item(
 ) -> UploadResult<web::Json<Request>> {
     let (request_id, item_id) = path.into_inner();
     let (request, item) = answerable(&state, &who, request_id, item_id, ItemKind::Upload).await?;
-    let name =
-        document_rules::parse_name(&params.name).map_err(|m| ApiError::invalid("name", m))?;
-    let uploader = name_of(&state, who.tenant_id(), actor(&who)).await?;
-    let received = transfer::receive(
+    let name = documents::parse_name(&params.name).map_err(|m| ApiError::invalid("name", m))?;
+    let uploader = who.acting_name(&state.db).await?;
+    let received = documents::receive(
         &state,
         who.tenant_id(),
         &name,
@@ -220,7 +217,7 @@ pub async fn upload_item(
             scope: None,
             at: state.clock.now(),
         };
-        insert_uploaded(&mut tx, &who, &origin, &new, &received, &uploader).await?;
+        documents::insert_uploaded(&mut tx, &who, &origin, &new, &received, &uploader).await?;
         let response = ItemResponse::Upload { document_ids };
         save(
             &mut tx,

@@ -187,7 +187,7 @@ pub(crate) async fn check_request(
         let field = format!("items.{i}");
         errors.extend(rules::check_item(item, &field, for_template));
         if let Some(doc) = item.document_id.filter(|_| !for_template) {
-            let found = crate::documents::queries::get_document(&mut conn, tenant, doc)
+            let found = crate::documents::service::document(&mut conn, tenant, doc)
                 .await?
                 .filter(|d| d.organization_id == org.0 && d.deleted_at.is_none());
             match found {
@@ -261,11 +261,14 @@ pub(crate) async fn create(
         let mut spec = ItemSpec::from(item);
         if let Some(doc) = item.document_id {
             // Bind the version chosen now: a later upload never changes what is signed.
-            let found = crate::documents::queries::get_document(tx, tenant, doc)
+            let found = crate::documents::service::document(tx, tenant, doc)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             spec.document_version = Some(found.current_version);
             spec.document_sha256 = Some(found.sha256);
+            if matches!(item.kind, ItemKind::Approve | ItemKind::Sign) {
+                crate::documents::service::hold(tx, tenant, doc, id.0, now).await?;
+            }
         }
         queries::insert_item(tx, tenant, id, position as i32, &spec, item).await?;
     }
@@ -413,7 +416,7 @@ pub async fn create_request(
     JsonObject(body): JsonObject<CreateRequest>,
 ) -> ApiResult<HttpResponse> {
     let org = path.into_inner();
-    crate::organizations::handlers::visible(&state, &who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     who.require_staff()?;
     check_request(
         &state,
@@ -522,7 +525,7 @@ pub async fn organization_requests(
     web::Query(params): web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Request>>> {
     let org = path.into_inner();
-    crate::organizations::handlers::visible(&state, &who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     let filter = RequestFilter {
         organization_id: Some(org),
         status: None,
@@ -550,7 +553,7 @@ pub async fn organization_progress(
     path: web::Path<OrganizationId>,
 ) -> ApiResult<web::Json<OrganizationProgress>> {
     let org = path.into_inner();
-    crate::organizations::handlers::visible(&state, &who, org).await?;
+    who.visible_organization(&state.db, org).await?;
     let today = state.clock.now().date_naive();
     let mut progress = OrganizationProgress {
         open_requests: 0,
@@ -678,8 +681,23 @@ pub(crate) async fn settle(
         .map(|(id, status)| if *id == changed { new_status } else { *status })
         .collect();
     let status = rules::status_of(locked.status, &statuses);
-    queries::set_request_status(tx, tenant, locked.id, status, now).await?;
+    set_status(tx, tenant, locked.id, status, now).await?;
     Ok(status)
+}
+
+/// Stores a request's new status; a closed request releases its holds on documents.
+async fn set_status(
+    tx: &mut crate::db::Tx,
+    tenant: TenantId,
+    id: RequestId,
+    status: RequestStatus,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    queries::set_request_status(tx, tenant, id, status, now).await?;
+    if rules::is_final(status) {
+        crate::documents::service::release(tx, tenant, id.0).await?;
+    }
+    Ok(())
 }
 
 /// Cancel a request that is not closed. Staff only.
@@ -709,7 +727,7 @@ pub async fn cancel_request(
     let mut tx = state.db.begin().await?;
     let locked = lock(&mut tx, who.tenant_id(), request.id).await?;
     let status = rules::cancel(locked.status()).map_err(|r| ApiError::Conflict(r.into()))?;
-    queries::set_request_status(&mut tx, who.tenant_id(), request.id, status, now).await?;
+    set_status(&mut tx, who.tenant_id(), request.id, status, now).await?;
     let event = Event::new(who.tenant_id(), "request.cancelled", Outcome::Success)
         .by(Some(who.user_id), &who.email)
         .on("request", request.id)
@@ -855,7 +873,7 @@ pub async fn signature_certificate(
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            crate::documents::rules::content_disposition(true, &name),
+            crate::documents::service::content_disposition(true, &name),
         ))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,

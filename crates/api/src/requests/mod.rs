@@ -8,7 +8,6 @@ pub mod fulfil;
 pub mod handlers;
 pub mod queries;
 pub mod rules;
-pub mod service;
 pub mod templates;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

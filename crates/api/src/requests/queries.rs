@@ -304,21 +304,6 @@ pub async fn items(
     Ok(rows)
 }
 
-/// The specs of the approve and sign items of an organisation's requests that are still
-/// open (not completed or cancelled).
-pub async fn open_document_item_specs(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    organization: OrganizationId,
-) -> sqlx::Result<Vec<String>> {
-    on_db!(c, e => sqlx::query_scalar(
-        "SELECT i.spec FROM requests r JOIN request_items i \
-           ON i.tenant_id = r.tenant_id AND i.request_id = r.id \
-         WHERE r.tenant_id = $1 AND r.organization_id = $2 \
-           AND r.status NOT IN ('completed', 'cancelled') AND i.kind IN ('approve', 'sign')")
-        .bind(tenant.0).bind(organization.0).fetch_all(e).await)
-}
-
 pub async fn get_item(
     c: &mut impl AsExec,
     tenant: TenantId,

@@ -178,7 +178,7 @@ pub fn check_item(item: &NewItem, field: &str, for_template: bool) -> Vec<(Strin
     }
     // An item that accepts only types the server never stores could never be fulfilled.
     for (i, t) in item.accepted_types.iter().enumerate() {
-        if !crate::documents::rules::STORED_TYPES.contains(&t.as_str()) {
+        if !crate::documents::service::STORED_TYPES.contains(&t.as_str()) {
             error(
                 &format!("accepted_types.{i}"),
                 "not a type Portico stores (PDF, images, Office and OpenDocument files, ZIP, \

@@ -246,7 +246,7 @@ pub async fn send_template(
     }
     let mut plans = Vec::with_capacity(targets.len());
     for org in &targets {
-        crate::organizations::handlers::visible(&state, &who, *org).await?;
+        who.visible_organization(&state.db, *org).await?;
         plans.push((
             *org,
             assignees_for(&state, who.tenant_id(), *org, &[], &found.items).await?,

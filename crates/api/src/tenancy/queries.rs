@@ -623,6 +623,29 @@ pub async fn get_visible_person(
         .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
 }
 
+/// Organisations a principal sees (`$2`, `$3` from `OrgVisibility::binds`).
+pub const VISIBLE_ORGANIZATIONS: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, \
+     o.custom_fields, o.created_at \
+     FROM organizations o WHERE o.tenant_id = $1 AND ( \
+       $2 = 'all' \
+       OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m \
+            WHERE m.tenant_id = o.tenant_id AND m.organization_id = o.id AND m.user_id = $3)) \
+       OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
+            WHERE a.tenant_id = o.tenant_id AND a.organization_id = o.id AND a.user_id = $3)))";
+
+/// Organisation `id`, if `who` sees it.
+pub async fn get_visible(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    who: OrgVisibility,
+    id: OrganizationId,
+) -> sqlx::Result<Option<OrganizationRow>> {
+    let (mode, user) = who.binds();
+    let sql = format!("{VISIBLE_ORGANIZATIONS} AND o.id = $4");
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

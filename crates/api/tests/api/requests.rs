@@ -842,6 +842,36 @@ async fn a_signature_binds_the_version_staff_chose_and_the_signer_cannot_swap_it
 }
 
 #[tokio::test]
+async fn a_document_stays_held_while_any_open_request_awaits_a_decision_on_it() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let alice = acme.login("alice").await;
+    let letter = letter(&owner, acme.northwind()).await;
+    let first = owner
+        .create_request(acme.northwind(), &sign_request(letter.id))
+        .await
+        .unwrap();
+    let second = owner
+        .create_request(acme.northwind(), &sign_request(letter.id))
+        .await
+        .unwrap();
+    let v2 = b"%PDF-1.7\nv2\n%%EOF\n".to_vec();
+
+    // Cancelling one request leaves the other's hold.
+    owner.cancel_request(first.id).await.unwrap();
+    let refused = alice
+        .upload_version(letter.id, v2.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(409));
+    // Cancelling the last one releases the document.
+    owner.cancel_request(second.id).await.unwrap();
+    let added = alice.upload_version(letter.id, v2).await.unwrap();
+    assert_eq!(added.version, 2);
+}
+
+#[tokio::test]
 async fn a_request_cannot_ask_to_sign_a_document_the_contact_cannot_open() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
