@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod hardening;
 pub mod health;
 pub mod jobs;

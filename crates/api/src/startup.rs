@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::state::AppState;
 use crate::{
-    auth, documents, health, jobs, openapi, organizations, people, requests, settings, telemetry,
-    web_app,
+    auth, documents, events, health, jobs, openapi, organizations, people, requests, settings,
+    telemetry, web_app,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
@@ -55,6 +55,16 @@ pub fn job_handlers(state: &web::Data<AppState>) -> jobs::Registry {
         .merge(settings::jobs(state))
         .merge(documents::jobs(state))
         .merge(requests::jobs(state))
+        .merge(events::jobs(
+            state.db.clone(),
+            state.clock.clone(),
+            event_subscribers(state),
+        ))
+}
+
+/// Every event subscriber, composed from each capability's `events()`.
+pub fn event_subscribers(state: &web::Data<AppState>) -> events::Subscribers {
+    events::Subscribers::default().merge(requests::events(state))
 }
 
 /// A running server and what tests need to drive it.

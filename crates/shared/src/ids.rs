@@ -58,6 +58,8 @@ typed_id!(
     SessionId,
     /// One audit event.
     AuditEventId,
+    /// One domain event of the outbox.
+    EventId,
     /// A folder of an organisation's documents.
     FolderId,
     /// A document (a file with its versions).

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod documents;
+pub mod events;
 pub mod ids;
 pub mod organizations;
 pub mod people;

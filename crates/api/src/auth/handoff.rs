@@ -14,6 +14,7 @@ use crate::auth::Principal;
 use crate::auth::handlers::{begin_session, check_ip_limit, refresh_cookie};
 use crate::db::{AsExec, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::on_db;
 use crate::secrets::DataKey;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use portico_shared::auth::HandoffSecret;
+use portico_shared::events::EventData;
 use portico_shared::tenancy::{Scope, StaffRole, UserStatus};
 use portico_shared::{OrganizationId, Problem, TenantId, UserId};
 use serde::Deserialize;
@@ -275,6 +277,8 @@ pub async fn handoff(
                 .on("user", row.id)
                 .details(json!({ "email": row.email, "kind": "customer", "via": "handoff" }));
             audit::record(&mut tx, event, &origin, now).await?;
+            let joined = EventData::PersonJoined(row.person_event(Vec::new()));
+            events::emit(&mut tx, tenant_id, joined, now).await?;
             row
         }
     };
@@ -292,6 +296,8 @@ pub async fn handoff(
             .on("user", user_id)
             .details(json!({ "organization_id": org_id, "scopes": column, "via": "handoff" }));
         audit::record(&mut tx, event, &origin, now).await?;
+        let added = people::membership_event(user_id, org_id, &column);
+        events::emit(&mut tx, tenant_id, EventData::MembershipAdded(added), now).await?;
     }
     // A person invited earlier and handed off now has proved their address through the host.
     let user = if user.status == "invited" {

@@ -13,6 +13,7 @@ use crate::auth::rules::check_new_password;
 use crate::body::JsonObject;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::passwords::Password;
@@ -23,6 +24,7 @@ use crate::tenancy::rules;
 use actix_web::{HttpResponse, post, web};
 use chrono::Duration;
 use portico_shared::auth::TokenResponse;
+use portico_shared::events::EventData;
 use portico_shared::people::{InvitationDetails, LinkToken, RequestLink, SetPasswordWithLink};
 use portico_shared::tenancy::Tenant;
 use portico_shared::{Problem, TenantId, UserId};
@@ -363,6 +365,8 @@ async fn set_password_with_link(
         Purpose::Invitation => {
             people::update_profile(&mut tx, &user, now).await?;
             tenancy::set_status(&mut tx, tenant, user_id, "active", now).await?;
+            let joined = EventData::PersonJoined(user.person_event(Vec::new()));
+            events::emit(&mut tx, tenant, joined, now).await?;
             ("user.invitation_accepted", "invitation", 0)
         }
         _ => {

@@ -6,6 +6,8 @@
 //! code once per backend so each gets its native types (UUID, TIMESTAMPTZ on PostgreSQL; BLOB,
 //! TEXT on SQLite). The few dialect-specific spots are named functions here.
 
+pub mod enums;
+
 use anyhow::Context;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -5,7 +5,7 @@
 use super::folders::{folder_of, reach_in};
 use super::queries::{self, DocumentQuery, DocumentRow, NewAccess, NewDocument, VersionRow};
 use super::rules::{self, Reach};
-use super::service::{event, insert_uploaded, version_row};
+use super::service::{event, insert_uploaded, report, version_row};
 use super::transfer;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
@@ -21,6 +21,7 @@ use portico_shared::documents::{
     DocumentVersion, FileLink, PublishDocument, StorageUsage, UpdateDocument, UploadParams,
     Visibility,
 };
+use portico_shared::events::EventData;
 use portico_shared::{DocumentId, OrganizationId, Page, Problem, TenantId, UserId};
 use serde::Deserialize;
 use serde_json::json;
@@ -252,6 +253,7 @@ pub async fn upload_version(
             now,
         )
         .await?;
+        report(&mut tx, &who, id, EventData::DocumentVersionAdded, now).await?;
         tx.commit().await?;
         ApiResult::Ok(())
     }
@@ -376,6 +378,7 @@ pub async fn update_document(
         now,
     )
     .await?;
+    report(&mut tx, &who, id, EventData::DocumentUpdated, now).await?;
     tx.commit().await?;
     Ok(web::Json(reload(&state, who.tenant_id(), id).await?))
 }
@@ -422,6 +425,7 @@ pub async fn delete_document(
         now,
     )
     .await?;
+    report(&mut tx, &who, id, EventData::DocumentDeleted, now).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -454,6 +458,7 @@ pub async fn restore_document(
         let mut tx = state.db.begin().await?;
         queries::set_deleted(&mut tx, who.tenant_id(), id, None).await?;
         audit::record(&mut tx, event(&who, "document.restored", id), &origin, now).await?;
+        report(&mut tx, &who, id, EventData::DocumentRestored, now).await?;
         tx.commit().await?;
     }
     Ok(web::Json(reload(&state, who.tenant_id(), id).await?))
@@ -537,6 +542,7 @@ pub async fn publish_document(
             uploaded_at: now,
         };
         queries::insert_version(&mut tx, who.tenant_id(), copy, &version).await?;
+        report(&mut tx, &who, copy, EventData::DocumentUploaded, now).await?;
         copies.push(copy);
     }
     let details = json!({ "organization_ids": targets, "copies": copies });

@@ -8,6 +8,8 @@ use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::db::AsExec;
 use crate::error::ApiResult;
+use crate::events;
+use portico_shared::events::{DocumentEvent, EventData};
 use portico_shared::{DocumentId, TenantId, UserId};
 use serde_json::json;
 
@@ -79,6 +81,29 @@ pub async fn insert_uploaded(
         new.at,
     )
     .await?;
+    report(tx, who, new.id, EventData::DocumentUploaded, new.at).await
+}
+
+/// Reports `kind` about document `id` as it now is on `tx`, by `who`.
+pub(super) async fn report(
+    tx: &mut crate::db::Tx,
+    who: &Principal,
+    id: DocumentId,
+    kind: fn(DocumentEvent) -> EventData,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let row = queries::get_document(&mut *tx, who.tenant_id(), id)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound)?;
+    let data = DocumentEvent {
+        document_id: id,
+        organization_id: row.organization(),
+        name: row.name.clone(),
+        version: row.current_version,
+        visibility: row.visibility()?,
+        by: Some(who.acting_user()),
+    };
+    events::emit(tx, who.tenant_id(), kind(data), now).await?;
     Ok(())
 }
 

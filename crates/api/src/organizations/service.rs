@@ -4,8 +4,10 @@
 
 use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::state::AppState;
 use crate::tenancy::{queries, rules};
+use portico_shared::events::{EventData, OrganizationEvent};
 use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
 use portico_shared::tenancy::OrganizationAccess;
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -47,17 +49,39 @@ pub async fn create_organization(
         created_at: now,
     };
     let mut tx = state.db.begin().await?;
-    queries::insert_organization(&mut tx, &row).await?;
+    insert(&mut tx, actor, origin, &row, assign_to, None).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Records the new organisation `row` on `tx` — assigned to `assign_to` when given (a
+/// creator limited to assigned organisations), audited and reported — `via` naming the path
+/// it came by when not the API's create (`import`).
+pub async fn insert(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    origin: &Origin,
+    row: &queries::OrganizationRow,
+    assign_to: Option<UserId>,
+    via: Option<&str>,
+) -> ApiResult<()> {
+    let (tenant, now) = (TenantId(row.tenant_id), row.created_at);
+    queries::insert_organization(&mut *tx, row).await?;
     if let Some(creator) = assign_to {
-        queries::assign_staff(&mut tx, tenant, creator, OrganizationId(row.id), now).await?;
+        queries::assign_staff(&mut *tx, tenant, creator, OrganizationId(row.id), now).await?;
+    }
+    let mut details = json!({ "name": row.name });
+    if let Some(via) = via {
+        details["via"] = json!(via);
     }
     let event = Event::new(tenant, "organization.created", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("organization", row.id)
-        .details(json!({ "name": row.name }));
-    audit::record(&mut tx, event, origin, now).await?;
-    tx.commit().await?;
-    Ok(row)
+        .details(details);
+    audit::record(&mut *tx, event, origin, now).await?;
+    let created = EventData::OrganizationCreated(event_data(row));
+    events::emit(tx, tenant, created, now).await?;
+    Ok(())
 }
 
 /// Renames an organisation, changes its external reference (`Some("")` clears it) or its
@@ -87,7 +111,7 @@ pub async fn update_organization(
         origin,
         tenant,
         organization,
-        "organization.updated",
+        EventData::OrganizationUpdated,
         |o| {
             let fields = match &custom_fields {
                 Some(changes) => {
@@ -118,12 +142,12 @@ pub async fn set_organization_status(
     organization: OrganizationId,
     status: &'static str,
 ) -> ApiResult<queries::OrganizationRow> {
-    let action = if status == "archived" {
-        "organization.archived"
+    let report = if status == "archived" {
+        EventData::OrganizationArchived
     } else {
-        "organization.restored"
+        EventData::OrganizationRestored
     };
-    change_organization(state, actor, origin, tenant, organization, action, |o| {
+    change_organization(state, actor, origin, tenant, organization, report, |o| {
         Ok(queries::OrganizationRow {
             status: status.into(),
             ..o.clone()
@@ -132,15 +156,24 @@ pub async fn set_organization_status(
     .await
 }
 
+/// What events say about an organisation.
+fn event_data(row: &queries::OrganizationRow) -> OrganizationEvent {
+    OrganizationEvent {
+        organization_id: OrganizationId(row.id),
+        name: row.name.clone(),
+        external_ref: row.external_ref.clone(),
+    }
+}
+
 /// Loads an organisation, applies `change` and, if anything changed, saves it with an audit
-/// event (`action`, before and after) in the same transaction.
+/// event (before and after) and the domain event `report` makes, in the same transaction.
 async fn change_organization(
     state: &AppState,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     organization: OrganizationId,
-    action: &'static str,
+    report: fn(OrganizationEvent) -> EventData,
     change: impl FnOnce(&queries::OrganizationRow) -> ApiResult<queries::OrganizationRow>,
 ) -> ApiResult<queries::OrganizationRow> {
     let mut tx = state.db.begin().await?;
@@ -156,11 +189,14 @@ async fn change_organization(
         json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status,
                 "custom_fields": serde_json::from_str::<serde_json::Value>(&o.custom_fields).ok() })
     };
-    let event = Event::new(tenant, action, Outcome::Success)
+    let now = state.clock.now();
+    let data = report(event_data(&after));
+    let event = Event::new(tenant, data.kind(), Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("organization", organization)
         .details(json!({ "before": summary(&before), "after": summary(&after) }));
-    audit::record(&mut tx, event, origin, state.clock.now()).await?;
+    audit::record(&mut tx, event, origin, now).await?;
+    events::emit(&mut tx, tenant, data, now).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -10,13 +10,16 @@ use crate::auth::links::{self, Purpose};
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
 use crate::passwords::Password;
 use crate::state::AppState;
+use crate::tenancy::queries::membership_event;
 use crate::tenancy::queries::{self as tenancy, UserRow};
 use crate::tenancy::rules;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use portico_shared::events::EventData;
 use portico_shared::people::{
     ChangeEmail, ChangeOrganizationAccess, ChangeRole, ChangeScopes, InviteMember, InvitePerson,
     Member, PeopleFilter, Person, UpdateProfile,
@@ -731,9 +734,9 @@ pub async fn remove_member(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     // A pending offer is withdrawn the same way.
-    let removed = queries::remove_membership(&mut tx, who.tenant_id(), org, user).await?
-        | queries::delete_offer(&mut tx, who.tenant_id(), org, user).await?;
-    if !removed {
+    let member = queries::remove_membership(&mut tx, who.tenant_id(), org, user).await?;
+    let offered = queries::delete_offer(&mut tx, who.tenant_id(), org, user).await?;
+    if !member && !offered {
         return Err(ApiError::NotFound);
     }
     let event = Event::new(who.tenant_id(), "membership.removed", Outcome::Success)
@@ -741,6 +744,10 @@ pub async fn remove_member(
         .on("user", user)
         .details(json!({ "organization_id": org }));
     audit::record(&mut tx, event, &origin, now).await?;
+    if member {
+        let removed = EventData::MembershipRemoved(membership_event(user, org, ""));
+        events::emit(&mut tx, who.tenant_id(), removed, now).await?;
+    }
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -370,16 +370,10 @@ async fn create(
         custom_fields: "{}".into(),
         created_at: now,
     };
-    tenancy::insert_organization(tx, &org).await?;
-    if who.is_restricted_staff() {
-        tenancy::assign_staff(tx, tenant, who.user_id, OrganizationId(org.id), now).await?;
-    }
+    let assign_to = who.is_restricted_staff().then_some(who.user_id);
     let actor = Actor::from(who);
-    let event = Event::new(tenant, "organization.created", Outcome::Success)
-        .by(actor.user_id, &actor.label)
-        .on("organization", org.id)
-        .details(json!({ "name": org.name, "via": "import" }));
-    audit::record(tx, event, origin, now).await?;
+    crate::organizations::service::insert(tx, &actor, origin, &org, assign_to, Some("import"))
+        .await?;
     Ok(OrganizationId(org.id))
 }
 

@@ -9,13 +9,15 @@ use crate::auth::links::{self, Purpose};
 use crate::body::JsonObject;
 use crate::db::{Tx, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::mail::{self, templates};
 use crate::people::queries as people;
 use crate::state::AppState;
-use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow};
+use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow, membership_event};
 use crate::tenancy::rules;
 use actix_web::{post, web};
 use portico_shared::Problem;
+use portico_shared::events::EventData;
 use portico_shared::people::{JoinedOrganization, LinkToken};
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -163,6 +165,9 @@ pub async fn invite_in(
                     "memberships": grants.iter().map(|(o, s)| json!({ "organization_id": o, "scopes": s })).collect::<Vec<_>>(),
                 }));
             audit::record(&mut *tx, event, origin, now).await?;
+            let orgs = grants.iter().map(|(o, _)| *o).collect();
+            let invited = EventData::PersonInvited(row.person_event(orgs));
+            events::emit(tx, tenant, invited, now).await?;
             send_invitation(state, tx, &tenant_row, &row, &inviter).await?;
             (row, Invited::New)
         }
@@ -218,6 +223,8 @@ pub async fn invite_in(
                     .on("user", user)
                     .details(json!({ "organization_id": org, "scopes": scopes }));
                 audit::record(&mut *tx, event, origin, now).await?;
+                let added = EventData::MembershipAdded(membership_event(user, *org, scopes));
+                events::emit(tx, tenant, added, now).await?;
             }
             if existing.status == "invited" {
                 send_invitation(state, tx, &tenant_row, &existing, &inviter).await?;
@@ -548,6 +555,8 @@ pub async fn accept_membership_offer(
             "offered_by": offer.offered_by,
         }));
     audit::record(&mut tx, event, &origin, now).await?;
+    let added = EventData::MembershipAdded(membership_event(user, org, &offer.scopes));
+    events::emit(&mut tx, tenant, added, now).await?;
     tx.commit().await?;
     Ok(web::Json(JoinedOrganization {
         organization: portico_shared::tenancy::OrganizationRef {

@@ -7,9 +7,11 @@ use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
+use crate::events;
 use crate::passwords::Password;
 use crate::state::AppState;
 use crate::tenancy::{queries, rules};
+use portico_shared::events::EventData;
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use serde_json::json;
@@ -81,6 +83,12 @@ pub async fn create_user(
         .on("user", row.id)
         .details(json!({ "email": row.email, "kind": row.kind, "staff_role": row.staff_role }));
     audit::record(&mut tx, event, origin, now).await?;
+    let person = row.person_event(Vec::new());
+    let report = match status {
+        UserStatus::Active => EventData::PersonJoined(person),
+        _ => EventData::PersonInvited(person),
+    };
+    events::emit(&mut tx, tenant, report, now).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -96,9 +104,10 @@ pub async fn set_status(
 ) -> ApiResult<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !queries::set_status(&mut tx, tenant, user, rules::status_to_column(status), now).await? {
-        return Err(ApiError::NotFound);
-    }
+    let before = queries::get_user(&mut tx, tenant, user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    queries::set_status(&mut tx, tenant, user, rules::status_to_column(status), now).await?;
     let ended = if status == UserStatus::Active {
         0
     } else {
@@ -109,6 +118,15 @@ pub async fn set_status(
         .on("user", user)
         .details(json!({ "status": rules::status_to_column(status), "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;
+    let person = before.person_event(Vec::new());
+    let report = match status {
+        UserStatus::Disabled => Some(EventData::PersonDisabled(person)),
+        _ if before.status == "disabled" => Some(EventData::PersonEnabled(person)),
+        _ => None,
+    };
+    if let Some(report) = report.filter(|_| before.status != rules::status_to_column(status)) {
+        events::emit(&mut tx, tenant, report, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -161,6 +179,7 @@ pub async fn set_membership(
         ));
     }
     let column = rules::scopes_to_column(scopes);
+    let joined = !queries::is_member(&mut tx, tenant, organization, user).await?;
     queries::upsert_membership(&mut tx, tenant, user, organization, &column, now)
         .await
         .map_err(|e| match &e {
@@ -172,6 +191,10 @@ pub async fn set_membership(
         .on("user", user)
         .details(json!({ "organization_id": organization, "scopes": column }));
     audit::record(&mut tx, event, origin, now).await?;
+    if joined {
+        let added = queries::membership_event(user, organization, &column);
+        events::emit(&mut tx, tenant, EventData::MembershipAdded(added), now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! questions. Only assigned contacts with the item's scope act; each answer moves the item
 //! and the request through the state machine in `rules`.
 
-use super::handlers::{lock, settle, visible};
+use super::handlers::{item_event, lock, report_status, settle, visible};
 use super::queries::{self, NewSignature};
 use super::rules;
 use crate::audit::{self, Event, Origin, Outcome};
@@ -12,9 +12,11 @@ use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
 use crate::documents::service::{self as documents, NewDocument};
 use crate::error::{ApiError, ApiResult, UploadResult};
+use crate::events;
 use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
 use portico_shared::documents::{UploadParams, Visibility};
+use portico_shared::events::EventData;
 use portico_shared::requests::{
     AnswerItem, Answers, ApproveItem, ItemKind, ItemResponse, PersonRef, Request, RequestItem,
     SignItem, SignatureRecord,
@@ -135,6 +137,10 @@ async fn save(
             "request_id": request.id, "response": response, "request_status": request_status.as_str(),
         }));
     audit::record(tx, event, origin, now).await?;
+    let answered = item_event(request, item, status, request_status, None);
+    let tenant = who.tenant_id();
+    events::emit(tx, tenant, EventData::RequestItemAnswered(answered), now).await?;
+    report_status(tx, tenant, request.id, locked.status(), request_status, now).await?;
     Ok(())
 }
 

@@ -7,7 +7,9 @@ use super::rules::{self, ReminderKind};
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{OrgVisibility, Principal};
 use crate::body::JsonObject;
+use crate::db::enums::from_stored;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
@@ -17,6 +19,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use portico_shared::documents::Visibility;
+use portico_shared::events::{EventData, RequestEvent, RequestItemEvent};
 use portico_shared::requests::{
     CreateRequest, ItemKind, ItemResponse, ItemStatus, NewItem, OrganizationProgress, PersonRef,
     Request, RequestFilter, RequestItem, RequestStatus, ReviewDecision, ReviewItem,
@@ -26,53 +29,40 @@ use portico_shared::{
 };
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The job that reminds assignees of a request due soon or overdue.
 pub const REMIND_JOB: &str = "requests.remind";
 
-fn item_kind(kind: &str) -> ItemKind {
-    match kind {
-        "approve" => ItemKind::Approve,
-        "sign" => ItemKind::Sign,
-        "question" => ItemKind::Question,
-        _ => ItemKind::Upload,
-    }
-}
-
-pub(crate) fn item_status(status: &str) -> ItemStatus {
-    ItemStatus::ALL
-        .into_iter()
-        .find(|s| s.as_str() == status)
-        .unwrap_or(ItemStatus::Pending)
-}
-
 impl ItemRow {
-    pub fn kind(&self) -> ItemKind {
-        item_kind(&self.kind)
-    }
-
-    pub fn status(&self) -> ItemStatus {
-        item_status(&self.status)
-    }
-
-    pub fn spec(&self) -> ItemSpec {
-        serde_json::from_str(&self.spec).unwrap_or_default()
-    }
-
-    pub fn response(&self) -> Option<ItemResponse> {
-        self.response
+    /// The item's parts as stored; anything unreadable is an error, never a default.
+    fn parts(&self) -> ApiResult<(ItemKind, ItemStatus, ItemSpec, Option<ItemResponse>)> {
+        let corrupt = |what: &str, e: serde_json::Error| {
+            tracing::error!(item = %self.id, what, error = %e, "a stored request item is unreadable");
+            ApiError::Internal(anyhow::anyhow!("request item {}: {what}: {e}", self.id))
+        };
+        let spec = serde_json::from_str(&self.spec).map_err(|e| corrupt("spec", e))?;
+        let response = self
+            .response
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok())
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("response", e))?;
+        Ok((
+            from_stored(&self.kind)?,
+            from_stored(&self.status)?,
+            spec,
+            response,
+        ))
     }
 }
 
-fn to_item(row: ItemRow) -> RequestItem {
-    let spec = row.spec();
-    let response = row.response();
-    RequestItem {
+fn to_item(row: ItemRow) -> ApiResult<RequestItem> {
+    let (kind, status, spec, response) = row.parts()?;
+    Ok(RequestItem {
         id: RequestItemId(row.id),
-        kind: row.kind(),
-        status: row.status(),
+        kind,
+        status,
         title: row.title,
         description: row.description,
         accepted_types: spec.accepted_types,
@@ -89,7 +79,7 @@ fn to_item(row: ItemRow) -> RequestItem {
         submitted_at: row.submitted_at,
         review_comment: row.review_comment,
         reviewed_at: row.reviewed_at,
-    }
+    })
 }
 
 /// The wire form of request rows, with their items and assignees.
@@ -112,18 +102,17 @@ pub(crate) async fn assemble(
         });
     }
     let today = state.clock.now().date_naive();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let items: Vec<RequestItem> = items
                 .remove(&r.id)
                 .unwrap_or_default()
                 .into_iter()
                 .map(to_item)
-                .collect();
+                .collect::<ApiResult<_>>()?;
             let statuses: Vec<ItemStatus> = items.iter().map(|i| i.status).collect();
-            let status = r.status();
-            Request {
+            let status = r.status()?;
+            Ok(Request {
                 id: RequestId(r.id),
                 organization_id: OrganizationId(r.organization_id),
                 organization_name: r.organization_name,
@@ -137,9 +126,9 @@ pub(crate) async fn assemble(
                 items,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The request `id` as `who` may see it (404 otherwise), with its items.
@@ -226,10 +215,9 @@ pub(crate) struct NewRequest<'a> {
     pub items: &'a [NewItem],
 }
 
-/// Creates a request on `tx`: its items and assignees, a notice to each assignee, reminder
-/// jobs before and after the due date, and an audit event.
+/// Creates a request on `tx`: its items and assignees, reminder jobs before and after the due
+/// date, an audit event and `request.created` (whose subscriber mails each assignee).
 pub(crate) async fn create(
-    state: &AppState,
     tx: &mut crate::db::Tx,
     who: &Principal,
     origin: &Origin,
@@ -272,23 +260,8 @@ pub(crate) async fn create(
         }
         queries::insert_item(tx, tenant, id, position as i32, &spec, item).await?;
     }
-    let mailing = Mailing::of(state, tx, tenant).await?;
-    let link = mailing.link(id);
-    let due = new.due_on.map(|d| d.format("%e %B %Y").to_string());
     for user in &new.assignees {
         queries::insert_assignee(tx, tenant, id, *user).await?;
-        if let Some(person) = tenancy::get_user(tx, tenant, *user).await? {
-            let mail = templates::request_created(
-                &mailing.brand,
-                &person.email,
-                &person.name,
-                &org.name,
-                &row.title,
-                due.as_deref(),
-                &link,
-            );
-            mail::queue(tx, tenant, &mail, now).await?;
-        }
     }
     if let Some(due_on) = new.due_on {
         for (kind, at) in rules::reminder_times(due_on, now) {
@@ -310,6 +283,8 @@ pub(crate) async fn create(
             "assignees": new.assignees,
         }));
     audit::record(tx, event, origin, now).await?;
+    let created = EventData::RequestCreated(request_event(tx, tenant, id).await?);
+    events::emit(tx, tenant, created, now).await?;
     Ok(id)
 }
 
@@ -449,7 +424,7 @@ pub async fn create_request(
         assignees,
         items: &body.items,
     };
-    let id = create(&state, &mut tx, &who, &origin, &new, now).await?;
+    let id = create(&mut tx, &who, &origin, &new, now).await?;
     tx.commit().await?;
     let request = visible(&state, &who, id).await?;
     Ok(HttpResponse::Created()
@@ -646,22 +621,10 @@ pub(crate) async fn lock(
     let (status, items) = queries::lock_request(tx, tenant, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let unknown = |what: &str, value: &str| {
-        ApiError::Internal(anyhow::anyhow!("unknown stored {what} status {value:?}"))
-    };
-    let status = RequestStatus::ALL
-        .into_iter()
-        .find(|s| s.as_str() == status)
-        .ok_or_else(|| unknown("request", &status))?;
+    let status = from_stored(&status)?;
     let items = items
         .into_iter()
-        .map(|(item, stored)| {
-            ItemStatus::ALL
-                .into_iter()
-                .find(|s| s.as_str() == stored)
-                .map(|s| (RequestItemId(item), s))
-                .ok_or_else(|| unknown("item", &stored))
-        })
+        .map(|(item, stored)| Ok((RequestItemId(item), from_stored(&stored)?)))
         .collect::<ApiResult<_>>()?;
     Ok(Locked { id, status, items })
 }
@@ -683,6 +646,72 @@ pub(crate) async fn settle(
     let status = rules::status_of(locked.status, &statuses);
     set_status(tx, tenant, locked.id, status, now).await?;
     Ok(status)
+}
+
+/// What `request.*` events say about request `id`, read on `c` as it now is.
+pub(crate) async fn request_event(
+    c: &mut impl crate::db::AsExec,
+    tenant: TenantId,
+    id: RequestId,
+) -> ApiResult<RequestEvent> {
+    let row = queries::get_request(&mut *c, tenant, OrgVisibility::All, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let assignee_ids = queries::assignees(&mut *c, tenant, &[id.0])
+        .await?
+        .into_iter()
+        .map(|a| UserId(a.user_id))
+        .collect();
+    Ok(RequestEvent {
+        request_id: id,
+        organization_id: OrganizationId(row.organization_id),
+        status: row.status()?,
+        title: row.title,
+        due_on: row.due_on,
+        assignee_ids,
+    })
+}
+
+/// Reports a request's move from `from` to `to`, when it is one subscribers hear about
+/// (submitted for review, completed, cancelled), on `tx`.
+pub(crate) async fn report_status(
+    tx: &mut crate::db::Tx,
+    tenant: TenantId,
+    id: RequestId,
+    from: RequestStatus,
+    to: RequestStatus,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let report = match to {
+        _ if to == from => return Ok(()),
+        RequestStatus::Submitted => EventData::RequestSubmitted,
+        RequestStatus::Completed => EventData::RequestCompleted,
+        RequestStatus::Cancelled => EventData::RequestCancelled,
+        RequestStatus::Open | RequestStatus::ChangesRequested => return Ok(()),
+    };
+    let data = request_event(&mut *tx, tenant, id).await?;
+    events::emit(tx, tenant, report(data), now).await?;
+    Ok(())
+}
+
+/// What `request.item_*` events say about an item just changed to `status`.
+pub(crate) fn item_event(
+    request: &Request,
+    item: &RequestItem,
+    status: ItemStatus,
+    request_status: RequestStatus,
+    comment: Option<&str>,
+) -> RequestItemEvent {
+    RequestItemEvent {
+        request_id: request.id,
+        organization_id: request.organization_id,
+        item_id: item.id,
+        kind: item.kind,
+        title: item.title.clone(),
+        status,
+        request_status,
+        comment: comment.map(str::to_string),
+    }
 }
 
 /// Stores a request's new status; a closed request releases its holds on documents.
@@ -733,6 +762,15 @@ pub async fn cancel_request(
         .on("request", request.id)
         .details(json!({ "was": locked.status().as_str() }));
     audit::record(&mut tx, event, &origin, now).await?;
+    report_status(
+        &mut tx,
+        who.tenant_id(),
+        request.id,
+        locked.status(),
+        status,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(web::Json(visible(&state, &who, request.id).await?))
 }
@@ -803,22 +841,6 @@ pub async fn review_item(
     )
     .await?;
     let request_status = settle(&mut tx, tenant, &locked, item_id, status, now).await?;
-    if !accept {
-        let mailing = Mailing::of(&state, &mut tx, tenant).await?;
-        let link = mailing.link(request.id);
-        for user in queries::assignees_to_mail(&mut tx, tenant, request.id).await? {
-            let mail = templates::changes_requested(
-                &mailing.brand,
-                &user.email,
-                &user.name,
-                &request.title,
-                &item.title,
-                comment.unwrap_or_default(),
-                &link,
-            );
-            mail::queue(&mut tx, tenant, &mail, now).await?;
-        }
-    }
     let event = Event::new(tenant, "request.item_reviewed", Outcome::Success)
         .by(Some(who.user_id), &who.email)
         .on("request_item", item_id)
@@ -827,6 +849,23 @@ pub async fn review_item(
             "comment": comment, "request_status": request_status.as_str(),
         }));
     audit::record(&mut tx, event, &origin, now).await?;
+    let reviewed = item_event(&request, &item, status, request_status, comment);
+    events::emit(
+        &mut tx,
+        tenant,
+        EventData::RequestItemReviewed(reviewed),
+        now,
+    )
+    .await?;
+    report_status(
+        &mut tx,
+        tenant,
+        request.id,
+        locked.status(),
+        request_status,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(web::Json(visible(&state, &who, request.id).await?))
 }
@@ -917,7 +956,7 @@ async fn remind(
         return Ok(());
     };
     let waiting = matches!(
-        row.status(),
+        row.status()?,
         RequestStatus::Open | RequestStatus::ChangesRequested
     );
     let Some(due_on) = row.due_on.filter(|d| waiting && Some(*d) == due) else {
@@ -944,4 +983,63 @@ async fn remind(
     audit::record(&mut tx, event, &Origin::default(), now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Mails that follow a request's events: each assignee hears of a new request; the
+/// assignees still concerned hear when staff ask for changes to an item.
+pub(crate) fn mail_subscriber(state: web::Data<AppState>) -> events::Handler {
+    Arc::new(move |mut tx, event| {
+        let state = state.clone();
+        Box::pin(async move {
+            let tenant = event.tenant_id;
+            let now = state.clock.now();
+            match &event.data {
+                EventData::RequestCreated(created) => {
+                    let mailing = Mailing::of(&state, &mut tx, tenant).await?;
+                    let org = tenancy::get_organization(&mut tx, tenant, created.organization_id)
+                        .await?
+                        .ok_or(ApiError::NotFound)?;
+                    let due = created.due_on.map(|d| d.format("%e %B %Y").to_string());
+                    for user in &created.assignee_ids {
+                        let Some(person) = tenancy::get_user(&mut tx, tenant, *user).await? else {
+                            continue;
+                        };
+                        let mail = templates::request_created(
+                            &mailing.brand,
+                            &person.email,
+                            &person.name,
+                            &org.name,
+                            &created.title,
+                            due.as_deref(),
+                            &mailing.link(created.request_id),
+                        );
+                        mail::queue(&mut tx, tenant, &mail, now).await?;
+                    }
+                }
+                EventData::RequestItemReviewed(reviewed)
+                    if reviewed.status == ItemStatus::ChangesRequested =>
+                {
+                    let mailing = Mailing::of(&state, &mut tx, tenant).await?;
+                    let request = request_event(&mut tx, tenant, reviewed.request_id).await?;
+                    let link = mailing.link(reviewed.request_id);
+                    for user in
+                        queries::assignees_to_mail(&mut tx, tenant, reviewed.request_id).await?
+                    {
+                        let mail = templates::changes_requested(
+                            &mailing.brand,
+                            &user.email,
+                            &user.name,
+                            &request.title,
+                            &reviewed.title,
+                            reviewed.comment.as_deref().unwrap_or_default(),
+                            &link,
+                        );
+                        mail::queue(&mut tx, tenant, &mail, now).await?;
+                    }
+                }
+                _ => {}
+            }
+            Ok(tx)
+        })
+    })
 }

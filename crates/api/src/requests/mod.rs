@@ -37,3 +37,12 @@ pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs
         handlers::remind_handler(state.clone()),
     )
 }
+
+/// The requests' event subscribers: the mail that follows a request's changes.
+pub fn events(state: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
+    crate::events::Subscribers::default().on(
+        "requests.mail",
+        &["request.created", "request.item_reviewed"],
+        handlers::mail_subscriber(state.clone()),
+    )
+}

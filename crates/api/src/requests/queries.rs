@@ -26,11 +26,9 @@ pub struct RequestRow {
 }
 
 impl RequestRow {
-    pub fn status(&self) -> RequestStatus {
-        RequestStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == self.status)
-            .unwrap_or(RequestStatus::Open)
+    /// The stored status; an unknown one is an error, never read as open.
+    pub fn status(&self) -> crate::error::ApiResult<RequestStatus> {
+        crate::db::enums::from_stored(&self.status)
     }
 }
 

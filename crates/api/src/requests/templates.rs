@@ -263,7 +263,7 @@ pub async fn send_template(
             assignees,
             items: &found.items,
         };
-        sent.push(create(&state, &mut tx, &who, &origin, &new, now).await?);
+        sent.push(create(&mut tx, &who, &origin, &new, now).await?);
     }
     let event = Event::new(who.tenant_id(), "request_template.sent", Outcome::Success)
         .by(Some(who.user_id), &who.email)

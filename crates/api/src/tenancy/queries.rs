@@ -5,6 +5,7 @@ use crate::db::AsExec;
 use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
 use crate::on_db;
 use chrono::{DateTime, Utc};
+use portico_shared::events::{MembershipEvent, PersonEvent};
 use portico_shared::organizations::{Organization, OrganizationStatus};
 use portico_shared::tenancy::{Branding, OrganizationAccess, StaffRole, Tenant, User};
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -220,6 +221,32 @@ pub struct UserRow {
     /// Staff: `all` or `assigned` (see [`OrganizationAccess`]).
     pub organization_access: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    /// What `person.*` events say about this person.
+    pub fn person_event(&self, organization_ids: Vec<OrganizationId>) -> PersonEvent {
+        PersonEvent {
+            user_id: UserId(self.id),
+            kind: rules::kind_from_column(&self.kind),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            organization_ids,
+        }
+    }
+}
+
+/// What `membership.*` events say: `scopes` as stored (none once removed).
+pub fn membership_event(
+    user: UserId,
+    organization: OrganizationId,
+    scopes: &str,
+) -> MembershipEvent {
+    MembershipEvent {
+        user_id: user,
+        organization_id: organization,
+        scopes: rules::scopes_from_column(scopes),
+    }
 }
 
 impl UserRow {
