@@ -302,6 +302,68 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no link in {}", mail.text))
     }
 
+    /// The data of the events of `kind` in `tenant`, newest first.
+    pub async fn events(&self, tenant: &TestTenant, kind: &str) -> Vec<Value> {
+        let mut conn = self.state.db.conn().await.expect("connection");
+        portico_api::events::queries::list(&mut conn, tenant.id, Some(kind), 1000)
+            .await
+            .expect("events")
+            .into_iter()
+            .map(|row| {
+                let event = portico_api::events::decode(&row).expect("a known event");
+                serde_json::to_value(&event).expect("serialises")["data"].clone()
+            })
+            .collect()
+    }
+
+    /// From now on, a transaction that emits an event of `kind` fails at commit (a deferred
+    /// foreign key its insert breaks), so the whole change rolls back; [`mend_commits`] ends it.
+    pub async fn break_commits_emitting(&self, kind: &str) {
+        let statements = match self.backend() {
+            Backend::Sqlite => vec![
+                "CREATE TABLE IF NOT EXISTS test_commit_breaker_parent (id INTEGER PRIMARY KEY)"
+                    .to_string(),
+                "CREATE TABLE IF NOT EXISTS test_commit_breaker (parent INTEGER REFERENCES \
+                 test_commit_breaker_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+                    .to_string(),
+                format!(
+                    "CREATE TRIGGER test_break_commit AFTER INSERT ON events \
+                     WHEN NEW.kind = '{kind}' BEGIN \
+                     INSERT INTO test_commit_breaker (parent) VALUES (1); END"
+                ),
+            ],
+            Backend::Postgres => vec![
+                "CREATE TABLE IF NOT EXISTS test_commit_breaker_parent (id INTEGER PRIMARY KEY)"
+                    .to_string(),
+                "CREATE TABLE IF NOT EXISTS test_commit_breaker (parent INTEGER REFERENCES \
+                 test_commit_breaker_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+                    .to_string(),
+                "CREATE OR REPLACE FUNCTION test_break_commit() RETURNS trigger \
+                 LANGUAGE plpgsql AS $$ BEGIN \
+                 INSERT INTO test_commit_breaker (parent) VALUES (1); RETURN NEW; END $$"
+                    .to_string(),
+                format!(
+                    "CREATE TRIGGER test_break_commit AFTER INSERT ON events FOR EACH ROW \
+                     WHEN (NEW.kind = '{kind}') EXECUTE FUNCTION test_break_commit()"
+                ),
+            ],
+        };
+        for sql in statements {
+            self.execute(&sql)
+                .await
+                .expect("the commit breaker installs");
+        }
+    }
+
+    /// Commits work again (see [`break_commits_emitting`]).
+    pub async fn mend_commits(&self) {
+        let sql = match self.backend() {
+            Backend::Sqlite => "DROP TRIGGER test_break_commit",
+            Backend::Postgres => "DROP TRIGGER test_break_commit ON events",
+        };
+        self.execute(sql).await.expect("the commit breaker goes");
+    }
+
     /// Runs a statement straight on the database.
     pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let mut conn = self.state.db.conn().await.expect("connection");

@@ -8,6 +8,7 @@ mod auth_sessions;
 mod auth_tokens;
 mod documents;
 mod errors;
+mod events;
 mod handoff;
 mod helpers;
 mod import;
