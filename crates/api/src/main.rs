@@ -153,7 +153,11 @@ enum KeysCommand {
 }
 
 fn parse_role(s: &str) -> Result<StaffRole, String> {
-    portico_api::tenancy::rules::role_from_column(s)
+    use portico_api::db::enums::Stored;
+    StaffRole::ALL
+        .iter()
+        .copied()
+        .find(|r| r.stored() == s)
         .ok_or_else(|| "use owner, admin or agent".into())
 }
 

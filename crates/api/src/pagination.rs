@@ -43,12 +43,12 @@ impl PageParams {
 
 /// Makes a page from up to `limit + 1` rows fetched in id order: the extra row, if present,
 /// only says there is a next page.
-pub fn page<R, T>(
+pub fn page<R, T, E>(
     mut rows: Vec<R>,
     limit: u32,
     id: impl Fn(&R) -> Uuid,
-    into: impl Fn(R) -> T,
-) -> Page<T> {
+    into: impl Fn(R) -> Result<T, E>,
+) -> Result<Page<T>, E> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = if more {
@@ -57,10 +57,10 @@ pub fn page<R, T>(
     } else {
         None
     };
-    Page {
-        items: rows.into_iter().map(into).collect(),
+    Ok(Page {
+        items: rows.into_iter().map(into).collect::<Result<_, E>>()?,
         next_cursor,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -86,7 +86,7 @@ mod tests {
             1
         );
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let p = page(ids.clone(), 2, |u| *u, |u| u);
+        let p = page(ids.clone(), 2, |u| *u, Ok::<_, ()>).unwrap();
         assert_eq!(p.items, ids[..2]);
         let after = PageParams {
             limit: None,
@@ -95,7 +95,12 @@ mod tests {
         .after()
         .unwrap();
         assert_eq!(after, Some(ids[1]));
-        assert!(page(ids, 3, |u| *u, |u| u).next_cursor.is_none());
+        assert!(
+            page(ids, 3, |u| *u, Ok::<_, ()>)
+                .unwrap()
+                .next_cursor
+                .is_none()
+        );
         assert!(
             PageParams {
                 limit: None,

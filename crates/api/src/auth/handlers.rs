@@ -251,7 +251,7 @@ pub(crate) async fn begin_session(
         .details(details);
     audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;
-    Ok((user.into(), started))
+    Ok((user.try_into()?, started))
 }
 
 /// Trade the `portico_refresh` cookie for a new access token.
@@ -330,7 +330,7 @@ pub async fn refresh(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     tx.commit().await?;
-    token_response(&state, user_row.into(), session, &next)
+    token_response(&state, user_row.try_into()?, session, &next)
 }
 
 /// Sign out: ends the session of the refresh cookie (or of the bearer token) and clears the
@@ -423,14 +423,16 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
             let memberships = tenancy::memberships_of(&mut conn, who.tenant_id, who.user_id)
                 .await?
                 .into_iter()
-                .map(|m| Membership {
-                    organization: OrganizationRef {
-                        id: OrganizationId(m.organization_id),
-                        name: m.organization_name,
-                    },
-                    scopes: tenancy_rules::scopes_from_column(&m.scopes),
+                .map(|m| {
+                    Ok(Membership {
+                        scopes: tenancy_rules::scopes_from_column(&m.scopes)?,
+                        organization: OrganizationRef {
+                            id: OrganizationId(m.organization_id),
+                            name: m.organization_name,
+                        },
+                    })
                 })
-                .collect();
+                .collect::<ApiResult<_>>()?;
             (None, None, memberships)
         }
     };
@@ -439,7 +441,7 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
         None => None,
     };
     Ok(web::Json(Me {
-        user: user.into(),
+        user: user.try_into()?,
         tenant: tenant.into(),
         staff_role,
         assigned_organizations,

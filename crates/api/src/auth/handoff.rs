@@ -12,6 +12,7 @@
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::auth::handlers::{begin_session, check_ip_limit, refresh_cookie};
+use crate::db::enums::Stored;
 use crate::db::{AsExec, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
@@ -263,7 +264,7 @@ pub async fn handoff(
                 email: email.clone(),
                 name,
                 password_hash: None,
-                status: rules::status_to_column(UserStatus::Active).into(),
+                status: (UserStatus::Active).stored().into(),
                 staff_role: None,
                 phone: None,
                 locale: None,
@@ -277,7 +278,7 @@ pub async fn handoff(
                 .on("user", row.id)
                 .details(json!({ "email": row.email, "kind": "customer", "via": "handoff" }));
             audit::record(&mut tx, event, &origin, now).await?;
-            let joined = EventData::PersonJoined(row.person_event(Vec::new()));
+            let joined = EventData::PersonJoined(row.person_event(Vec::new())?);
             events::emit(&mut tx, tenant_id, joined, now).await?;
             row
         }
@@ -296,7 +297,7 @@ pub async fn handoff(
             .on("user", user_id)
             .details(json!({ "organization_id": org_id, "scopes": column, "via": "handoff" }));
         audit::record(&mut tx, event, &origin, now).await?;
-        let added = people::membership_event(user_id, org_id, &column);
+        let added = people::membership_event(user_id, org_id, &column)?;
         events::emit(&mut tx, tenant_id, EventData::MembershipAdded(added), now).await?;
     }
     // A person invited earlier and handed off now has proved their address through the host.

@@ -4,6 +4,7 @@
 //! body, a path or a query string. Handlers check permissions explicitly with the helpers here.
 
 use crate::auth::queries;
+use crate::db::enums::from_stored;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 pub use crate::tenancy::OrgVisibility;
@@ -209,29 +210,29 @@ pub(crate) async fn load(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let open = holder.revoked_at.is_none() && holder.expires_at > now;
-    let active = |status: &str| rules::status_from_column(status) == UserStatus::Active;
+    let active = |status: &str| -> ApiResult<bool> {
+        Ok(from_stored::<UserStatus>(status)? == UserStatus::Active)
+    };
     // A view-as session lives only while the staff member looking is active too (S9).
-    let viewer_active =
-        holder.viewer_user_id.is_none() || holder.viewer_status.as_deref().is_some_and(active);
-    if !open || !active(&holder.status) || !viewer_active {
+    let viewer_active = match (holder.viewer_user_id, holder.viewer_status.as_deref()) {
+        (None, _) => true,
+        (Some(_), Some(status)) => active(status)?,
+        (Some(_), None) => false,
+    };
+    if !open || !active(&holder.status)? || !viewer_active {
         return Err(ApiError::Unauthorized);
     }
-    let access = match rules::kind_from_column(&holder.kind) {
+    let access = match from_stored(&holder.kind)? {
         UserKind::Staff => {
             let role = holder
                 .staff_role
                 .as_deref()
-                .and_then(rules::role_from_column)
+                .map(from_stored)
+                .transpose()?
                 .ok_or(ApiError::Unauthorized)?;
             // Owners serve every organisation whatever is stored; an unknown stored value
             // is an error, never "everything".
-            let reach =
-                OrganizationAccess::parse(&holder.organization_access).ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!(
-                        "unknown organization_access {:?}",
-                        holder.organization_access
-                    ))
-                })?;
+            let reach = from_stored(&holder.organization_access)?;
             let assigned = match reach {
                 _ if role == StaffRole::Owner => None,
                 OrganizationAccess::All => None,
@@ -250,12 +251,12 @@ pub(crate) async fn load(
                 .await?
                 .into_iter()
                 .map(|m| {
-                    (
+                    Ok((
                         OrganizationId(m.organization_id),
-                        rules::scopes_from_column(&m.scopes),
-                    )
+                        rules::scopes_from_column(&m.scopes)?,
+                    ))
                 })
-                .collect(),
+                .collect::<ApiResult<_>>()?,
         },
     };
     Ok(Principal {

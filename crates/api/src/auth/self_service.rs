@@ -365,7 +365,7 @@ async fn set_password_with_link(
         Purpose::Invitation => {
             people::update_profile(&mut tx, &user, now).await?;
             tenancy::set_status(&mut tx, tenant, user_id, "active", now).await?;
-            let joined = EventData::PersonJoined(user.person_event(Vec::new()));
+            let joined = EventData::PersonJoined(user.person_event(Vec::new())?);
             events::emit(&mut tx, tenant, joined, now).await?;
             ("user.invitation_accepted", "invitation", 0)
         }

@@ -137,7 +137,7 @@ pub async fn start_view_as(
         .json(ViewAsStarted {
             access_token,
             expires_at,
-            user: User::from(person),
+            user: User::try_from(person)?,
         }))
 }
 

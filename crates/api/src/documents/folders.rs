@@ -144,7 +144,12 @@ pub async fn list_folders(
         limit,
     )
     .await?;
-    Ok(web::Json(page(rows, limit, |r| r.id, Folder::from)))
+    Ok(web::Json(page(
+        rows,
+        limit,
+        |r| r.id,
+        |r| ApiResult::Ok(Folder::from(r)),
+    )?))
 }
 
 /// Create a folder in an organisation (inside another folder, or at the top level). Staff

@@ -10,6 +10,7 @@ use super::transfer;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
+use crate::db::enums::Stored;
 use crate::error::{ApiError, ApiResult, UploadResult};
 use crate::jobs::{self, NewJob};
 use crate::pagination::{PageParams, page};
@@ -45,7 +46,7 @@ pub(crate) async fn reachable(
         .await?
         .ok_or(ApiError::NotFound)?;
     let reach = reach_in(state, who, doc.organization()).await?;
-    if !reach.sees(doc.visibility()?, doc.scope()) {
+    if !reach.sees(doc.visibility()?, doc.scope()?) {
         return Err(ApiError::NotFound);
     }
     if doc.deleted_at.is_some() && !(bin && reach == Reach::Staff) {
@@ -110,7 +111,12 @@ pub async fn list_documents(
         .into_iter()
         .map(Document::try_from)
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(web::Json(page(documents, limit, |d| d.id.0, |d| d)))
+    Ok(web::Json(page(
+        documents,
+        limit,
+        |d| d.id.0,
+        ApiResult::Ok,
+    )?))
 }
 
 /// Upload a new document. The request body is the file itself, streamed (send its length as
@@ -355,15 +361,15 @@ pub async fn update_document(
         ),
     };
     let (visibility, scope) = match (body.visibility, body.scope) {
-        (None, None) => (doc.visibility()?, doc.scope()),
+        (None, None) => (doc.visibility()?, doc.scope()?),
         (Some(v), s) => rules::parse_visibility(v, s)?,
         (None, Some(s)) => rules::parse_visibility(doc.visibility()?, Some(s))?,
     };
     let after = DocumentRow {
         name,
         folder_id: folder,
-        visibility: visibility.as_str().into(),
-        visible_scope: scope.map(|s| s.as_str().to_string()),
+        visibility: visibility.stored().into(),
+        visible_scope: scope.map(|s| s.stored().to_string()),
         ..doc.clone()
     };
     let now = state.clock.now();
@@ -527,7 +533,7 @@ pub async fn publish_document(
             folder: None,
             name: &doc.name,
             visibility: doc.visibility()?,
-            scope: doc.scope(),
+            scope: doc.scope()?,
             at: now,
         };
         queries::insert_document(&mut tx, who.tenant_id(), &new).await?;
@@ -791,9 +797,9 @@ pub async fn access_log(
             if reach != Reach::Staff && entry.staff {
                 entry.ip = None;
             }
-            entry
+            ApiResult::Ok(entry)
         },
-    )))
+    )?))
 }
 
 /// How much storage the tenant uses, its quota and the largest upload. Staff only.

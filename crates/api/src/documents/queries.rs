@@ -1,6 +1,7 @@
 //! SQL for folders, documents, their versions and access log. Every query is bounded by the
 //! tenant first; callers have already checked the organisation and the caller's reach.
 
+use crate::db::enums::from_stored;
 use crate::db::{AsExec, contains_pattern};
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
@@ -145,21 +146,12 @@ impl DocumentRow {
     /// Who may see the document. A stored value this server does not know is an error (a
     /// 500, its cause in the log), never "the whole organisation": a default would fail open.
     pub fn visibility(&self) -> ApiResult<Visibility> {
-        match self.visibility.as_str() {
-            "organization" => Ok(Visibility::Organization),
-            "staff" => Ok(Visibility::Staff),
-            "scope" => Ok(Visibility::Scope),
-            other => Err(ApiError::Internal(anyhow::anyhow!(
-                "document {} has an unknown stored visibility {other:?}",
-                self.id
-            ))),
-        }
+        from_stored(&self.visibility)
     }
 
-    pub fn scope(&self) -> Option<Scope> {
-        self.visible_scope
-            .as_deref()
-            .and_then(|s| Scope::ALL.into_iter().find(|x| x.as_str() == s))
+    /// The scope a `scope` visibility names; an unknown stored one is an error too.
+    pub fn scope(&self) -> ApiResult<Option<Scope>> {
+        self.visible_scope.as_deref().map(from_stored).transpose()
     }
 
     pub fn organization(&self) -> OrganizationId {
@@ -176,7 +168,7 @@ impl TryFrom<DocumentRow> for Document {
             organization_id: OrganizationId(r.organization_id),
             folder_id: r.folder_id.map(FolderId),
             visibility: r.visibility()?,
-            scope: r.scope(),
+            scope: r.scope()?,
             name: r.name,
             version: r.current_version,
             size: r.size,

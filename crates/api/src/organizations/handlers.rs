@@ -51,7 +51,12 @@ pub async fn list_organizations(
         limit,
     )
     .await?;
-    Ok(web::Json(page(rows, limit, |r| r.id, Organization::from)))
+    Ok(web::Json(page(
+        rows,
+        limit,
+        |r| r.id,
+        Organization::try_from,
+    )?))
 }
 
 /// Get one organisation. Organisations of other tenants, and ones the caller does not
@@ -76,7 +81,7 @@ pub async fn get_organization(
     let row = who
         .visible_organization(&state.db, path.into_inner())
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(row.try_into()?))
 }
 
 /// The organisation `id` as `who` may manage it: 404 when they cannot see it (another tenant's,
@@ -124,7 +129,7 @@ pub async fn create_organization(
             actix_web::http::header::LOCATION,
             format!("/api/v1/organizations/{}", row.id),
         ))
-        .json(Organization::from(row)))
+        .json(Organization::try_from(row)?))
 }
 
 /// Rename an organisation or change its external reference (an empty one clears it). Staff
@@ -162,7 +167,7 @@ pub async fn update_organization(
         body,
     )
     .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(row.try_into()?))
 }
 
 /// Archive an organisation: it stays readable but leaves the active lists. Staff admins and
@@ -229,7 +234,7 @@ async fn set_status(
         status,
     )
     .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(row.try_into()?))
 }
 
 /// The staff assigned to an organisation (staff limited to some organisations see only
@@ -259,7 +264,7 @@ pub async fn list_assigned_staff(
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
     let rows = tenancy::assigned_staff(&mut conn, who.tenant_id(), org, after, limit).await?;
-    Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
+    Ok(web::Json(page(rows, limit, |r| r.id, User::try_from)?))
 }
 
 /// Assign a staff member to an organisation: from then on they serve only the organisations
@@ -335,7 +340,7 @@ async fn set_assignment(
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
-    let Some(role) = target.role() else {
+    let Some(role) = target.role()? else {
         return Err(ApiError::invalid(
             "user_id",
             "only staff are assigned; contacts are members",

@@ -9,6 +9,7 @@ use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::links::{self, Purpose};
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
+use crate::db::enums::from_stored;
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::mail::{self, templates};
@@ -36,25 +37,27 @@ async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<P
     let memberships = tenancy::memberships_of(&mut conn, tenant, UserId(row.id))
         .await?
         .into_iter()
-        .map(|m| Membership {
-            organization: OrganizationRef {
-                id: OrganizationId(m.organization_id),
-                name: m.organization_name,
-            },
-            scopes: rules::scopes_from_column(&m.scopes),
+        .map(|m| {
+            Ok(Membership {
+                scopes: rules::scopes_from_column(&m.scopes)?,
+                organization: OrganizationRef {
+                    id: OrganizationId(m.organization_id),
+                    name: m.organization_name,
+                },
+            })
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(Person {
-        user: row.into(),
+        user: row.try_into()?,
         memberships,
     })
 }
 
-fn member(row: queries::MemberRow) -> Member {
-    Member {
-        scopes: rules::scopes_from_column(&row.scopes),
-        user: row.user.into(),
-    }
+fn member(row: queries::MemberRow) -> ApiResult<Member> {
+    Ok(Member {
+        scopes: rules::scopes_from_column(&row.scopes)?,
+        user: row.user.try_into()?,
+    })
 }
 
 /// The person `id` if `who` can see them at all (contacts see nobody here): 404 otherwise,
@@ -81,7 +84,7 @@ async fn manageable_person(state: &AppState, who: &Principal, id: UserId) -> Api
             "You cannot change your own access; ask another admin.".into(),
         ));
     }
-    if let Some(theirs) = target.role()
+    if let Some(theirs) = target.role()?
         && theirs < role
     {
         return Err(ApiError::Forbidden);
@@ -143,7 +146,7 @@ pub async fn list_people(
         limit,
     )
     .await?;
-    Ok(web::Json(page(rows, limit, |r| r.id, User::from)))
+    Ok(web::Json(page(rows, limit, |r| r.id, User::try_from)?))
 }
 
 /// Get one person with their organisations and scopes. Staff only (to contacts, nobody
@@ -239,7 +242,7 @@ pub async fn invite_person(
                 });
             }
             Person {
-                user: row.into(),
+                user: row.try_into()?,
                 memberships,
             }
         }
@@ -419,7 +422,7 @@ async fn set_status(
         (UserStatus::Active, false) => UserStatus::Invited,
         (status, _) => status,
     };
-    if rules::status_from_column(&target.status) != status {
+    if from_stored::<UserStatus>(&target.status)? != status {
         service::set_status(
             state,
             &Actor::from(who),
@@ -479,7 +482,7 @@ pub async fn change_role(
             "only staff have a role; contacts have scopes",
         ));
     }
-    if target.role() != Some(body.staff_role) {
+    if target.role()? != Some(body.staff_role) {
         service::set_staff_role(
             &state,
             &Actor::from(&who),
@@ -522,7 +525,7 @@ pub async fn change_organization_access(
     let id = path.into_inner();
     let target = visible_person(&state, &who, id).await?;
     who.require_role(StaffRole::Admin)?;
-    let Some(role) = target.role() else {
+    let Some(role) = target.role()? else {
         return Err(ApiError::invalid(
             "organization_access",
             "only staff serve organisations; contacts are members",
@@ -574,7 +577,7 @@ pub async fn list_members(
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
     let rows = queries::members(&mut conn, who.tenant_id(), org, after, limit).await?;
-    Ok(web::Json(page(rows, limit, |r| r.user.id, member)))
+    Ok(web::Json(page(rows, limit, |r| r.user.id, member)?))
 }
 
 /// Invite someone to an organisation's team with scopes; a contact of the tenant who is not
@@ -624,7 +627,7 @@ pub async fn invite_member(
             actix_web::http::header::LOCATION,
             format!("/api/v1/organizations/{org}/members/{}", row.id),
         ))
-        .json(member(added)))
+        .json(member(added)?))
 }
 
 /// The member `user` of `org` as `who` may change them (never themselves).
@@ -701,7 +704,7 @@ pub async fn change_member_scopes(
     let changed = queries::member(&mut conn, who.tenant_id(), org, user)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(member(changed)))
+    Ok(web::Json(member(changed)?))
 }
 
 /// Remove a member from the organisation: they lose access to it at once. Staff admins and
@@ -745,7 +748,7 @@ pub async fn remove_member(
         .details(json!({ "organization_id": org }));
     audit::record(&mut tx, event, &origin, now).await?;
     if member {
-        let removed = EventData::MembershipRemoved(membership_event(user, org, ""));
+        let removed = EventData::MembershipRemoved(membership_event(user, org, "")?);
         events::emit(&mut tx, who.tenant_id(), removed, now).await?;
     }
     tx.commit().await?;
@@ -815,7 +818,7 @@ pub async fn update_my_profile(
         audit::record(&mut tx, event, &origin, now).await?;
         tx.commit().await?;
     }
-    Ok(web::Json(after.into()))
+    Ok(web::Json(after.try_into()?))
 }
 
 /// Start changing the signed-in user's email address: the current password again, then a

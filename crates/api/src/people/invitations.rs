@@ -7,6 +7,7 @@ use crate::audit::Actor;
 use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::links::{self, Purpose};
 use crate::body::JsonObject;
+use crate::db::enums::Stored;
 use crate::db::{Tx, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
@@ -126,18 +127,17 @@ pub async fn invite_in(
             let row = UserRow {
                 id: UserId::new().0,
                 tenant_id: tenant.0,
-                kind: rules::kind_to_column(match invite.staff_role {
+                kind: (match invite.staff_role {
                     Some(_) => UserKind::Staff,
                     None => UserKind::Customer,
                 })
+                .stored()
                 .into(),
                 email: email.clone(),
                 name,
                 password_hash: None,
-                status: rules::status_to_column(UserStatus::Invited).into(),
-                staff_role: invite
-                    .staff_role
-                    .map(|r| rules::role_to_column(r).to_string()),
+                status: (UserStatus::Invited).stored().into(),
+                staff_role: invite.staff_role.map(|r| r.stored().to_string()),
                 phone: None,
                 locale: None,
                 time_zone: None,
@@ -166,7 +166,7 @@ pub async fn invite_in(
                 }));
             audit::record(&mut *tx, event, origin, now).await?;
             let orgs = grants.iter().map(|(o, _)| *o).collect();
-            let invited = EventData::PersonInvited(row.person_event(orgs));
+            let invited = EventData::PersonInvited(row.person_event(orgs)?);
             events::emit(tx, tenant, invited, now).await?;
             send_invitation(state, tx, &tenant_row, &row, &inviter).await?;
             (row, Invited::New)
@@ -197,7 +197,7 @@ pub async fn invite_in(
                 email: email.clone(),
                 name,
                 password_hash: None,
-                status: rules::status_to_column(UserStatus::Invited).into(),
+                status: (UserStatus::Invited).stored().into(),
                 staff_role: None,
                 phone: None,
                 locale: None,
@@ -223,7 +223,7 @@ pub async fn invite_in(
                     .on("user", user)
                     .details(json!({ "organization_id": org, "scopes": scopes }));
                 audit::record(&mut *tx, event, origin, now).await?;
-                let added = EventData::MembershipAdded(membership_event(user, *org, scopes));
+                let added = EventData::MembershipAdded(membership_event(user, *org, scopes)?);
                 events::emit(tx, tenant, added, now).await?;
             }
             if existing.status == "invited" {
@@ -555,7 +555,7 @@ pub async fn accept_membership_offer(
             "offered_by": offer.offered_by,
         }));
     audit::record(&mut tx, event, &origin, now).await?;
-    let added = EventData::MembershipAdded(membership_event(user, org, &offer.scopes));
+    let added = EventData::MembershipAdded(membership_event(user, org, &offer.scopes)?);
     events::emit(&mut tx, tenant, added, now).await?;
     tx.commit().await?;
     Ok(web::Json(JoinedOrganization {
@@ -563,6 +563,6 @@ pub async fn accept_membership_offer(
             id: org,
             name: organization.name,
         },
-        scopes: crate::tenancy::rules::scopes_from_column(&offer.scopes),
+        scopes: crate::tenancy::rules::scopes_from_column(&offer.scopes)?,
     }))
 }

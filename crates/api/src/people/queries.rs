@@ -1,11 +1,11 @@
 //! SQL for people and organisation teams, within what a principal may see.
 
 use crate::auth::OrgVisibility;
+use crate::db::enums::Stored;
 use crate::db::{AsExec, contains_pattern};
 use crate::on_db;
 use crate::tenancy::queries::{UserRow, VISIBLE_PEOPLE, user_columns_of};
 pub use crate::tenancy::queries::{get_visible_person, is_member, set_email, update_profile};
-use crate::tenancy::rules;
 use chrono::{DateTime, Utc};
 use portico_shared::people::PeopleFilter;
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -41,8 +41,8 @@ pub async fn list_people(
     );
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(mode).bind(user).bind(after).bind(i64::from(limit) + 1)
-        .bind(q.clone()).bind(filter.kind.map(rules::kind_to_column))
-        .bind(filter.status.map(rules::status_to_column))
+        .bind(q.clone()).bind(filter.kind.map(Stored::stored))
+        .bind(filter.status.map(Stored::stored))
         .fetch_all(e).await)
 }
 

@@ -6,6 +6,7 @@
 use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
+use crate::db::enums::Stored;
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
 use crate::events;
 use crate::passwords::Password;
@@ -62,12 +63,12 @@ pub async fn create_user(
     let row = queries::UserRow {
         id: UserId::new().0,
         tenant_id: tenant.0,
-        kind: rules::kind_to_column(new.kind).into(),
+        kind: new.kind.stored().into(),
         email,
         name,
         password_hash: hash,
-        status: rules::status_to_column(status).into(),
-        staff_role: role.map(|r| rules::role_to_column(r).to_string()),
+        status: status.stored().into(),
+        staff_role: role.map(|r| r.stored().to_string()),
         phone: None,
         locale: None,
         time_zone: None,
@@ -83,7 +84,7 @@ pub async fn create_user(
         .on("user", row.id)
         .details(json!({ "email": row.email, "kind": row.kind, "staff_role": row.staff_role }));
     audit::record(&mut tx, event, origin, now).await?;
-    let person = row.person_event(Vec::new());
+    let person = row.person_event(Vec::new())?;
     let report = match status {
         UserStatus::Active => EventData::PersonJoined(person),
         _ => EventData::PersonInvited(person),
@@ -107,7 +108,7 @@ pub async fn set_status(
     let before = queries::get_user(&mut tx, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
-    queries::set_status(&mut tx, tenant, user, rules::status_to_column(status), now).await?;
+    queries::set_status(&mut tx, tenant, user, status.stored(), now).await?;
     let ended = if status == UserStatus::Active {
         0
     } else {
@@ -116,15 +117,15 @@ pub async fn set_status(
     let event = Event::new(tenant, "user.status_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)
-        .details(json!({ "status": rules::status_to_column(status), "sessions_ended": ended }));
+        .details(json!({ "status": status.stored(), "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;
-    let person = before.person_event(Vec::new());
+    let person = before.person_event(Vec::new())?;
     let report = match status {
         UserStatus::Disabled => Some(EventData::PersonDisabled(person)),
         _ if before.status == "disabled" => Some(EventData::PersonEnabled(person)),
         _ => None,
     };
-    if let Some(report) = report.filter(|_| before.status != rules::status_to_column(status)) {
+    if let Some(report) = report.filter(|_| before.status != status.stored()) {
         events::emit(&mut tx, tenant, report, now).await?;
     }
     tx.commit().await?;
@@ -142,7 +143,7 @@ pub async fn set_staff_role(
 ) -> ApiResult<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !queries::set_staff_role(&mut tx, tenant, user, rules::role_to_column(role), now).await? {
+    if !queries::set_staff_role(&mut tx, tenant, user, role.stored(), now).await? {
         return Err(ApiError::NotFound);
     }
     let ended =
@@ -150,7 +151,7 @@ pub async fn set_staff_role(
     let event = Event::new(tenant, "user.role_changed", Outcome::Success)
         .by(actor.user_id, &actor.label)
         .on("user", user)
-        .details(json!({ "staff_role": rules::role_to_column(role), "sessions_ended": ended }));
+        .details(json!({ "staff_role": role.stored(), "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;
     Ok(())
@@ -192,7 +193,7 @@ pub async fn set_membership(
         .details(json!({ "organization_id": organization, "scopes": column }));
     audit::record(&mut tx, event, origin, now).await?;
     if joined {
-        let added = queries::membership_event(user, organization, &column);
+        let added = queries::membership_event(user, organization, &column)?;
         events::emit(&mut tx, tenant, EventData::MembershipAdded(added), now).await?;
     }
     tx.commit().await?;

@@ -79,9 +79,9 @@ async fn bound_version(
         .await?
         .filter(|d| d.deleted_at.is_none() && d.organization() == request.organization_id)
         .ok_or_else(gone)?;
-    let visibility = document.visibility()?;
+    let (visibility, scope) = (document.visibility()?, document.scope()?);
     let readable = documents::Reach::of(&who.access, request.organization_id)
-        .is_ok_and(|reach| reach.sees(visibility, document.scope()));
+        .is_ok_and(|reach| reach.sees(visibility, scope));
     if !readable {
         return Err(ApiError::Forbidden);
     }

@@ -348,13 +348,14 @@ pub(crate) async fn assignees_for(
         chosen = queries::active_contacts(&mut conn, tenant, org)
             .await?
             .into_iter()
-            .filter(|(_, scopes)| {
-                crate::tenancy::rules::scopes_from_column(scopes)
-                    .iter()
-                    .any(|s| needed.contains(s))
-            })
-            .map(|(id, _)| UserId(id))
-            .collect();
+            .filter_map(
+                |(id, scopes)| match crate::tenancy::rules::scopes_from_column(&scopes) {
+                    Ok(held) if held.iter().any(|s| needed.contains(s)) => Some(Ok(UserId(id))),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                },
+            )
+            .collect::<ApiResult<_>>()?;
     }
     if chosen.is_empty() {
         return Err(ApiError::invalid(
@@ -453,7 +454,7 @@ async fn list_of(
     .await?;
     drop(conn);
     let requests = assemble(state, tenant, rows).await?;
-    Ok(page(requests, limit, |r| r.id.0, |r| r))
+    page(requests, limit, |r| r.id.0, ApiResult::Ok)
 }
 
 /// Requests the caller sees, newest first: for a contact, those asked of them (and every

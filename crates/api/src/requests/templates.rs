@@ -69,8 +69,8 @@ pub async fn list_templates(
         rows,
         limit,
         |r| r.id,
-        RequestTemplate::from,
-    )))
+        |r| ApiResult::Ok(RequestTemplate::from(r)),
+    )?))
 }
 
 /// Save a request template: upload and question items (approve and sign items name one

@@ -2,11 +2,13 @@
 //! first.
 
 use crate::db::AsExec;
+use crate::db::enums::from_stored;
+use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::events::{MembershipEvent, PersonEvent};
-use portico_shared::organizations::{Organization, OrganizationStatus};
+use portico_shared::organizations::Organization;
 use portico_shared::tenancy::{Branding, OrganizationAccess, StaffRole, Tenant, User};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
@@ -225,14 +227,14 @@ pub struct UserRow {
 
 impl UserRow {
     /// What `person.*` events say about this person.
-    pub fn person_event(&self, organization_ids: Vec<OrganizationId>) -> PersonEvent {
-        PersonEvent {
+    pub fn person_event(&self, organization_ids: Vec<OrganizationId>) -> ApiResult<PersonEvent> {
+        Ok(PersonEvent {
             user_id: UserId(self.id),
-            kind: rules::kind_from_column(&self.kind),
+            kind: from_stored(&self.kind)?,
             email: self.email.clone(),
             name: self.name.clone(),
             organization_ids,
-        }
+        })
     }
 }
 
@@ -241,47 +243,50 @@ pub fn membership_event(
     user: UserId,
     organization: OrganizationId,
     scopes: &str,
-) -> MembershipEvent {
-    MembershipEvent {
+) -> ApiResult<MembershipEvent> {
+    Ok(MembershipEvent {
         user_id: user,
         organization_id: organization,
-        scopes: rules::scopes_from_column(scopes),
-    }
+        scopes: rules::scopes_from_column(scopes)?,
+    })
 }
 
 impl UserRow {
     /// The staff role, for staff.
-    pub fn role(&self) -> Option<StaffRole> {
-        self.staff_role.as_deref().and_then(rules::role_from_column)
+    pub fn role(&self) -> ApiResult<Option<StaffRole>> {
+        self.staff_role.as_deref().map(from_stored).transpose()
+    }
+
+    /// How far a staff member reaches (none for contacts): owners serve everything.
+    pub fn organization_access(&self) -> ApiResult<Option<OrganizationAccess>> {
+        Ok(match self.role()? {
+            None => None,
+            Some(StaffRole::Owner) => Some(OrganizationAccess::All),
+            Some(_) => Some(from_stored(&self.organization_access)?),
+        })
     }
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        let staff_role = r.role();
-        User {
+impl TryFrom<UserRow> for User {
+    type Error = ApiError;
+
+    fn try_from(r: UserRow) -> ApiResult<Self> {
+        let staff_role = r.role()?;
+        let organization_access = r.organization_access()?;
+        Ok(User {
             id: UserId(r.id),
             tenant_id: TenantId(r.tenant_id),
             email: r.email,
             name: r.name,
-            kind: rules::kind_from_column(&r.kind),
-            status: rules::status_from_column(&r.status),
+            kind: from_stored(&r.kind)?,
+            status: from_stored(&r.status)?,
             staff_role,
             phone: r.phone,
             locale: r.locale,
             time_zone: r.time_zone,
-            // What the principal enforces: owners serve everything; an unknown stored value
-            // is shown as the narrower reach (the principal refuses it outright).
-            organization_access: match r.staff_role.as_deref() {
-                None => None,
-                Some("owner") => Some(OrganizationAccess::All),
-                Some(_) => Some(
-                    OrganizationAccess::parse(&r.organization_access)
-                        .unwrap_or(OrganizationAccess::Assigned),
-                ),
-            },
+            organization_access,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -382,20 +387,22 @@ pub struct OrganizationRow {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<OrganizationRow> for Organization {
-    fn from(r: OrganizationRow) -> Self {
-        Organization {
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = ApiError;
+
+    fn try_from(r: OrganizationRow) -> ApiResult<Self> {
+        let custom_fields = serde_json::from_str(&r.custom_fields).map_err(|e| {
+            tracing::error!(organization = %r.id, error = %e, "unreadable custom fields");
+            ApiError::Internal(anyhow::anyhow!("organization {}: custom fields: {e}", r.id))
+        })?;
+        Ok(Organization {
             id: OrganizationId(r.id),
+            status: from_stored(&r.status)?,
             name: r.name,
             external_ref: r.external_ref,
-            custom_fields: serde_json::from_str(&r.custom_fields).unwrap_or_default(),
-            status: if r.status == "archived" {
-                OrganizationStatus::Archived
-            } else {
-                OrganizationStatus::Active
-            },
+            custom_fields,
             created_at: r.created_at,
-        }
+        })
     }
 }
 

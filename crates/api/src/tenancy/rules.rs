@@ -1,6 +1,8 @@
 //! Plain rules for the identity model: parsing names, slugs and emails.
 
-use portico_shared::tenancy::{Scope, StaffRole, UserKind, UserStatus};
+use crate::db::enums::{list_from_stored, list_to_stored};
+use crate::error::ApiResult;
+use portico_shared::tenancy::Scope;
 
 /// A tenant slug: 2–40 of `a-z`, `0-9` and inner `-`.
 pub fn parse_slug(raw: &str) -> Result<String, String> {
@@ -256,63 +258,12 @@ pub fn scopes_to_column(scopes: &[Scope]) -> String {
     let mut scopes = scopes.to_vec();
     scopes.sort();
     scopes.dedup();
-    scopes
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    list_to_stored(&scopes)
 }
 
-pub fn scopes_from_column(column: &str) -> Vec<Scope> {
-    column.split_whitespace().filter_map(Scope::parse).collect()
-}
-
-pub fn kind_to_column(kind: UserKind) -> &'static str {
-    match kind {
-        UserKind::Staff => "staff",
-        UserKind::Customer => "customer",
-    }
-}
-
-pub fn kind_from_column(s: &str) -> UserKind {
-    if s == "staff" {
-        UserKind::Staff
-    } else {
-        UserKind::Customer
-    }
-}
-
-pub fn status_to_column(status: UserStatus) -> &'static str {
-    match status {
-        UserStatus::Invited => "invited",
-        UserStatus::Active => "active",
-        UserStatus::Disabled => "disabled",
-    }
-}
-
-pub fn status_from_column(s: &str) -> UserStatus {
-    match s {
-        "active" => UserStatus::Active,
-        "invited" => UserStatus::Invited,
-        _ => UserStatus::Disabled,
-    }
-}
-
-pub fn role_to_column(role: StaffRole) -> &'static str {
-    match role {
-        StaffRole::Owner => "owner",
-        StaffRole::Admin => "admin",
-        StaffRole::Agent => "agent",
-    }
-}
-
-pub fn role_from_column(s: &str) -> Option<StaffRole> {
-    match s {
-        "owner" => Some(StaffRole::Owner),
-        "admin" => Some(StaffRole::Admin),
-        "agent" => Some(StaffRole::Agent),
-        _ => None,
-    }
+/// Scopes as stored; an unknown one is an error.
+pub fn scopes_from_column(column: &str) -> ApiResult<Vec<Scope>> {
+    list_from_stored(column)
 }
 
 #[cfg(test)]
@@ -473,7 +424,7 @@ mod tests {
         let column = scopes_to_column(&[Scope::Tickets, Scope::Billing, Scope::Tickets]);
         assert_eq!(column, "billing tickets");
         assert_eq!(
-            scopes_from_column(&column),
+            scopes_from_column(&column).unwrap(),
             vec![Scope::Billing, Scope::Tickets]
         );
     }

@@ -427,3 +427,61 @@ async fn hsts_is_sent_over_https_only_and_the_api_explorer_has_a_csp() {
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
 }
+
+/// An enum value the server does not know, stored by hand or by a newer version, is an
+/// error in the log and a 500 — never read as some default (an unknown visibility read as
+/// "the whole organisation" would show a staff-only document to every contact).
+#[tokio::test]
+async fn an_unknown_stored_value_is_a_logged_500_never_a_default() {
+    let app = TestApp::spawn().await;
+    let acme = app.tenant("acme").await;
+    let owner = acme.login("owner").await;
+    let alice = acme.login("alice").await;
+    let memo = owner
+        .upload_document(
+            acme.northwind(),
+            &portico_shared::documents::UploadParams {
+                name: "Internal memo.pdf".into(),
+                visibility: Some(portico_shared::documents::Visibility::Staff),
+                ..Default::default()
+            },
+            b"%PDF-1.7\nmemo\n%%EOF\n".to_vec(),
+        )
+        .await
+        .unwrap();
+    // The schema refuses such a value (a CHECK), so this stands for a newer version's
+    // value: the check is lifted for the one statement.
+    let update = format!(
+        "UPDATE documents SET visibility = 'everyone-{}' WHERE name = 'Internal memo.pdf'",
+        memo.id.0.simple()
+    );
+    let statements = match app.backend() {
+        portico_api::db::Backend::Sqlite => vec![
+            "PRAGMA ignore_check_constraints = ON".to_string(),
+            update,
+            "PRAGMA ignore_check_constraints = OFF".to_string(),
+        ],
+        portico_api::db::Backend::Postgres => vec![
+            "ALTER TABLE documents DROP CONSTRAINT documents_visibility_check".to_string(),
+            update,
+        ],
+    };
+    app.execute_on_one_connection(&statements).await;
+
+    for client in [&alice, &owner] {
+        let refused = client.get_document(memo.id).await.unwrap_err();
+        assert_eq!(refused.status(), Some(500));
+    }
+    let listed = alice
+        .list_documents(acme.northwind(), &Default::default(), None)
+        .await;
+    assert!(
+        listed.is_err() || listed.unwrap().items.iter().all(|d| d.id != memo.id),
+        "the document reached a contact"
+    );
+    let logs = captured_logs();
+    assert!(
+        logs.contains(&format!("everyone-{}", memo.id.0.simple())),
+        "the unknown value was not logged"
+    );
+}

@@ -364,6 +364,16 @@ impl TestApp {
         self.execute(sql).await.expect("the commit breaker goes");
     }
 
+    /// Runs statements in order on one connection (for per-connection settings).
+    pub async fn execute_on_one_connection(&self, statements: &[String]) {
+        let mut conn = self.state.db.conn().await.expect("connection");
+        for sql in statements {
+            on_db!(&mut conn, c => sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(c).await.map(|_| ()))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+
     /// Runs a statement straight on the database.
     pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let mut conn = self.state.db.conn().await.expect("connection");
