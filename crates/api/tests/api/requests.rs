@@ -998,5 +998,9 @@ async fn a_request_completes_when_its_last_items_are_reviewed_at_the_same_time()
             "round {round}"
         );
         assert_eq!(done.status, RequestStatus::Completed, "round {round}");
+        let completed = app.events(&acme, "request.completed").await;
+        let this = serde_json::json!(request.id);
+        let reported = completed.iter().filter(|e| e["request_id"] == this).count();
+        assert_eq!(reported, 1, "round {round}: reported completed once");
     }
 }
