@@ -210,35 +210,108 @@ impl Db {
     }
 
     /// Every application table with its columns, sorted (the migrations' bookkeeping table
-    /// left out): what the schema-parity test compares between the backends.
+    /// left out), each column as `name TYPE [null]` in SQLite's terms (PostgreSQL's types
+    /// named as the SQLite migrations write them: see [`sqlite_type_of`]); a column in a
+    /// primary key ends with `key`. What the schema-parity test compares between the backends.
     pub async fn schema(&self) -> anyhow::Result<Vec<(String, Vec<String>)>> {
-        let rows: Vec<(String, String)> =
-            match &self.pool {
-                Pool::Sqlite(pool) => {
-                    sqlx::query_as(
-                        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+        let rows: Vec<(String, String, String, bool, bool)> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name, UPPER(p.type), p.\"notnull\" = 0 AND p.pk = 0, p.pk > 0 \
+                     FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
                      AND m.name <> '_sqlx_migrations' ORDER BY m.name, p.name",
-                    )
-                    .fetch_all(pool)
-                    .await?
-                }
-                Pool::Postgres(pool) => sqlx::query_as(
-                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
-                     ORDER BY table_name, column_name",
                 )
                 .fetch_all(pool)
-                .await?,
-            };
+                .await?
+            }
+            Pool::Postgres(pool) => sqlx::query_as(
+                "SELECT c.table_name::text, c.column_name::text, c.data_type::text, \
+                   c.is_nullable = 'YES', EXISTS (SELECT 1 FROM information_schema.key_column_usage k \
+                     JOIN information_schema.table_constraints t \
+                       ON t.constraint_name = k.constraint_name AND t.table_schema = k.table_schema \
+                     WHERE t.constraint_type = 'PRIMARY KEY' AND k.table_schema = c.table_schema \
+                       AND k.table_name = c.table_name AND k.column_name = c.column_name) \
+                 FROM information_schema.columns c \
+                 WHERE c.table_schema = current_schema() AND c.table_name <> '_sqlx_migrations' \
+                 ORDER BY c.table_name, c.column_name",
+            )
+            .fetch_all(pool)
+            .await?,
+        };
         let mut tables: Vec<(String, Vec<String>)> = Vec::new();
-        for (table, column) in rows {
+        for (table, column, kind, nullable, key) in rows {
+            let kind = match self.backend() {
+                Backend::Sqlite => kind,
+                Backend::Postgres => sqlite_type_of(&kind).to_string(),
+            };
+            let mut column = format!("{column} {kind}");
+            if nullable {
+                column.push_str(" null");
+            }
+            if key {
+                column.push_str(" key");
+            }
             match tables.last_mut() {
                 Some((t, cols)) if *t == table => cols.push(column),
                 _ => tables.push((table, vec![column])),
             }
         }
         Ok(tables)
+    }
+
+    /// Every index the migrations name (not those backing a primary key or an inline
+    /// `UNIQUE`), as `table.index`, and every foreign key as `table.column -> table`, sorted.
+    pub async fn constraints(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' \
+                       AND name NOT LIKE 'sqlite_autoindex%' \
+                     UNION ALL \
+                     SELECT m.name || '.' || f.\"from\" || ' -> ' || f.\"table\" \
+                       FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+                       WHERE m.type = 'table' \
+                     ORDER BY 1",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT (t.relname || '.' || i.relname)::text FROM pg_index x \
+                   JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                   JOIN pg_namespace n ON n.oid = t.relnamespace \
+                   WHERE n.nspname = current_schema() AND t.relname <> '_sqlx_migrations' \
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+                 UNION ALL \
+                 SELECT (cl.relname || '.' || a.attname || ' -> ' || rf.relname)::text \
+                   FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid \
+                   JOIN pg_class rf ON rf.oid = c.confrelid \
+                   JOIN pg_namespace n ON n.oid = cl.relnamespace \
+                   JOIN LATERAL unnest(c.conkey) AS k(attnum) ON true \
+                   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+                   WHERE c.contype = 'f' AND n.nspname = current_schema() \
+                 ORDER BY 1",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+}
+
+/// The SQLite type the migrations write for a PostgreSQL column type: UUIDs and bytes are
+/// BLOBs, times and dates TEXT (RFC 3339), every integer and boolean INTEGER.
+pub fn sqlite_type_of(postgres: &str) -> &'static str {
+    match postgres {
+        "uuid" | "bytea" => "BLOB",
+        "text" | "timestamp with time zone" | "date" => "TEXT",
+        "integer" | "bigint" | "smallint" => "INTEGER",
+        "boolean" => "INTEGER",
+        "double precision" | "real" => "REAL",
+        _ => "UNMAPPED",
     }
 }
 

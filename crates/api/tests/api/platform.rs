@@ -6,7 +6,7 @@ use portico_api::db::{Backend, Db};
 use serde_json::Value;
 
 #[tokio::test]
-async fn the_sqlite_and_postgresql_schemas_have_the_same_tables_and_columns() {
+async fn the_sqlite_and_postgresql_schemas_are_the_same_table_by_table_and_column_by_column() {
     // Runs where PostgreSQL is configured (`cargo xtask test` makes sure it is, in CI).
     let app = TestApp::spawn().await;
     if app.backend() != Backend::Postgres {
@@ -23,10 +23,27 @@ async fn the_sqlite_and_postgresql_schemas_have_the_same_tables_and_columns() {
     sqlite.migrate().await.unwrap();
 
     let sqlite_schema = sqlite.schema().await.unwrap();
+    let sqlite_constraints = sqlite.constraints().await.unwrap();
+    let postgres_constraints = app.state.db.constraints().await.unwrap();
 
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(sqlite_schema.iter().any(|(t, _)| t == "audit_events"));
-    assert_eq!(sqlite_schema, postgres);
+    // Table by table, column by column: the same names, types, nullability and keys.
+    for ((table, columns), (pg_table, pg_columns)) in sqlite_schema.iter().zip(&postgres) {
+        assert_eq!(table, pg_table, "the tables differ");
+        assert_eq!(columns, pg_columns, "table {table} differs");
+    }
+    assert_eq!(sqlite_schema.len(), postgres.len(), "the tables differ");
+    assert!(
+        !postgres
+            .iter()
+            .flat_map(|(_, c)| c)
+            .any(|c| c.contains("UNMAPPED"))
+    );
+    assert_eq!(
+        sqlite_constraints, postgres_constraints,
+        "indexes or foreign keys differ"
+    );
 }
 
 #[tokio::test]
