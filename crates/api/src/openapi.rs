@@ -73,9 +73,36 @@ fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi
         .into()
 }
 
-/// Final touches on the collected document. Every operation can fail: each gets a `4XX` and a
-/// `5XX` problem+json response unless it documents its own.
+/// The operations anyone may call, signed in or not. Every other operation needs a bearer
+/// token: [`finish`] documents that, so a handler never has to (and a new one is documented
+/// as needing sign-in unless it is named here).
+pub const PUBLIC_OPERATIONS: &[&str] = &[
+    "healthz",
+    "readyz",
+    "jwks",
+    "login",
+    "refresh",
+    "logout",
+    "handoff",
+    "request_magic_link",
+    "redeem_magic_link",
+    "request_password_reset",
+    "complete_password_reset",
+    "lookup_invitation",
+    "accept_invitation",
+    "confirm_email_change",
+    "accept_membership_offer",
+    "file_by_link",
+    "get_branding",
+    "get_logo",
+];
+
+/// Final touches on the collected document, in one pass over every operation: what all of
+/// them share is added here, so a handler documents only what is its own. Every operation
+/// not in [`PUBLIC_OPERATIONS`] needs the bearer token and may answer 401; every operation
+/// may answer another `4XX` and a `5XX`, as problem+json.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::SecurityRequirement;
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
     for item in api.paths.paths.values_mut() {
         let operations = [
@@ -86,9 +113,22 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
+            let public = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+            if !public && operation.security.is_none() {
+                operation.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
+            }
             let responses = &mut operation.responses.responses;
+            if !public && !responses.contains_key("401") {
+                responses.insert("401".into(), problem_response("No valid access token."));
+            }
             if !responses.contains_key("4XX") {
-                responses.insert("4XX".into(), problem_response("A client error."));
+                responses.insert("4XX".into(), problem_response("Any other client error."));
             }
             if !responses.keys().any(|status| status.starts_with('5')) {
                 responses.insert(

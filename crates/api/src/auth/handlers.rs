@@ -100,7 +100,6 @@ fn token_response(
         (status = 422, description = "The body is not a valid sign-in request.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts for this account or from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -267,7 +266,6 @@ pub(crate) async fn begin_session(
         (status = 401, description = "No cookie, or the refresh token is unknown, used, expired or revoked.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
@@ -340,7 +338,6 @@ pub async fn refresh(
     params(("portico_refresh" = Option<String>, Cookie, description = "The refresh token set at sign-in.")),
     responses(
         (status = 204, description = "Signed out; the cookie is cleared."),
-        (status = "4XX", description = "A client error.", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
 )]
@@ -388,10 +385,7 @@ pub async fn logout(
     tag = "auth",
     responses(
         (status = 200, description = "The signed-in principal.", body = Me),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<Me>> {
@@ -471,10 +465,7 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     tag = "auth",
     responses(
         (status = 200, description = "The open sessions.", body = Vec<SessionInfo>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/me/sessions")]
 pub async fn list_my_sessions(
@@ -506,11 +497,8 @@ pub async fn list_my_sessions(
     params(("session_id" = SessionId, Path, description = "The session's id.")),
     responses(
         (status = 204, description = "The session has ended."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such open session of this user.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/me/sessions/{session_id}")]
 pub async fn end_my_session(
@@ -544,13 +532,10 @@ pub async fn end_my_session(
     request_body = ChangePassword,
     responses(
         (status = 204, description = "Changed; other sessions have ended."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The current password is wrong (`current_password`) or the new one is refused (`new_password`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords for this account.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/me/password")]
 pub async fn change_my_password(

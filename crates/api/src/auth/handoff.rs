@@ -188,7 +188,6 @@ fn landing(next: Option<&str>) -> ApiResult<String> {
         (status = 422, description = "The token names an unknown organisation or a bad email, or `next` is not a path on this portal.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/auth/handoff")]
@@ -328,11 +327,8 @@ pub async fn handoff(
     tag = "tenants",
     responses(
         (status = 201, description = "The new secret.", body = HandoffSecret),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff owner.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/tenant/handoff-secret")]
 pub async fn issue_secret(
@@ -368,11 +364,8 @@ pub async fn issue_secret(
     tag = "tenants",
     responses(
         (status = 204, description = "Hand-off is off."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff owner.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/tenant/handoff-secret")]
 pub async fn delete_secret(

@@ -164,7 +164,6 @@ async fn person_of(
         (status = 422, description = "Not a valid email address.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/magic-link")]
@@ -186,7 +185,6 @@ pub async fn request_magic_link(
         (status = 410, description = "The link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/magic-link/redeem")]
@@ -212,7 +210,6 @@ pub async fn redeem_magic_link(
         (status = 422, description = "Not a valid email address.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password-reset")]
@@ -236,7 +233,6 @@ pub async fn request_password_reset(
         (status = 422, description = "The password is refused (`password`); the link still works.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password-reset/complete")]
@@ -264,7 +260,6 @@ pub async fn complete_password_reset(
         (status = 410, description = "The link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/invitation/lookup")]
@@ -312,7 +307,6 @@ pub async fn lookup_invitation(
         (status = 422, description = "The password (`password`) or name (`name`) is refused; the link still works.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/invitation/accept")]
@@ -401,7 +395,6 @@ async fn set_password_with_link(
         (status = 410, description = "The link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/email-change/confirm")]

@@ -57,13 +57,10 @@ pub async fn describe(c: &mut impl AsExec, who: &Principal, viewer: UserId) -> A
     params(("user_id" = UserId, Path, description = "The contact's id.")),
     responses(
         (status = 201, description = "The read-only session's token.", body = ViewAsStarted),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff, or already viewing as someone.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an active customer contact.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/users/{user_id}/view-as")]
 pub async fn start_view_as(
@@ -146,11 +143,8 @@ pub async fn start_view_as(
     tag = "auth",
     responses(
         (status = 204, description = "Ended."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a view-as session.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/auth/view-as/end")]
 pub async fn end_view_as(

@@ -116,12 +116,9 @@ async fn record(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), FolderFilter, PageParams),
     responses(
         (status = 200, description = "One page of folders.", body = Page<Folder>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/folders")]
 pub async fn list_folders(
@@ -160,13 +157,10 @@ pub async fn list_folders(
     request_body = CreateFolder,
     responses(
         (status = 201, description = "Created.", body = Folder),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad name, or no such parent folder here.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/folders")]
 pub async fn create_folder(
@@ -224,12 +218,9 @@ pub async fn create_folder(
     params(("folder_id" = FolderId, Path, description = "The folder's id.")),
     responses(
         (status = 200, description = "The folder.", body = Folder),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such folder for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/folders/{folder_id}")]
 pub async fn get_folder(
@@ -249,13 +240,10 @@ pub async fn get_folder(
     request_body = UpdateFolder,
     responses(
         (status = 200, description = "The folder as it is now.", body = Folder),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such folder for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad name, or a parent that is not in the organisation or is inside the folder.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[patch("/folders/{folder_id}")]
 pub async fn update_folder(
@@ -325,13 +313,10 @@ pub async fn update_folder(
     params(("folder_id" = FolderId, Path, description = "The folder's id.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such folder for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The folder is not empty.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/folders/{folder_id}")]
 pub async fn delete_folder(

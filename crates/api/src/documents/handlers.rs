@@ -71,13 +71,10 @@ async fn reload(state: &AppState, tenant: TenantId, id: DocumentId) -> ApiResult
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), DocumentFilter, PageParams),
     responses(
         (status = 200, description = "One page of documents.", body = Page<Document>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope, or a contact asking for the bin.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such folder here, or a bad `limit` or `cursor`.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/documents")]
 pub async fn list_documents(
@@ -130,15 +127,12 @@ pub async fn list_documents(
     request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 201, description = "Stored.", body = Document),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit (`payload-too-large`) or than the storage left (`quota-exceeded`).", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a type on the allow-list.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad name, folder or visibility, or an empty file.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/documents")]
 pub async fn upload_document(
@@ -206,16 +200,13 @@ pub async fn upload_document(
     request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 201, description = "Stored; the document with its new current version.", body = Document),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A contact's version of a document waiting for their approval or signature.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit or the storage left.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a type on the allow-list.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty file.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/documents/{document_id}/versions")]
 pub async fn upload_version(
@@ -277,12 +268,9 @@ pub async fn upload_version(
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
     responses(
         (status = 200, description = "The document.", body = Document),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/documents/{document_id}")]
 pub async fn get_document(
@@ -300,12 +288,9 @@ pub async fn get_document(
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
     responses(
         (status = 200, description = "The versions, newest first.", body = Vec<DocumentVersion>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/documents/{document_id}/versions")]
 pub async fn list_versions(
@@ -328,13 +313,10 @@ pub async fn list_versions(
     request_body = UpdateDocument,
     responses(
         (status = 200, description = "The document as it is now.", body = Document),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad name, folder or visibility, or an unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[patch("/documents/{document_id}")]
 pub async fn update_document(
@@ -396,12 +378,9 @@ pub async fn update_document(
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
     responses(
         (status = 204, description = "In the bin."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/documents/{document_id}")]
 pub async fn delete_document(
@@ -442,12 +421,9 @@ pub async fn delete_document(
     params(("document_id" = DocumentId, Path, description = "The document's id.")),
     responses(
         (status = 200, description = "Restored.", body = Document),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/documents/{document_id}/restore")]
 pub async fn restore_document(
@@ -479,13 +455,10 @@ pub async fn restore_document(
     request_body = PublishDocument,
     responses(
         (status = 201, description = "The copies, one per organisation.", body = Vec<Document>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document, or one of the organisations, for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No organisations, or too many.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/documents/{document_id}/publish")]
 pub async fn publish_document(
@@ -651,13 +624,10 @@ async fn send_content(
     responses(
         (status = 200, description = "The bytes.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
         (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document or version for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "A range past the end.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/documents/{document_id}/content")]
 pub async fn get_content(
@@ -688,12 +658,9 @@ pub async fn get_content(
     request_body = CreateFileLink,
     responses(
         (status = 200, description = "The link.", body = FileLink),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document or version for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/documents/{document_id}/links")]
 pub async fn create_file_link(
@@ -732,7 +699,6 @@ pub struct LinkParams {
         (status = 206, description = "The range asked for.", content_type = "application/vnd.portico.stored-file", body = crate::body::FileBytes),
         (status = 404, description = "No such link, or it expired, or its person may no longer read the document.", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "A range past the end.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/files")]
@@ -769,12 +735,9 @@ pub async fn file_by_link(
     params(("document_id" = DocumentId, Path, description = "The document's id."), PageParams),
     responses(
         (status = 200, description = "One page of the access log.", body = Page<AccessEntry>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/documents/{document_id}/access")]
 pub async fn access_log(
@@ -807,11 +770,8 @@ pub async fn access_log(
     tag = "documents",
     responses(
         (status = 200, description = "The figures.", body = StorageUsage),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/tenant/storage")]
 pub async fn storage_usage(

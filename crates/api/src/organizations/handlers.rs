@@ -26,11 +26,8 @@ use portico_shared::{OrganizationId, Page, Problem, UserId};
     params(PageParams, OrganizationFilter),
     responses(
         (status = 200, description = "One page of organisations.", body = Page<Organization>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad `limit` or `cursor`.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations")]
 pub async fn list_organizations(
@@ -66,11 +63,8 @@ pub async fn list_organizations(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
     responses(
         (status = 200, description = "The organisation.", body = Organization),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}")]
 pub async fn get_organization(
@@ -99,12 +93,9 @@ async fn manageable(state: &AppState, who: &Principal, id: OrganizationId) -> Ap
     request_body = CreateOrganization,
     responses(
         (status = 201, description = "Created.", body = Organization),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing or invalid field, or an unknown one.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations")]
 pub async fn create_organization(
@@ -140,13 +131,10 @@ pub async fn create_organization(
     request_body = UpdateOrganization,
     responses(
         (status = 200, description = "The organisation as it is now.", body = Organization),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[patch("/organizations/{organization_id}")]
 pub async fn update_organization(
@@ -177,12 +165,9 @@ pub async fn update_organization(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
     responses(
         (status = 200, description = "The organisation, archived.", body = Organization),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/archive")]
 pub async fn archive_organization(
@@ -200,12 +185,9 @@ pub async fn archive_organization(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
     responses(
         (status = 200, description = "The organisation, active again.", body = Organization),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/restore")]
 pub async fn restore_organization(
@@ -244,12 +226,9 @@ async fn set_status(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
     responses(
         (status = 200, description = "One page of assigned staff.", body = Page<User>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/staff")]
 pub async fn list_assigned_staff(
@@ -278,14 +257,11 @@ pub async fn list_assigned_staff(
     ),
     responses(
         (status = 204, description = "Assigned."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner, or the staff member's role is not below the caller's.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own assignment.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a staff member.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[put("/organizations/{organization_id}/staff/{user_id}")]
 pub async fn assign_staff(
@@ -308,14 +284,11 @@ pub async fn assign_staff(
     ),
     responses(
         (status = 204, description = "No longer assigned."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner, or the staff member's role is not below the caller's.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own assignment.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a staff member.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/organizations/{organization_id}/staff/{user_id}")]
 pub async fn unassign_staff(

@@ -120,12 +120,9 @@ async fn require_team_admin(
     params(PageParams, PeopleFilter),
     responses(
         (status = 200, description = "One page of people.", body = Page<User>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad `limit`, `cursor` or filter.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/users")]
 pub async fn list_people(
@@ -156,11 +153,8 @@ pub async fn list_people(
     params(("user_id" = UserId, Path, description = "The person's id.")),
     responses(
         (status = 200, description = "The person.", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/users/{user_id}")]
 pub async fn get_person(
@@ -181,14 +175,11 @@ pub async fn get_person(
     request_body = InvitePerson,
     responses(
         (status = 201, description = "Invited (or, for an existing contact, added).", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner, or a role above the inviter's.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "An organisation this caller cannot see.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The address belongs to staff, or the contact is already a member.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing, invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/users")]
 pub async fn invite_person(
@@ -292,15 +283,12 @@ async fn offered_in(
     params(("user_id" = UserId, Path, description = "The person's id.")),
     responses(
         (status = 202, description = "A new invitation is on its way."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The person has already accepted.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "An invitation went out less than a minute ago, or five in the last day.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/users/{user_id}/invitation")]
 pub async fn resend_invitation(
@@ -359,13 +347,10 @@ pub async fn resend_invitation(
     params(("user_id" = UserId, Path, description = "The person's id.")),
     responses(
         (status = 200, description = "The person, disabled.", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own account.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/users/{user_id}/disable")]
 pub async fn disable_person(
@@ -391,13 +376,10 @@ pub async fn disable_person(
     params(("user_id" = UserId, Path, description = "The person's id.")),
     responses(
         (status = 200, description = "The person, enabled.", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this person.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own account.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/users/{user_id}/enable")]
 pub async fn enable_person(
@@ -453,14 +435,11 @@ async fn reload(state: &AppState, tenant: TenantId, id: UserId) -> ApiResult<web
     request_body = ChangeRole,
     responses(
         (status = 200, description = "The person with the new role.", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this person, or a role above one's own.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own role.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not staff, or an invalid role.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[put("/users/{user_id}/role")]
 pub async fn change_role(
@@ -505,14 +484,11 @@ pub async fn change_role(
     request_body = ChangeOrganizationAccess,
     responses(
         (status = 200, description = "The person as they are now.", body = Person),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this person, or granting more than one's own reach.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such person for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own access.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not staff, or an invalid value.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[put("/users/{user_id}/organization-access")]
 pub async fn change_organization_access(
@@ -555,12 +531,9 @@ pub async fn change_organization_access(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
     responses(
         (status = 200, description = "One page of members.", body = Page<Member>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A contact without the `admin` scope there.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/members")]
 pub async fn list_members(
@@ -589,14 +562,11 @@ pub async fn list_members(
     request_body = InviteMember,
     responses(
         (status = 201, description = "Invited or added.", body = Member),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a member, or the address belongs to staff.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing, invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/members")]
 pub async fn invite_member(
@@ -661,14 +631,11 @@ async fn changeable_member(
     request_body = ChangeScopes,
     responses(
         (status = 200, description = "The member with the new scopes.", body = Member),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or member for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One's own scopes.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No scopes, or an unknown one.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[put("/organizations/{organization_id}/members/{user_id}")]
 pub async fn change_member_scopes(
@@ -717,13 +684,10 @@ pub async fn change_member_scopes(
     ),
     responses(
         (status = 204, description = "Removed."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this team.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or member for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Oneself.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/organizations/{organization_id}/members/{user_id}")]
 pub async fn remove_member(
@@ -762,11 +726,8 @@ pub async fn remove_member(
     request_body = UpdateProfile,
     responses(
         (status = 200, description = "The profile as it is now.", body = User),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[patch("/me")]
 pub async fn update_my_profile(
@@ -829,13 +790,10 @@ pub async fn update_my_profile(
     request_body = ChangeEmail,
     responses(
         (status = 202, description = "A confirmation link is on its way to the new address."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The password is wrong (`password`) or the address invalid (`new_email`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords for this account.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/me/email")]
 pub async fn change_my_email(

@@ -183,14 +183,11 @@ fn parse_scopes(cell: &str) -> Result<Vec<Scope>, String> {
     request_body(description = "The CSV file.", content((crate::body::FileBytes = "text/csv"))),
     responses(
         (status = 200, description = "Imported (or, for a dry run, what an import would do).", body = ImportReport),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 1 MiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not `text/csv`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows; nothing was imported.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/imports/people")]
 pub async fn import_people(

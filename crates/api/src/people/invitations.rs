@@ -517,7 +517,6 @@ async fn send_invitation(
         (status = 410, description = "The link is unknown, used or expired.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/membership-offer/accept")]

@@ -172,16 +172,13 @@ async fn finish(
     request_body(description = "The file's bytes.", content((crate::body::FileBytes = "application/octet-stream"))),
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an assigned contact with the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item was accepted or the request is closed.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit or the storage left.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a type the item accepts.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad name, an empty file, or not an upload item.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/items/{item_id}/upload")]
 pub async fn upload_item(
@@ -259,14 +256,11 @@ pub async fn upload_item(
     request_body = ApproveItem,
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an assigned contact with the `sign` scope, or one who may not open the document.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item was accepted, the request is closed, or the document is gone.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A rejection without a comment, or not an approve item.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/items/{item_id}/approve")]
 pub async fn approve_item(
@@ -317,14 +311,11 @@ pub async fn approve_item(
     request_body = SignItem,
     responses(
         (status = 200, description = "Signed; the request as it is now.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an assigned contact with the `sign` scope, or one who may not open the document.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item was accepted, the request is closed, or the document is gone.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No name typed, consent not given, or not a sign item.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/items/{item_id}/sign")]
 pub async fn sign_item(
@@ -418,14 +409,11 @@ pub async fn sign_item(
     request_body = AnswerItem,
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an assigned contact with the `documents` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item was accepted or the request is closed.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing, unknown or invalid answers (`answers.<key>`), or not a question item.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/items/{item_id}/answer")]
 pub async fn answer_item(

@@ -375,13 +375,10 @@ pub(crate) async fn assignees_for(
     request_body = CreateRequest,
     responses(
         (status = 201, description = "Sent.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing or invalid field, item or assignee.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/organizations/{organization_id}/requests")]
 pub async fn create_request(
@@ -465,11 +462,8 @@ async fn list_of(
     params(RequestFilter, PageParams),
     responses(
         (status = 200, description = "One page of requests.", body = Page<Request>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad filter, `limit` or `cursor`.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/requests")]
 pub async fn list_requests(
@@ -487,11 +481,8 @@ pub async fn list_requests(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id."), PageParams),
     responses(
         (status = 200, description = "One page of requests.", body = Page<Request>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/requests")]
 pub async fn organization_requests(
@@ -516,11 +507,8 @@ pub async fn organization_requests(
     params(("organization_id" = OrganizationId, Path, description = "The organisation's id.")),
     responses(
         (status = 200, description = "The figures.", body = OrganizationProgress),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/organizations/{organization_id}/request-progress")]
 pub async fn organization_progress(
@@ -575,11 +563,8 @@ pub async fn organization_progress(
     params(("request_id" = RequestId, Path, description = "The request's id.")),
     responses(
         (status = 200, description = "The request.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/requests/{request_id}")]
 pub async fn get_request(
@@ -736,13 +721,10 @@ async fn set_status(
     params(("request_id" = RequestId, Path, description = "The request's id.")),
     responses(
         (status = 200, description = "Cancelled.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already completed or cancelled.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/cancel")]
 pub async fn cancel_request(
@@ -787,14 +769,11 @@ pub async fn cancel_request(
     request_body = ReviewItem,
     responses(
         (status = 200, description = "The request as it is now.", body = Request),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or item for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The item is not waiting for review, or the request is closed.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Changes asked for without a comment.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/requests/{request_id}/items/{item_id}/review")]
 pub async fn review_item(
@@ -881,11 +860,8 @@ pub async fn review_item(
     ),
     responses(
         (status = 200, description = "The certificate, an HTML page.", content_type = "text/html", body = String),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request, item or signature for this caller.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/requests/{request_id}/items/{item_id}/certificate")]
 pub async fn signature_certificate(

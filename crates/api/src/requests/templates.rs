@@ -49,11 +49,8 @@ async fn template(state: &AppState, who: &Principal, id: TemplateId) -> ApiResul
     params(PageParams),
     responses(
         (status = 200, description = "One page of templates.", body = Page<RequestTemplate>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/request-templates")]
 pub async fn list_templates(
@@ -80,12 +77,9 @@ pub async fn list_templates(
     request_body = CreateTemplate,
     responses(
         (status = 201, description = "Saved.", body = RequestTemplate),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing or invalid field or item.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/request-templates")]
 pub async fn create_template(
@@ -144,12 +138,9 @@ pub async fn create_template(
     params(("template_id" = TemplateId, Path, description = "The template's id.")),
     responses(
         (status = 200, description = "The template.", body = RequestTemplate),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/request-templates/{template_id}")]
 pub async fn get_template(
@@ -166,12 +157,9 @@ pub async fn get_template(
     params(("template_id" = TemplateId, Path, description = "The template's id.")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/request-templates/{template_id}")]
 pub async fn delete_template(
@@ -208,13 +196,10 @@ pub async fn delete_template(
     request_body = SendTemplate,
     responses(
         (status = 201, description = "The requests, one per organisation.", body = Vec<Request>),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template, or one of the organisations, for this caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No organisations or too many, a past due date, or an organisation without an active contact.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/request-templates/{template_id}/send")]
 pub async fn send_template(

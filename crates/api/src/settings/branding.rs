@@ -23,7 +23,6 @@ pub struct BrandingQuery {
     responses(
         (status = 200, description = "The tenant's branding.", body = Branding),
         (status = 404, description = "No tenant has this slug.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/branding")]
@@ -45,7 +44,6 @@ pub async fn get_branding(
     responses(
         (status = 200, description = "The logo.", content((crate::body::FileBytes = "image/png"), (crate::body::FileBytes = "image/jpeg"), (crate::body::FileBytes = "image/webp"))),
         (status = 404, description = "No such tenant, or it has no uploaded logo.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/branding/logo")]

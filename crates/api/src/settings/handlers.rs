@@ -179,12 +179,9 @@ pub fn verify_domain_handler(state: web::Data<AppState>) -> jobs::Handler {
     tag = "tenants",
     responses(
         (status = 200, description = "Verified: the settings as they are now.", body = TenantSettings),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No domain waits for verification, or its TXT record is not (yet) there.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[post("/tenant/custom-domain/verify")]
 pub async fn verify_custom_domain(
@@ -268,11 +265,8 @@ async fn change_tenant(
     tag = "tenants",
     responses(
         (status = 200, description = "The settings.", body = TenantSettings),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[get("/tenant")]
 pub async fn get_settings(
@@ -293,13 +287,10 @@ pub async fn get_settings(
     request_body = UpdateTenant,
     responses(
         (status = 200, description = "The settings as they are now.", body = TenantSettings),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another tenant uses the domain.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid or unknown field.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[patch("/tenant")]
 pub async fn update_settings(
@@ -403,14 +394,11 @@ pub async fn update_settings(
     request_body(description = "The image: PNG, JPEG or WebP, at most 512 KiB.", content((crate::body::FileBytes = "image/png"), (crate::body::FileBytes = "image/jpeg"), (crate::body::FileBytes = "image/webp"))),
     responses(
         (status = 200, description = "The settings with the new logo.", body = TenantSettings),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 512 KiB.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not PNG, JPEG or WebP.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file is not the image its type says.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[put("/tenant/logo")]
 pub async fn upload_logo(
@@ -482,11 +470,8 @@ pub async fn upload_logo(
     tag = "tenants",
     responses(
         (status = 200, description = "The settings without a logo.", body = TenantSettings),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a staff admin or owner.", body = Problem, content_type = "application/problem+json"),
-        (status = "4XX", description = "Any other client error.", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
 )]
 #[delete("/tenant/logo")]
 pub async fn delete_logo(

@@ -199,3 +199,31 @@ async fn the_data_directory_and_what_the_server_writes_in_it_are_owner_only() {
         "the keys, the database and a stored file at least"
     );
 }
+
+/// The operations documented as open to anyone exist (a renamed handler would otherwise be
+/// documented as needing sign-in); every other one names the bearer scheme and a 401.
+#[tokio::test]
+async fn every_operation_but_the_public_ones_documents_the_bearer_token() {
+    let doc: Value = serde_json::from_str(&portico_api::openapi::document_json()).unwrap();
+    let mut public_seen = Vec::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            if portico_api::openapi::PUBLIC_OPERATIONS.contains(&id) {
+                public_seen.push(id);
+                continue;
+            }
+            assert!(
+                op["security"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some())),
+                "{id} does not name the bearer token"
+            );
+            assert!(op["responses"]["401"].is_object(), "{id} has no 401");
+        }
+    }
+    public_seen.sort_unstable();
+    let mut expected = portico_api::openapi::PUBLIC_OPERATIONS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(public_seen, expected);
+}
