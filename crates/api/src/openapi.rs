@@ -3,6 +3,10 @@
 //! at `/api/docs`, and committed as `openapi/portico.json`.
 
 use actix_web::App;
+use portico_shared::events::{
+    DocumentEvent, EVENT_TYPES, EventData, MembershipEvent, OrganizationEvent, PersonEvent,
+    RequestEvent, RequestItemEvent,
+};
 use portico_shared::{FieldError, Problem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +22,10 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
 `type`. Lists are cursor-paginated: pass `next_cursor` back as `cursor`.",
         license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem, FieldError, OrganizationEvent, PersonEvent, MembershipEvent, DocumentEvent,
+        RequestEvent, RequestItemEvent
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-in, sessions and the signing keys"),
@@ -28,6 +35,7 @@ Bearer <token>`. Errors are RFC 9457 problem details (`application/problem+json`
         (name = "documents", description = "Folders, documents and their versions, file links and the access log"),
         (name = "requests", description = "Requests to clients: uploads, approvals, signatures and questions; review; templates"),
         (name = "system", description = "Health checks"),
+        (name = "events", description = "What happened in a tenant's portal, as subscribers receive it (the `webhooks`)"),
     )
 )]
 struct ApiDoc;
@@ -104,6 +112,7 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::security::SecurityRequirement;
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api.webhooks = Some(webhooks());
     for item in api.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -151,6 +160,68 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     api
+}
+
+/// Every event type as an OpenAPI 3.1 webhook: the envelope and typed `data` a subscriber
+/// receives for it (`portico_shared::events`).
+fn webhooks() -> utoipa::openapi::Paths {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{ContentBuilder, PathsBuilder, Ref, Required, ResponseBuilder};
+    let string = |format: KnownFormat| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    let mut paths = PathsBuilder::new();
+    for event in EVENT_TYPES {
+        let envelope = ObjectBuilder::new()
+            .property(
+                "id",
+                string(KnownFormat::Uuid)
+                    .description(Some("The event's id: deliveries of one event share it.")),
+            )
+            .required("id")
+            .property(
+                "type",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([event.name])),
+            )
+            .required("type")
+            .property(
+                "version",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some([EventData::VERSION])),
+            )
+            .required("version")
+            .property("tenant_id", string(KnownFormat::Uuid))
+            .required("tenant_id")
+            .property("occurred_at", string(KnownFormat::DateTime))
+            .required("occurred_at")
+            .property("data", Ref::from_schema_name(event.data))
+            .required("data");
+        let body = RequestBodyBuilder::new()
+            .description(Some(event.description))
+            .required(Some(Required::True))
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(envelope)).build(),
+            )
+            .build();
+        let operation = OperationBuilder::new()
+            .operation_id(Some(format!("on_{}", event.name.replace('.', "_"))))
+            .summary(Some(event.name))
+            .description(Some(event.description))
+            .tag("events")
+            .request_body(Some(body))
+            .response("2XX", ResponseBuilder::new().description("Received."))
+            .build();
+        paths = paths.path(event.name, PathItem::new(HttpMethod::Post, operation));
+    }
+    paths.build()
 }
 
 /// The whole document, as served, without starting a server.

@@ -74,68 +74,121 @@ pub enum EventData {
     RequestCancelled(RequestEvent),
 }
 
-/// Every event type with a sentence on when it happens, in the order of [`EventData`].
-pub const EVENT_TYPES: &[(&str, &str)] = &[
-    (
-        "organization.created",
-        "A customer organisation was created.",
-    ),
-    (
-        "organization.updated",
-        "An organisation's name, reference or custom fields changed.",
-    ),
-    ("organization.archived", "An organisation was archived."),
-    (
-        "organization.restored",
-        "An archived organisation was restored.",
-    ),
-    ("person.invited", "Someone was invited to the portal."),
-    (
-        "person.joined",
-        "An invited person accepted and set a password.",
-    ),
-    (
-        "person.disabled",
-        "A person was disabled: their sessions ended.",
-    ),
-    ("person.enabled", "A disabled person was enabled again."),
-    (
-        "membership.added",
-        "A contact became a member of an organisation.",
-    ),
-    (
-        "membership.removed",
-        "A contact was removed from an organisation.",
-    ),
-    (
-        "document.uploaded",
-        "A new document was filed (uploaded, published or answered to a request).",
-    ),
-    (
-        "document.version_added",
-        "A new version of a document was uploaded.",
-    ),
-    (
-        "document.updated",
-        "A document was renamed, moved or its visibility changed.",
-    ),
-    ("document.deleted", "A document was moved to the bin."),
-    ("document.restored", "A document was restored from the bin."),
-    ("request.created", "A request was sent to an organisation."),
-    (
-        "request.item_answered",
-        "A contact answered an item of a request.",
-    ),
-    (
-        "request.submitted",
-        "Every item of a request is answered: it waits for review.",
-    ),
-    (
-        "request.item_reviewed",
-        "Staff accepted an item or asked for changes.",
-    ),
-    ("request.completed", "Every item of a request was accepted."),
-    ("request.cancelled", "Staff cancelled a request."),
+/// One event type: its name, the type of its `data`, and when it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventType {
+    pub name: &'static str,
+    pub data: &'static str,
+    pub description: &'static str,
+}
+
+/// Every event type, in the order of [`EventData`].
+pub const EVENT_TYPES: &[EventType] = &[
+    EventType {
+        name: "organization.created",
+        data: "OrganizationEvent",
+        description: "A customer organisation was created.",
+    },
+    EventType {
+        name: "organization.updated",
+        data: "OrganizationEvent",
+        description: "An organisation's name, reference or custom fields changed.",
+    },
+    EventType {
+        name: "organization.archived",
+        data: "OrganizationEvent",
+        description: "An organisation was archived.",
+    },
+    EventType {
+        name: "organization.restored",
+        data: "OrganizationEvent",
+        description: "An archived organisation was restored.",
+    },
+    EventType {
+        name: "person.invited",
+        data: "PersonEvent",
+        description: "Someone was invited to the portal.",
+    },
+    EventType {
+        name: "person.joined",
+        data: "PersonEvent",
+        description: "An invited person accepted and set a password.",
+    },
+    EventType {
+        name: "person.disabled",
+        data: "PersonEvent",
+        description: "A person was disabled: their sessions ended.",
+    },
+    EventType {
+        name: "person.enabled",
+        data: "PersonEvent",
+        description: "A disabled person was enabled again.",
+    },
+    EventType {
+        name: "membership.added",
+        data: "MembershipEvent",
+        description: "A contact became a member of an organisation.",
+    },
+    EventType {
+        name: "membership.removed",
+        data: "MembershipEvent",
+        description: "A contact was removed from an organisation.",
+    },
+    EventType {
+        name: "document.uploaded",
+        data: "DocumentEvent",
+        description: "A new document was filed (uploaded, published or answered to a request).",
+    },
+    EventType {
+        name: "document.version_added",
+        data: "DocumentEvent",
+        description: "A new version of a document was uploaded.",
+    },
+    EventType {
+        name: "document.updated",
+        data: "DocumentEvent",
+        description: "A document was renamed, moved or its visibility changed.",
+    },
+    EventType {
+        name: "document.deleted",
+        data: "DocumentEvent",
+        description: "A document was moved to the bin.",
+    },
+    EventType {
+        name: "document.restored",
+        data: "DocumentEvent",
+        description: "A document was restored from the bin.",
+    },
+    EventType {
+        name: "request.created",
+        data: "RequestEvent",
+        description: "A request was sent to an organisation.",
+    },
+    EventType {
+        name: "request.item_answered",
+        data: "RequestItemEvent",
+        description: "A contact answered an item of a request.",
+    },
+    EventType {
+        name: "request.submitted",
+        data: "RequestEvent",
+        description: "Every item of a request is answered: it waits for review.",
+    },
+    EventType {
+        name: "request.item_reviewed",
+        data: "RequestItemEvent",
+        description: "Staff accepted an item or asked for changes.",
+    },
+    EventType {
+        name: "request.completed",
+        data: "RequestEvent",
+        description: "Every item of a request was accepted.",
+    },
+    EventType {
+        name: "request.cancelled",
+        data: "RequestEvent",
+        description: "Staff cancelled a request.",
+    },
 ];
 
 impl EventData {
@@ -288,8 +341,10 @@ mod tests {
         let json = serde_json::to_value(&data).unwrap();
         assert_eq!(json["type"], "organization.created");
         assert_eq!(json["data"]["name"], "N");
-        assert_eq!(EVENT_TYPES[0].0, data.kind());
-        let mut names: Vec<_> = EVENT_TYPES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(EVENT_TYPES[0].name, data.kind());
+        assert_eq!(EVENT_TYPES[0].data, "OrganizationEvent");
+        let mut names: Vec<_> = EVENT_TYPES.iter().map(|t| t.name).collect();
+        names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 21);
     }

@@ -1,6 +1,7 @@
 //! Black-box API tests: each starts the real server on 127.0.0.1 with its own database and
 //! talks HTTP to it. Test names cite the SECURITY.md property they prove (S1 …).
 
+mod architecture;
 mod audit;
 mod auth_login;
 mod auth_passwords;
