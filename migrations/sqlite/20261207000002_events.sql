@@ -6,6 +6,9 @@
 CREATE TABLE events (
     id            BLOB PRIMARY KEY,
     tenant_id     BLOB NOT NULL REFERENCES tenants (id),
+    -- The organisation the event is about, when it is about one (what staff limited to
+    -- assigned organisations may read).
+    organization_id BLOB,
     kind          TEXT NOT NULL,
     version       INTEGER NOT NULL,
     data          TEXT NOT NULL,
@@ -14,6 +17,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_pending ON events (tenant_id, id) WHERE dispatched_at IS NULL;
 CREATE INDEX events_by_tenant ON events (tenant_id, id);
+CREATE INDEX events_by_organization ON events (tenant_id, organization_id, id);
 
 CREATE TABLE event_receipts (
     subscriber  TEXT NOT NULL,

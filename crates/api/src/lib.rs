@@ -5,6 +5,7 @@
 //! `mod.rs` (routes) → `handlers.rs` (HTTP, permission checks) → `rules.rs` (plain functions)
 //! → `queries.rs` (SQL, tenant first).
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod body;

@@ -152,7 +152,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     continue;
                 };
                 if let Some(file) = response.content.shift_remove(STORED_FILE) {
-                    for kind in crate::documents::rules::STORED_TYPES {
+                    for kind in crate::documents::service::STORED_TYPES {
                         response.content.insert(kind.to_string(), file.clone());
                     }
                 }

@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::state::AppState;
 use crate::{
-    auth, documents, events, health, jobs, openapi, organizations, people, requests, settings,
-    telemetry, web_app,
+    activity, auth, documents, events, health, jobs, openapi, organizations, people, requests,
+    settings, telemetry, web_app,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
@@ -40,21 +40,28 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(organizations::routes)
                 .configure(people::routes)
                 .configure(documents::routes)
-                .configure(requests::routes),
+                .configure(requests::routes)
+                .configure(activity::routes),
         );
 }
 
-/// Every job kind the worker runs, composed from each capability's `jobs()`.
+/// Every job kind the worker runs, composed from each capability's `jobs()`, with the
+/// outbox's dispatcher over every capability's `events()` subscribers.
 pub fn job_handlers(state: &web::Data<AppState>) -> jobs::Registry {
+    let capabilities = jobs::Registry::default()
+        .merge(organizations::jobs(state))
+        .merge(people::jobs(state))
+        .merge(documents::jobs(state))
+        .merge(requests::jobs(state))
+        .merge(settings::jobs(state))
+        .merge(activity::jobs(state));
     jobs::Registry::default()
         .on(
             crate::mail::SEND_JOB,
             crate::mail::handler(state.mailer.clone()),
         )
         .merge(auth::jobs(state))
-        .merge(settings::jobs(state))
-        .merge(documents::jobs(state))
-        .merge(requests::jobs(state))
+        .merge(capabilities)
         .merge(events::jobs(
             state.db.clone(),
             state.clock.clone(),
@@ -64,7 +71,13 @@ pub fn job_handlers(state: &web::Data<AppState>) -> jobs::Registry {
 
 /// Every event subscriber, composed from each capability's `events()`.
 pub fn event_subscribers(state: &web::Data<AppState>) -> events::Subscribers {
-    events::Subscribers::default().merge(requests::events(state))
+    events::Subscribers::default()
+        .merge(organizations::events(state))
+        .merge(people::events(state))
+        .merge(documents::events(state))
+        .merge(requests::events(state))
+        .merge(settings::events(state))
+        .merge(activity::events(state))
 }
 
 /// A running server and what tests need to drive it.

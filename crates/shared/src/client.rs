@@ -10,6 +10,7 @@ use crate::documents::{
     DocumentVersion, FileLink, Folder, FolderFilter, PublishDocument, StorageUsage, UpdateDocument,
     UpdateFolder, UploadParams,
 };
+use crate::events::{EventFilter, EventRecord};
 use crate::organizations::{
     CreateOrganization, Organization, OrganizationFilter, UpdateOrganization,
 };
@@ -883,6 +884,21 @@ impl Client {
                 &format!("/api/v1/organizations/{org}/requests"),
             )
             .json(body),
+        )
+        .await
+    }
+
+    /// What happened in the portal, newest first (staff).
+    pub async fn list_events(
+        &self,
+        filter: &EventFilter,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<EventRecord>> {
+        self.send(
+            self.request(Method::GET, "/api/v1/events")
+                .query(&page_query(limit.or(Some(100)), cursor))
+                .query(filter),
         )
         .await
     }

@@ -246,6 +246,36 @@ impl EventData {
     }
 }
 
+/// An event as the events list shows it: `data` is the type's data (see the `webhooks` of
+/// the OpenAPI document for each type's shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventRecord {
+    pub id: EventId,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub version: u32,
+    pub occurred_at: DateTime<Utc>,
+    /// The organisation the event is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<OrganizationId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct EventFilter {
+    /// Only these types, comma-separated (`document.uploaded,document.version_added`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<String>,
+    /// Only events about this organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<OrganizationId>,
+}
+
 /// `organization.*`: the organisation as it is after the change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -292,6 +322,12 @@ pub struct DocumentEvent {
     /// Who made the change, when a person did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<UserId>,
+    /// Their name, as it was then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
+    /// Whether they were staff (a contact's upload is news to staff; their own is not).
+    #[serde(default)]
+    pub by_staff: bool,
 }
 
 /// `request.*` about a whole request: the request as it is after the change.

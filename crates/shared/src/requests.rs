@@ -308,6 +308,9 @@ pub struct RequestFilter {
     /// Only this organisation's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<OrganizationId>,
+    /// Only requests past their due date and still waiting for the client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
 }
 
 /// Approve or reject the item's document.

@@ -2,12 +2,12 @@
 //! upload and download through object storage (`crate::storage`), a bin with 30 days to
 //! restore, publishing to many organisations, and the access log customers see.
 
-pub mod folders;
-pub mod handlers;
-pub mod queries;
-pub mod rules;
+mod folders;
+mod handlers;
+mod queries;
+mod rules;
 pub mod service;
-pub mod transfer;
+mod transfer;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(folders::list_folders)
@@ -34,4 +34,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// The documents jobs: purging the bin.
 pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default().on(handlers::PURGE_JOB, handlers::purge_handler(state.clone()))
+}
+
+/// Documents subscribe to no events.
+pub fn events(_: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
+    crate::events::Subscribers::default()
 }

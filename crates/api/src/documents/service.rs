@@ -95,6 +95,8 @@ pub(super) async fn report(
     let row = queries::get_document(&mut *tx, who.tenant_id(), id)
         .await?
         .ok_or(crate::error::ApiError::NotFound)?;
+    let by =
+        crate::tenancy::queries::get_user(&mut *tx, who.tenant_id(), who.acting_user()).await?;
     let data = DocumentEvent {
         document_id: id,
         organization_id: row.organization(),
@@ -102,6 +104,8 @@ pub(super) async fn report(
         version: row.current_version,
         visibility: row.visibility()?,
         by: Some(who.acting_user()),
+        by_name: by.as_ref().map(|u| u.name.clone()),
+        by_staff: by.is_some_and(|u| u.kind == "staff"),
     };
     events::emit(tx, who.tenant_id(), kind(data), now).await?;
     Ok(())

@@ -44,6 +44,7 @@ pub async fn emit(
     let row = EventRow {
         id: id.0,
         tenant_id: tenant.0,
+        organization_id: data.organization().map(|o| o.0),
         kind: data.kind().into(),
         version: EventData::VERSION as i32,
         data: json["data"].take().to_string(),

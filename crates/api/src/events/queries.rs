@@ -3,13 +3,14 @@
 use crate::db::{AsExec, Backend};
 use crate::on_db;
 use chrono::{DateTime, Utc};
-use portico_shared::{EventId, TenantId};
+use portico_shared::{EventId, OrganizationId, TenantId};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
+    pub organization_id: Option<Uuid>,
     pub kind: String,
     pub version: i32,
     pub data: String,
@@ -18,14 +19,14 @@ pub struct EventRow {
 
 pub async fn insert(c: &mut impl AsExec, row: &EventRow) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query(
-        "INSERT INTO events (id, tenant_id, kind, version, data, occurred_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(row.id).bind(row.tenant_id).bind(&row.kind).bind(row.version).bind(&row.data)
-        .bind(row.occurred_at)
+        "INSERT INTO events (id, tenant_id, organization_id, kind, version, data, occurred_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(row.id).bind(row.tenant_id).bind(row.organization_id).bind(&row.kind)
+        .bind(row.version).bind(&row.data).bind(row.occurred_at)
         .execute(e).await.map(|_| ()))
 }
 
-const COLUMNS: &str = "id, tenant_id, kind, version, data, occurred_at";
+const COLUMNS: &str = "id, tenant_id, organization_id, kind, version, data, occurred_at";
 
 /// The oldest `limit` events of `tenant` not yet dispatched, in order, locked for this
 /// dispatcher (PostgreSQL: others skip them; a SQLite write transaction holds the database).
@@ -76,7 +77,7 @@ pub async fn insert_receipt(
         .execute(e).await.map(|r| r.rows_affected() == 1))
 }
 
-/// A tenant's events, newest first, of one type or all.
+/// A tenant's events, newest first, of one type or all (for tests and tools).
 pub async fn list(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -89,4 +90,35 @@ pub async fn list(
     );
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(kind).bind(limit).fetch_all(e).await)
+}
+
+/// One page (plus one row) of the events a reader may see, newest first, before `before`.
+/// `reach` is their organisation visibility as bound parameters (`OrgVisibility::binds`):
+/// `all` reads every event; `assigned`, the events about the organisations assigned to the
+/// user; anything else, nothing.
+pub async fn list_visible(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    reach: (&str, Option<Uuid>),
+    kinds: &[String],
+    organization: Option<OrganizationId>,
+    before: Option<Uuid>,
+    limit: u32,
+) -> sqlx::Result<Vec<EventRow>> {
+    let (mode, user) = reach;
+    // The types as one bound list (`,a,b,`), so the statement stays the same for any count.
+    let kinds = (!kinds.is_empty()).then(|| format!(",{},", kinds.join(",")));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.tenant_id = $1 \
+           AND ($2 = 'all' OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
+             WHERE a.tenant_id = e.tenant_id AND a.organization_id = e.organization_id \
+               AND a.user_id = $3))) \
+           AND ($4 IS NULL OR $4 LIKE '%,' || e.kind || ',%') \
+           AND ($5 IS NULL OR e.organization_id = $5) AND ($6 IS NULL OR e.id < $6) \
+         ORDER BY e.id DESC LIMIT $7"
+    );
+    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.0).bind(mode).bind(user).bind(kinds.clone())
+        .bind(organization.map(|o| o.0)).bind(before).bind(i64::from(limit) + 1)
+        .fetch_all(e).await)
 }

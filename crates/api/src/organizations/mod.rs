@@ -1,8 +1,8 @@
 //! Customer organisations: read as the caller may see them; created, edited, archived and
 //! restored by staff admins and owners. The model and its audited operations live in `tenancy`.
 
-pub mod handlers;
-pub mod queries;
+mod handlers;
+mod queries;
 pub mod service;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -15,4 +15,14 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::list_assigned_staff)
         .service(handlers::assign_staff)
         .service(handlers::unassign_staff);
+}
+
+/// Organisations have no jobs of their own.
+pub fn jobs(_: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default()
+}
+
+/// Organisations subscribe to no events.
+pub fn events(_: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
+    crate::events::Subscribers::default()
 }

@@ -2,10 +2,10 @@
 //! customer organisations, which staff admins and the organisations' own admins run; and the
 //! signed-in user's profile and email address.
 
-pub mod handlers;
-pub mod import;
-pub mod invitations;
-pub mod queries;
+mod handlers;
+mod import;
+mod invitations;
+mod queries;
 pub mod service;
 
 /// Registers the people endpoints under `/api/v1`.
@@ -26,4 +26,14 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::remove_member)
         .service(handlers::update_my_profile)
         .service(handlers::change_my_email);
+}
+
+/// People have no jobs of their own.
+pub fn jobs(_: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
+    crate::jobs::Registry::default()
+}
+
+/// People subscribe to no events.
+pub fn events(_: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
+    crate::events::Subscribers::default()
 }

@@ -5,7 +5,7 @@ use crate::db::enums::Stored;
 use crate::db::{AsExec, contains_pattern};
 use crate::on_db;
 use crate::tenancy::queries::{UserRow, VISIBLE_PEOPLE, user_columns_of};
-pub use crate::tenancy::queries::{get_visible_person, is_member, set_email, update_profile};
+pub use crate::tenancy::queries::{get_visible_person, is_member, update_profile};
 use chrono::{DateTime, Utc};
 use portico_shared::people::PeopleFilter;
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -116,7 +116,6 @@ pub async fn member(
 /// A membership offered to an existing person.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OfferRow {
-    pub id: Uuid,
     pub tenant_id: Uuid,
     pub organization_id: Uuid,
     pub user_id: Uuid,
@@ -127,7 +126,7 @@ pub struct OfferRow {
     pub expires_at: DateTime<Utc>,
 }
 
-const OFFER_COLUMNS: &str = "id, tenant_id, organization_id, user_id, scopes, name_given, \
+const OFFER_COLUMNS: &str = "tenant_id, organization_id, user_id, scopes, name_given, \
      offered_by, sent_at, expires_at";
 
 /// Offers (or offers again, with a new link) a membership to an existing person.

@@ -445,6 +445,10 @@ async fn list_of(
         who.organization_visibility(),
         filter.organization_id,
         filter.status,
+        filter
+            .overdue
+            .filter(|o| *o)
+            .map(|_| state.clock.now().date_naive()),
         before,
         limit,
     )
@@ -495,7 +499,7 @@ pub async fn organization_requests(
     who.visible_organization(&state.db, org).await?;
     let filter = RequestFilter {
         organization_id: Some(org),
-        status: None,
+        ..Default::default()
     };
     Ok(web::Json(list_of(&state, &who, filter, params).await?))
 }
@@ -534,7 +538,7 @@ pub async fn organization_progress(
         };
         let filter = RequestFilter {
             organization_id: Some(org),
-            status: None,
+            ..Default::default()
         };
         let page = list_of(&state, &who, filter, params).await?;
         for r in &page.items {

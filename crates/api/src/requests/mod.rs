@@ -3,12 +3,12 @@
 //! signature certificate, progress per request and per organisation, and templates sent to
 //! many organisations. The state machine lives in `rules`.
 
-pub mod certificate;
-pub mod fulfil;
-pub mod handlers;
-pub mod queries;
-pub mod rules;
-pub mod templates;
+mod certificate;
+mod fulfil;
+mod handlers;
+mod queries;
+mod rules;
+mod templates;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::create_request)

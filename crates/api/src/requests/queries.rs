@@ -68,7 +68,6 @@ impl From<&NewItem> for ItemSpec {
 pub struct ItemRow {
     pub id: Uuid,
     pub request_id: Uuid,
-    pub position: i32,
     pub kind: String,
     pub title: String,
     pub description: Option<String>,
@@ -127,18 +126,22 @@ pub async fn list_requests(
     who: OrgVisibility,
     organization: Option<OrganizationId>,
     status: Option<RequestStatus>,
+    overdue_on: Option<NaiveDate>,
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<RequestRow>> {
     let (mode, user) = who.binds();
+    // Overdue as `rules::overdue` says: due before `overdue_on` and waiting for the client.
     let sql = format!(
         "{REQUEST_COLUMNS} {REACH} AND ($4 IS NULL OR r.organization_id = $4) \
          AND ($5 IS NULL OR r.status = $5) AND ($6 IS NULL OR r.id < $6) \
+         AND ($8 IS NULL OR (r.due_on < $8 AND r.status IN ('open', 'changes_requested'))) \
          ORDER BY r.id DESC LIMIT $7"
     );
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(tenant.0).bind(mode).bind(user).bind(organization.map(|o| o.0))
         .bind(status.map(RequestStatus::as_str)).bind(before).bind(i64::from(limit) + 1)
+        .bind(overdue_on)
         .fetch_all(e).await)
 }
 
@@ -280,7 +283,7 @@ pub async fn is_member(
     Ok(n > 0)
 }
 
-const ITEM_COLUMNS: &str = "SELECT i.id, i.request_id, i.position, i.kind, i.title, \
+const ITEM_COLUMNS: &str = "SELECT i.id, i.request_id, i.kind, i.title, \
      i.description, i.spec, i.status, i.response, i.submitted_by, u.name AS submitted_by_name, \
      i.submitted_at, i.review_comment, i.reviewed_at FROM request_items i \
      LEFT JOIN users u ON u.tenant_id = i.tenant_id AND u.id = i.submitted_by \
@@ -300,17 +303,6 @@ pub async fn items(
         rows.append(&mut some);
     }
     Ok(rows)
-}
-
-pub async fn get_item(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    request: RequestId,
-    id: RequestItemId,
-) -> sqlx::Result<Option<ItemRow>> {
-    let sql = format!("{ITEM_COLUMNS} AND i.request_id = $2 AND i.id = $3");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(request.0).bind(id.0).fetch_optional(e).await)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -2,9 +2,9 @@
 //! proof) and handoff secret, changed by owners and admins; and the public branding a sign-in
 //! page shows before anyone signs in.
 
-pub mod branding;
-pub mod dns;
-pub mod handlers;
+mod branding;
+mod dns;
+mod handlers;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(branding::get_branding)
@@ -22,4 +22,9 @@ pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs
         handlers::VERIFY_DOMAIN_JOB,
         handlers::verify_domain_handler(state.clone()),
     )
+}
+
+/// Settings subscribe to no events.
+pub fn events(_: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
+    crate::events::Subscribers::default()
 }

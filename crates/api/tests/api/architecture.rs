@@ -12,6 +12,7 @@ const CAPABILITIES: &[&str] = &[
     "documents",
     "requests",
     "settings",
+    "activity",
 ];
 
 /// The floors, lowest first. A module may import its own floor and those below.

@@ -12,6 +12,7 @@ use portico_api::events::{DELIVER_JOB, queries as event_queries};
 use portico_api::jobs::{self, NewJob};
 use portico_shared::client::{Client, ClientResult};
 use portico_shared::documents::{Document, UpdateDocument, UploadParams};
+use portico_shared::events::EventFilter;
 use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
 use portico_shared::people::{InviteMember, SetPasswordWithLink};
 use portico_shared::requests::{
@@ -376,4 +377,81 @@ async fn every_event_is_dispatched_and_a_redelivery_is_acted_on_once() {
         1,
         "not mailed twice"
     );
+}
+
+#[tokio::test]
+async fn staff_read_the_events_they_may_see_and_contacts_none() {
+    let (_app, acme, owner) = setup().await;
+    let alice = acme.login("alice").await;
+    upload(&alice, &acme, "Receipts.pdf").await.unwrap();
+    let contoso_doc = owner
+        .upload_document(
+            acme.contoso(),
+            &UploadParams {
+                name: "Contoso plan.pdf".into(),
+                ..Default::default()
+            },
+            b"%PDF-1.7\nplan\n%%EOF\n".to_vec(),
+        )
+        .await
+        .unwrap();
+
+    let uploads = EventFilter {
+        types: Some("document.uploaded,document.version_added".into()),
+        ..Default::default()
+    };
+    let seen = owner.list_events(&uploads, None, None).await.unwrap();
+    let names: Vec<_> = seen.items.iter().map(|e| e.data["name"].clone()).collect();
+    assert_eq!(
+        names,
+        [json!("Contoso plan.pdf"), json!("Receipts.pdf")],
+        "newest first"
+    );
+    assert_eq!(seen.items[1].data["by_name"], "Alice Admin");
+    assert_eq!(seen.items[1].data["by_staff"], false);
+    assert_eq!(seen.items[0].data["by_staff"], true);
+    assert_eq!(seen.items[0].organization_id, Some(acme.contoso()));
+
+    // Pages follow the cursor; an unknown type is refused by name.
+    let first = owner.list_events(&uploads, Some(1), None).await.unwrap();
+    let cursor = first.next_cursor.clone().expect("a second page");
+    let second = owner
+        .list_events(&uploads, Some(1), Some(&cursor))
+        .await
+        .unwrap();
+    assert_eq!(second.items[0].data["name"], "Receipts.pdf");
+    let unknown = EventFilter {
+        types: Some("document.teleported".into()),
+        ..Default::default()
+    };
+    let refused = owner.list_events(&unknown, None, None).await.unwrap_err();
+    assert_eq!(refused.status(), Some(422));
+
+    // An agent limited to Northwind reads Northwind's events only; contacts read none.
+    let agent = acme.login("agent").await;
+    owner
+        .set_staff_assignment(acme.northwind(), acme.user("agent"), true)
+        .await
+        .unwrap();
+    let limited = agent.list_events(&uploads, None, None).await.unwrap();
+    assert!(
+        limited
+            .items
+            .iter()
+            .all(|e| e.organization_id == Some(acme.northwind())),
+        "{limited:?}"
+    );
+    assert!(!limited.items.is_empty());
+    let contoso_only = EventFilter {
+        organization_id: Some(acme.contoso()),
+        ..Default::default()
+    };
+    let hidden = agent
+        .list_events(&contoso_only, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.status(), Some(404));
+    let denied = alice.list_events(&uploads, None, None).await.unwrap_err();
+    assert_eq!(denied.status(), Some(403));
+    let _ = contoso_doc;
 }

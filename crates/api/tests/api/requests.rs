@@ -176,7 +176,7 @@ async fn a_request_for_two_documents_and_a_signature_goes_from_open_to_completed
         .list_requests(
             &RequestFilter {
                 status: Some(RequestStatus::Submitted),
-                organization_id: None,
+                ..Default::default()
             },
             None,
         )
@@ -598,6 +598,16 @@ async fn reminders_go_before_the_due_date_and_when_overdue_while_the_client_has_
     app.clock.advance(Duration::days(3));
     let all = subjects(app.mail_to(&acme, &acme.email("alice")).await);
     assert_eq!(all.len(), 2, "{all:?}");
+    // Staff's overdue list holds the one still waiting for the client, not the answered one.
+    let overdue = RequestFilter {
+        overdue: Some(true),
+        ..Default::default()
+    };
+    let owner = acme.login("owner").await;
+    let listed = owner.list_requests(&overdue, None).await.unwrap();
+    let titles: Vec<&str> = listed.items.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["Receipts please"]);
+    assert!(listed.items[0].overdue);
     assert_eq!(all[1], "Overdue: Receipts please");
     let alice = acme.login("alice").await;
     assert!(alice.get_request(waiting.id).await.unwrap().overdue);
