@@ -1,21 +1,55 @@
-//! `/`: the dashboard. Contacts see who they are, their organisations and what they may do in
-//! each; staff see their tenant and role. Later capabilities add their cards here.
+//! `/`: the home page. Staff land on what needs them — items waiting for review, overdue
+//! requests, new uploads from clients. Contacts see their organisation's requests and the
+//! parts of the portal open to them there (only capabilities that exist and that their
+//! scopes allow). Later capabilities add their cards here.
 
-use crate::components::shell::role_label;
-use crate::session::use_session;
+use crate::components::shell::{Loading, role_label};
+use crate::pages::documents::local_time;
+use crate::pages::requests::{OrganizationProgressCard, RequestCard};
+use crate::problems;
+use crate::session::{client, use_session};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use portico_shared::events::{EventFilter, EventRecord};
+use portico_shared::requests::{Request, RequestFilter, RequestStatus};
 use portico_shared::tenancy::{Me, Scope};
 
-fn scope_label(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Billing => "Invoices and payments",
-        Scope::Documents => "Documents",
-        Scope::Tickets => "Support tickets",
-        Scope::Messages => "Messages",
-        Scope::Sign => "Approvals and signatures",
-        Scope::Admin => "Manage colleagues",
-    }
+/// A part of the portal a contact may open, with the scopes that open it.
+struct Capability {
+    title: &'static str,
+    blurb: &'static str,
+    href: &'static str,
+    scopes: &'static [Scope],
+}
+
+/// The capabilities that exist today. Invoices, tickets and messages join this list when
+/// they are built; until then nobody is offered them.
+const CAPABILITIES: &[Capability] = &[
+    Capability {
+        title: "Documents",
+        blurb: "Files shared with you, and your uploads.",
+        href: "/documents",
+        scopes: &[Scope::Documents],
+    },
+    Capability {
+        title: "Requests",
+        blurb: "What is asked of you: uploads, approvals, signatures, questions.",
+        href: "/requests",
+        scopes: &[Scope::Documents, Scope::Sign],
+    },
+    Capability {
+        title: "Team",
+        blurb: "Your colleagues' access to the portal.",
+        href: "/team",
+        scopes: &[Scope::Admin],
+    },
+];
+
+fn open_to(scopes: &[Scope]) -> impl Iterator<Item = &'static Capability> + '_ {
+    CAPABILITIES
+        .iter()
+        .filter(|c| c.scopes.iter().any(|s| scopes.contains(s)))
 }
 
 #[component]
@@ -31,7 +65,7 @@ pub fn Dashboard() -> impl IntoView {
                 .unwrap_or_default()
                 .to_string();
             let body = if me.staff_role.is_some() {
-                staff_view(me).into_any()
+                view! { <StaffHome me=me/> }.into_any()
             } else {
                 customer_view(me).into_any()
             };
@@ -43,19 +77,107 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-fn staff_view(me: Me) -> impl IntoView {
-    let role = me.staff_role.map(role_label).unwrap_or_default();
-    let scope = match &me.assigned_organizations {
-        Some(orgs) => format!("You work with {} assigned organisation(s).", orgs.len()),
-        None => "You work with every customer organisation.".to_string(),
+type Loaded<T> = RwSignal<Option<Result<Vec<T>, String>>>;
+
+/// A home card: a loading state, the error, an empty sentence, or the list.
+fn home_list<T: Clone + Send + Sync + 'static, V: IntoView + 'static>(
+    loaded: Loaded<T>,
+    empty: &'static str,
+    item: impl Fn(T) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    move || match loaded.get() {
+        None => view! { <Loading label="Loading…"/> }.into_any(),
+        Some(Err(message)) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
+        Some(Ok(list)) => {
+            let item = item.clone();
+            view! { <ul class="request-list">{list.into_iter().map(item).collect_view()}</ul> }
+                .into_any()
+        }
+    }
+}
+
+/// One upload by a client: what, by whom, when; opens the organisation's documents.
+fn upload_entry(event: EventRecord) -> impl IntoView {
+    let name = event.data["name"].as_str().unwrap_or_default().to_string();
+    let by = event.data["by_name"].as_str().unwrap_or("A contact").to_string();
+    let version = event.data["version"].as_i64().unwrap_or(1);
+    let what = if version > 1 {
+        format!("version {version} by {by}")
+    } else {
+        format!("by {by}")
     };
+    let href = event
+        .organization_id
+        .map(|org| format!("/documents?org={org}"))
+        .unwrap_or_else(|| "/staff".into());
     view! {
-        <section class="card" aria-labelledby="tenant-title">
-            <h2 id="tenant-title">{me.tenant.branding.name}</h2>
-            <p>"Your role: " <strong>{role}</strong></p>
-            <p>{scope}</p>
-            <A href="/staff" attr:class="button primary">"Open the staff console"</A>
-        </section>
+        <li class="request-card">
+            <A href=href>{name}</A>
+            <span class="muted">{what}</span>
+            <span class="muted">{local_time(event.occurred_at)}</span>
+        </li>
+    }
+}
+
+#[component]
+fn StaffHome(me: Me) -> impl IntoView {
+    let role = me.staff_role.map(role_label).unwrap_or_default();
+    let reach = match &me.assigned_organizations {
+        Some(orgs) => format!("{role} · {} assigned organisation(s)", orgs.len()),
+        None => format!("{role} · every customer organisation"),
+    };
+    let review: Loaded<Request> = RwSignal::new(None);
+    let overdue: Loaded<Request> = RwSignal::new(None);
+    let uploads: Loaded<EventRecord> = RwSignal::new(None);
+    spawn_local(async move {
+        let api = client();
+        let waiting = RequestFilter {
+            status: Some(RequestStatus::Submitted),
+            ..Default::default()
+        };
+        let result = api.list_requests(&waiting, None).await;
+        review.set(Some(result.map(|p| p.items).map_err(|e| problems::message(&e))));
+        let late = RequestFilter {
+            overdue: Some(true),
+            ..Default::default()
+        };
+        let result = api.list_requests(&late, None).await;
+        overdue.set(Some(result.map(|p| p.items).map_err(|e| problems::message(&e))));
+        let filed = EventFilter {
+            types: Some("document.uploaded,document.version_added".into()),
+            ..Default::default()
+        };
+        let result = api.list_events(&filed, Some(50), None).await;
+        uploads.set(Some(
+            result
+                .map(|p| {
+                    p.items
+                        .into_iter()
+                        .filter(|e| e.data["by_staff"] != serde_json::Value::Bool(true))
+                        .take(8)
+                        .collect()
+                })
+                .map_err(|e| problems::message(&e)),
+        ));
+    });
+    view! {
+        <p class="muted">{me.tenant.branding.name.clone()} " · " {reach}</p>
+        <div class="home-grid">
+            <section class="card" aria-labelledby="review-title">
+                <h2 id="review-title">"Waiting for your review"</h2>
+                {home_list(review, "Nothing waits for your review.", |r| view! { <RequestCard request=r/> })}
+            </section>
+            <section class="card" aria-labelledby="overdue-title">
+                <h2 id="overdue-title">"Overdue requests"</h2>
+                {home_list(overdue, "No request is overdue.", |r| view! { <RequestCard request=r/> })}
+            </section>
+            <section class="card" aria-labelledby="uploads-title">
+                <h2 id="uploads-title">"New uploads from clients"</h2>
+                {home_list(uploads, "No client has uploaded anything yet.", upload_entry)}
+            </section>
+        </div>
+        <p><A href="/staff" attr:class="button">"Open the staff console"</A></p>
     }
 }
 
@@ -74,12 +196,16 @@ fn customer_view(me: Me) -> impl IntoView {
     view! {
         {move || match current() {
             Some(m) => view! {
-                <crate::pages::requests::OrganizationProgressCard org=m.organization.id/>
+                <OrganizationProgressCard org=m.organization.id/>
                 <section class="card" aria-labelledby="org-title">
                     <h2 id="org-title">{m.organization.name.clone()}</h2>
-                    <p>"Here you can:"</p>
-                    <ul class="scopes">
-                        {m.scopes.iter().map(|s| view! { <li>{scope_label(*s)}</li> }).collect_view()}
+                    <ul class="capabilities">
+                        {open_to(&m.scopes).map(|c| view! {
+                            <li>
+                                <A href=c.href>{c.title}</A>
+                                <span class="muted">{c.blurb}</span>
+                            </li>
+                        }).collect_view()}
                     </ul>
                 </section>
             }.into_any(),
@@ -97,7 +223,7 @@ fn customer_view(me: Me) -> impl IntoView {
                     {all.iter().map(|m| view! {
                         <li>
                             <strong>{m.organization.name.clone()}</strong>
-                            <span class="muted">{m.scopes.iter().map(|s| scope_label(*s)).collect::<Vec<_>>().join(" · ")}</span>
+                            <span class="muted">{open_to(&m.scopes).map(|c| c.title).collect::<Vec<_>>().join(" · ")}</span>
                         </li>
                     }).collect_view()}
                 </ul>

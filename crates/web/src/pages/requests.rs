@@ -55,7 +55,7 @@ fn kind_label(kind: ItemKind) -> &'static str {
 
 /// One request in a list: title, organisation, due date, status and progress.
 #[component]
-fn RequestCard(request: Request) -> impl IntoView {
+pub fn RequestCard(request: Request) -> impl IntoView {
     let due = request.due_on.map(|d| d.format("%e %b %Y").to_string());
     let progress = format!(
         "{} of {} done",
@@ -132,13 +132,13 @@ pub fn RequestsPage() -> impl IntoView {
                 } else {
                     RequestStatus::Open
                 }),
-                organization_id: None,
+                ..Default::default()
             };
             let mut first_list = api.list_requests(&first, None).await.map(|p| p.items);
             if !staff {
                 let changes = RequestFilter {
                     status: Some(RequestStatus::ChangesRequested),
-                    organization_id: None,
+                    ..Default::default()
                 };
                 if let (Ok(list), Ok(more)) =
                     (&mut first_list, api.list_requests(&changes, None).await)
