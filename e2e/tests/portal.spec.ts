@@ -12,12 +12,17 @@ test('the sign-in page shows the tenant branding', async ({ page }, testInfo) =>
   await checkPage(page, testInfo, 'sign-in');
 });
 
-test('a customer signs in and sees their organisation and scopes', async ({ page }, testInfo) => {
+test('a customer signs in and sees their organisation and what they may do there', async ({ page }, testInfo) => {
   await signIn(page, 'alice');
 
   await expect(page.getByRole('heading', { name: 'Welcome, Alice' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Northwind Traders' })).toBeVisible();
-  await expect(page.getByText('Invoices and payments')).toBeVisible();
+  const offered = page.locator('.capabilities');
+  await expect(offered.getByRole('link', { name: 'Documents' })).toBeVisible();
+  await expect(offered.getByRole('link', { name: 'Requests' })).toBeVisible();
+  await expect(offered.getByRole('link', { name: 'Team' })).toBeVisible();
+  // Only what exists: no invoices, tickets or messages before those are built.
+  await expect(page.getByText(/Invoices|Support tickets|Messages/)).toHaveCount(0);
   await checkPage(page, testInfo, 'dashboard-customer');
 });
 
@@ -73,13 +78,18 @@ test('a contact of several organisations switches between them', async ({ page }
   await expect(page.getByRole('heading', { name: 'Your organisations' })).toBeVisible();
   await switcher.selectOption({ label: 'Northwind Traders' });
   await expect(current).toHaveText('Northwind Traders');
-  await expect(page.locator('.scopes')).toContainText('Support tickets');
+  await expect(page.locator('.capabilities')).toContainText('Documents');
+  await expect(page.locator('.capabilities')).not.toContainText('Team');
   await checkPage(page, testInfo, 'dashboard-several-organisations');
 });
 
-test('staff see their role and the staff console', async ({ page }, testInfo) => {
+test('staff land on what needs them, with their role, and open the staff console', async ({ page }, testInfo) => {
   await signIn(page, 'owner');
-  await expect(page.getByText('Your role:')).toContainText('Owner');
+  await expect(page.getByText(/Owner · every customer organisation/)).toBeVisible();
+  for (const card of ['Waiting for your review', 'Overdue requests', 'New uploads from clients']) {
+    await expect(page.getByRole('region', { name: card })).toBeVisible();
+  }
+  await expect(page.getByRole('region', { name: 'Overdue requests' })).not.toContainText('Loading');
   await checkPage(page, testInfo, 'dashboard-staff');
 
   await page.getByRole('link', { name: 'Organisations' }).first().click();

@@ -98,9 +98,11 @@ test('staff ask for two documents and a signature; the customer fulfils it and s
   await signOut(page);
 
   // Staff review: open the statement (a view Alice will see), then accept every item.
+  // Staff land on what needs them: her request to review and her uploads.
   await signIn(page, 'owner');
   await expect(page.locator('.avatar')).toBeVisible();
-  await page.goto('/requests');
+  await expect(page.getByRole('region', { name: 'New uploads from clients' })).toContainText(statement);
+  await expect(page.getByRole('region', { name: 'New uploads from clients' })).toContainText('by Alice Admin');
   await page.getByRole('region', { name: 'Waiting for your review' }).getByRole('link', { name: title }).click();
   const [opened] = await Promise.all([
     page.waitForEvent('popup'),
@@ -169,9 +171,11 @@ test('staff keep a template, send it to Contoso, ask for a change and cancel; th
   await signOut(page);
 
   // Staff ask for a change, then cancel the request.
+  // Staff land on what needs them: her request to review and her uploads.
   await signIn(page, 'owner');
   await expect(page.locator('.avatar')).toBeVisible();
-  await page.goto('/requests');
+  await expect(page.getByRole('region', { name: 'New uploads from clients' })).toContainText(statement);
+  await expect(page.getByRole('region', { name: 'New uploads from clients' })).toContainText('by Alice Admin');
   await page.getByRole('region', { name: 'Waiting for your review' }).getByRole('link', { name: title }).click();
   await page.getByLabel(/Comment for the client/).fill(comment);
   await page.getByRole('button', { name: 'Ask for changes' }).click();
