@@ -18,6 +18,11 @@ impl Clock {
         Clock::Manual(Arc::new(Mutex::new(truncate(Utc::now()))))
     }
 
+    /// A clock that stands still at `at` until [`Clock::advance`] moves it.
+    pub fn manual_at(at: DateTime<Utc>) -> Self {
+        Clock::Manual(Arc::new(Mutex::new(truncate(at))))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => truncate(Utc::now()),

@@ -46,6 +46,9 @@ enum Command {
         tenant: String,
         #[arg(long, env = "PORTICO_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Only the people and organisations, without a month of work (for test servers).
+        #[arg(long)]
+        bare: bool,
     },
     /// Manage tenants.
     #[command(subcommand)]
@@ -208,9 +211,19 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve | Command::Openapi => unreachable!("handled above"),
         Command::Migrate => println!("migrations applied"),
-        Command::SeedDemo { tenant, password } => {
-            let seeded = demo::seed(&state, &tenant, password).await?;
+        Command::SeedDemo {
+            tenant,
+            password,
+            bare,
+        } => {
+            let seeded = demo::seed(&state, &tenant, password.clone()).await?;
             println!("Demo tenant \"{}\" (slug: {})", seeded.name, seeded.slug);
+            let password = password.or_else(|| seeded.generated_password.clone());
+            if let Some(password) = password.filter(|_| !bare)
+                && demo::lived_in::fill(&cli.config, &seeded.slug, &password).await?
+            {
+                println!("Filled with a month of the firm's work");
+            }
             match &seeded.generated_password {
                 Some(p) => println!("Password for every demo user: {p}"),
                 None => println!("Every demo user has the password in PORTICO_DEMO_PASSWORD"),

@@ -428,7 +428,7 @@ impl Server {
             ("PORTICO_DNS_RESOLVER", "127.0.0.1:1".to_string()),
         ];
         let seeded = Command::new(portico)
-            .arg("seed-demo")
+            .args(["seed-demo", "--bare"])
             .envs(env.clone())
             .stdout(Stdio::null())
             .status()?;

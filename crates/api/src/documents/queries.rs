@@ -523,6 +523,36 @@ pub async fn list_access(
         .fetch_all(e).await)
 }
 
+pub async fn insert_hold(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    document: DocumentId,
+    holder: Uuid,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query(
+        "INSERT INTO document_holds (tenant_id, document_id, holder_id, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(tenant.0).bind(document.0).bind(holder).bind(at)
+        .execute(e).await.map(|_| ()))
+}
+
+pub async fn delete_holds(c: &mut impl AsExec, tenant: TenantId, holder: Uuid) -> sqlx::Result<()> {
+    on_db!(c, e => sqlx::query("DELETE FROM document_holds WHERE tenant_id = $1 AND holder_id = $2")
+        .bind(tenant.0).bind(holder)
+        .execute(e).await.map(|_| ()))
+}
+
+pub async fn is_held(
+    c: &mut impl AsExec,
+    tenant: TenantId,
+    document: DocumentId,
+) -> sqlx::Result<bool> {
+    on_db!(c, e => sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM document_holds WHERE tenant_id = $1 AND document_id = $2)")
+        .bind(tenant.0).bind(document.0).fetch_one(e).await)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,34 +590,4 @@ mod tests {
         assert!(unknown.to_string().contains("partners"));
         assert!(Document::try_from(row("partners")).is_err());
     }
-}
-
-pub async fn insert_hold(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    document: DocumentId,
-    holder: Uuid,
-    at: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    on_db!(c, e => sqlx::query(
-        "INSERT INTO document_holds (tenant_id, document_id, holder_id, created_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-        .bind(tenant.0).bind(document.0).bind(holder).bind(at)
-        .execute(e).await.map(|_| ()))
-}
-
-pub async fn delete_holds(c: &mut impl AsExec, tenant: TenantId, holder: Uuid) -> sqlx::Result<()> {
-    on_db!(c, e => sqlx::query("DELETE FROM document_holds WHERE tenant_id = $1 AND holder_id = $2")
-        .bind(tenant.0).bind(holder)
-        .execute(e).await.map(|_| ()))
-}
-
-pub async fn is_held(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    document: DocumentId,
-) -> sqlx::Result<bool> {
-    on_db!(c, e => sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM document_holds WHERE tenant_id = $1 AND document_id = $2)")
-        .bind(tenant.0).bind(document.0).fetch_one(e).await)
 }

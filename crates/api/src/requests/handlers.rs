@@ -443,12 +443,8 @@ async fn list_of(
         &mut conn,
         tenant,
         who.organization_visibility(),
-        filter.organization_id,
-        filter.status,
-        filter
-            .overdue
-            .filter(|o| *o)
-            .map(|_| state.clock.now().date_naive()),
+        &filter,
+        state.clock.now().date_naive(),
         before,
         limit,
     )

@@ -5,7 +5,7 @@ use crate::auth::OrgVisibility;
 use crate::db::AsExec;
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
-use portico_shared::requests::{NewItem, Question, RequestStatus};
+use portico_shared::requests::{NewItem, Question, RequestFilter, RequestStatus};
 use portico_shared::{
     DocumentId, OrganizationId, RequestId, RequestItemId, TemplateId, TenantId, UserId,
 };
@@ -124,14 +124,14 @@ pub async fn list_requests(
     c: &mut impl AsExec,
     tenant: TenantId,
     who: OrgVisibility,
-    organization: Option<OrganizationId>,
-    status: Option<RequestStatus>,
-    overdue_on: Option<NaiveDate>,
+    filter: &RequestFilter,
+    today: NaiveDate,
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<RequestRow>> {
     let (mode, user) = who.binds();
-    // Overdue as `rules::overdue` says: due before `overdue_on` and waiting for the client.
+    // Overdue as `rules::overdue` says: due before today and waiting for the client.
+    let overdue_on = filter.overdue.filter(|o| *o).map(|_| today);
     let sql = format!(
         "{REQUEST_COLUMNS} {REACH} AND ($4 IS NULL OR r.organization_id = $4) \
          AND ($5 IS NULL OR r.status = $5) AND ($6 IS NULL OR r.id < $6) \
@@ -139,8 +139,8 @@ pub async fn list_requests(
          ORDER BY r.id DESC LIMIT $7"
     );
     on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(organization.map(|o| o.0))
-        .bind(status.map(RequestStatus::as_str)).bind(before).bind(i64::from(limit) + 1)
+        .bind(tenant.0).bind(mode).bind(user).bind(filter.organization_id.map(|o| o.0))
+        .bind(filter.status.map(RequestStatus::as_str)).bind(before).bind(i64::from(limit) + 1)
         .bind(overdue_on)
         .fetch_all(e).await)
 }

@@ -227,3 +227,59 @@ async fn every_operation_but_the_public_ones_documents_the_bearer_token() {
     expected.sort_unstable();
     assert_eq!(public_seen, expected);
 }
+
+/// `portico seed-demo` without `--bare`: the demo looks like a month of a firm's work, for
+/// staff (a review queue, an overdue request, clients' uploads) and for contacts.
+#[tokio::test]
+async fn the_demo_is_lived_in_once_and_only_once() {
+    use portico_shared::requests::{RequestFilter, RequestStatus};
+    let app = TestApp::spawn().await;
+    let demo = app.tenant("demo").await;
+    let config = app.state.config.clone();
+    let filled = portico_api::demo::lived_in::fill(&config, "demo", crate::helpers::PASSWORD);
+    assert!(filled.await.unwrap());
+
+    let owner = demo.login("owner").await;
+    let requests = owner
+        .list_requests(&RequestFilter::default(), None)
+        .await
+        .unwrap();
+    let statuses: std::collections::BTreeSet<_> =
+        requests.items.iter().map(|r| r.status.as_str()).collect();
+    for status in [
+        RequestStatus::Open,
+        RequestStatus::Submitted,
+        RequestStatus::ChangesRequested,
+        RequestStatus::Completed,
+        RequestStatus::Cancelled,
+    ] {
+        assert!(statuses.contains(status.as_str()), "no {status:?} request");
+    }
+    assert!(
+        requests.items.iter().any(|r| r.overdue),
+        "no overdue request"
+    );
+    let uploads = portico_shared::events::EventFilter {
+        types: Some("document.uploaded,document.version_added".into()),
+        ..Default::default()
+    };
+    let filed = owner.list_events(&uploads, None, None).await.unwrap();
+    assert!(filed.items.iter().any(|e| e.data["by_staff"] == false));
+    assert_eq!(owner.list_templates().await.unwrap().items.len(), 2);
+    let orgs = owner.list_organizations(Some(100), None).await.unwrap();
+    assert_eq!(orgs.items.len(), 4);
+
+    // Alice finds her organisation's progress and the documents she was shown.
+    let alice = demo.login("alice").await;
+    let progress = alice.organization_progress(demo.northwind()).await.unwrap();
+    assert!(progress.completed_requests >= 1 && progress.open_requests >= 1);
+
+    // Filling again finds the work done and adds nothing.
+    let again = portico_api::demo::lived_in::fill(&config, "demo", crate::helpers::PASSWORD);
+    assert!(!again.await.unwrap());
+    let after = owner
+        .list_requests(&RequestFilter::default(), None)
+        .await
+        .unwrap();
+    assert_eq!(after.items.len(), requests.items.len());
+}

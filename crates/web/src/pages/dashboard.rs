@@ -100,7 +100,10 @@ fn home_list<T: Clone + Send + Sync + 'static, V: IntoView + 'static>(
 /// One upload by a client: what, by whom, when; opens the organisation's documents.
 fn upload_entry(event: EventRecord) -> impl IntoView {
     let name = event.data["name"].as_str().unwrap_or_default().to_string();
-    let by = event.data["by_name"].as_str().unwrap_or("A contact").to_string();
+    let by = event.data["by_name"]
+        .as_str()
+        .unwrap_or("A contact")
+        .to_string();
     let version = event.data["version"].as_i64().unwrap_or(1);
     let what = if version > 1 {
         format!("version {version} by {by}")
@@ -137,13 +140,17 @@ fn StaffHome(me: Me) -> impl IntoView {
             ..Default::default()
         };
         let result = api.list_requests(&waiting, None).await;
-        review.set(Some(result.map(|p| p.items).map_err(|e| problems::message(&e))));
+        review.set(Some(
+            result.map(|p| p.items).map_err(|e| problems::message(&e)),
+        ));
         let late = RequestFilter {
             overdue: Some(true),
             ..Default::default()
         };
         let result = api.list_requests(&late, None).await;
-        overdue.set(Some(result.map(|p| p.items).map_err(|e| problems::message(&e))));
+        overdue.set(Some(
+            result.map(|p| p.items).map_err(|e| problems::message(&e)),
+        ));
         let filed = EventFilter {
             types: Some("document.uploaded,document.version_added".into()),
             ..Default::default()

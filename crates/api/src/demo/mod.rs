@@ -1,6 +1,9 @@
-//! `portico seed-demo`: a demo tenant with the people every demo and test relies on.
-//! Idempotent: running it again changes nothing, except that a given password is applied to
-//! demo users whose password differs.
+//! `portico seed-demo`: a demo tenant with the people every demo and test relies on
+//! ([`seed`]), then — unless `--bare` — a month of the firm's work in it
+//! ([`lived_in::fill`]). Idempotent: running it again changes nothing, except that a given
+//! password is applied to demo users whose password differs.
+
+pub mod lived_in;
 
 use crate::audit::Actor;
 use crate::audit::Origin;
