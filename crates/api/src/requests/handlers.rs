@@ -333,7 +333,7 @@ pub(crate) async fn assignees_for(
     let mut conn = state.db.conn().await?;
     let mut chosen = Vec::new();
     for user in named {
-        if !queries::is_member(&mut conn, tenant, org, *user).await? {
+        if !tenancy::is_member(&mut conn, tenant, org, *user).await? {
             return Err(ApiError::invalid(
                 "assignee_ids",
                 "each must be a contact of the organisation",

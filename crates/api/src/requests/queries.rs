@@ -270,19 +270,6 @@ pub async fn active_contacts(
         .bind(tenant.0).bind(organization.0).fetch_all(e).await)
 }
 
-/// Whether `user` is a member of `organization` (an assignee must be).
-pub async fn is_member(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    organization: OrganizationId,
-    user: UserId,
-) -> sqlx::Result<bool> {
-    let n: i64 = on_db!(c, e => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3")
-        .bind(tenant.0).bind(organization.0).bind(user.0).fetch_one(e).await)?;
-    Ok(n > 0)
-}
-
 const ITEM_COLUMNS: &str = "SELECT i.id, i.request_id, i.kind, i.title, \
      i.description, i.spec, i.status, i.response, i.submitted_by, u.name AS submitted_by_name, \
      i.submitted_at, i.review_comment, i.reviewed_at FROM request_items i \
