@@ -144,7 +144,7 @@ impl ApiError {
 /// A body that could not be read: 408 when it stalled, 400 otherwise.
 impl From<actix_web::error::PayloadError> for ApiError {
     fn from(e: actix_web::error::PayloadError) -> Self {
-        if crate::hardening::is_timeout(&e) {
+        if is_timeout(&e) {
             ApiError::RequestTimeout
         } else {
             ApiError::MalformedRequest(e.to_string())
@@ -317,9 +317,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             e.line(),
             e.column()
         )),
-        JsonPayloadError::Payload(e) if crate::hardening::is_timeout(&e) => {
-            ApiError::RequestTimeout
-        }
+        JsonPayloadError::Payload(e) if is_timeout(&e) => ApiError::RequestTimeout,
         _ => ApiError::MalformedRequest("The request body could not be read.".into()),
     };
     api.into()
@@ -381,12 +379,17 @@ fn field_named_in(message: &str) -> String {
 /// Maps a unique-constraint violation to 409 "`what` already exists"; other errors pass.
 pub fn conflict_on_unique(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
     move |e| {
-        if crate::db::is_unique_violation(&e) {
+        if matches!(&e, sqlx::Error::Database(db) if db.is_unique_violation()) {
             ApiError::Conflict(format!("{what} already exists"))
         } else {
             e.into()
         }
     }
+}
+
+/// Whether a payload error is `hardening::body_deadline`'s (a body that stalled).
+pub fn is_timeout(e: &actix_web::error::PayloadError) -> bool {
+    matches!(e, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 #[cfg(test)]

@@ -54,11 +54,6 @@ fn timed_out() -> PayloadError {
     ))
 }
 
-/// Whether a payload error is [`body_deadline`]'s.
-pub fn is_timeout(e: &PayloadError) -> bool {
-    matches!(e, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
-}
-
 /// HSTS when the request came over HTTPS — the public URL is `https://`, or a trusted proxy
 /// says so with `X-Forwarded-Proto` — and a CSP for the API explorer.
 pub async fn security_headers(

@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::error::{json_error, path_error, problem_for_bare_errors, query_error};
 use crate::state::AppState;
 use crate::{
-    activity, auth, documents, events, health, jobs, openapi, organizations, people, requests,
-    settings, telemetry, web_app,
+    activity, auth, documents, events, jobs, openapi, organizations, people, requests, settings,
+    telemetry, web_app,
 };
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
@@ -16,7 +16,7 @@ use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
 use std::net::TcpListener;
-use utoipa_actix_web::{AppExt, scope};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// The shared state, with the stored data brought up to date: what the server and every
@@ -25,24 +25,6 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let state = AppState::new(config, clock).await?;
     auth::handoff::seal_stored_secrets(&state.db, &state.data_key).await?;
     Ok(state)
-}
-
-/// Every documented route. The OpenAPI document is collected from exactly these registrations,
-/// so no endpoint can exist undocumented.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(auth::handlers::jwks)
-        .service(
-            scope::scope("/api/v1")
-                .configure(auth::routes)
-                .configure(settings::routes)
-                .configure(organizations::routes)
-                .configure(people::routes)
-                .configure(documents::routes)
-                .configure(requests::routes)
-                .configure(activity::routes),
-        );
 }
 
 /// Every job kind the worker runs, composed from each capability's `jobs()`, with the
@@ -206,7 +188,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             .app_data(web::PayloadConfig::new(json_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .configure(routes)
+            .configure(openapi::routes)
             .split_for_parts();
         app.service(
             SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::finish(api)),
