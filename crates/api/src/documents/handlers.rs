@@ -356,7 +356,13 @@ pub async fn update_document(
     };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    queries::update_document(&mut tx, who.tenant_id(), &after, now).await?;
+    // A version compare: a change made meanwhile (another rename, a move, a new version,
+    // the bin) is never overwritten with the copy read above.
+    if !queries::update_document(&mut tx, who.tenant_id(), &after, now).await? {
+        return Err(ApiError::Conflict(
+            "The document changed meanwhile; reload it and try again.".into(),
+        ));
+    }
     let summary = |d: &DocumentRow| json!({ "name": d.name, "folder_id": d.folder_id, "visibility": d.visibility, "scope": d.visible_scope });
     let details = json!({ "before": summary(&doc), "after": summary(&after) });
     audit::record(

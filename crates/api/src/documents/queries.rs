@@ -343,19 +343,21 @@ pub async fn get_version(
         .bind(tenant.0).bind(document.0).bind(version).fetch_optional(e).await)
 }
 
-/// Saves a document's name, folder and visibility.
+/// Saves a document's name, folder and visibility — only if it is still as `row` was read
+/// (the same `updated_at`, not in the bin): false when it changed meanwhile.
 pub async fn update_document(
     c: &mut impl AsExec,
     tenant: TenantId,
     row: &DocumentRow,
     at: DateTime<Utc>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     on_db!(c, e => sqlx::query(
         "UPDATE documents SET name = $3, folder_id = $4, visibility = $5, visible_scope = $6, \
-         updated_at = $7 WHERE tenant_id = $1 AND id = $2")
+         updated_at = $7 WHERE tenant_id = $1 AND id = $2 AND updated_at = $8 \
+         AND deleted_at IS NULL")
         .bind(tenant.0).bind(row.id).bind(&row.name).bind(row.folder_id).bind(&row.visibility)
-        .bind(&row.visible_scope).bind(at)
-        .execute(e).await.map(|_| ()))
+        .bind(&row.visible_scope).bind(at).bind(row.updated_at)
+        .execute(e).await.map(|r| r.rows_affected() == 1))
 }
 
 /// Puts a document in the bin (`Some(at)`) or takes it out (`None`).
