@@ -244,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
                 primary_color,
                 accent_color,
             };
-            let t = operations::create_tenant(&state, &actor, &origin, new).await?;
+            let t = operations::create_tenant(state.ctx(), &actor, &origin, new).await?;
             println!("created tenant {} ({})", t.slug, t.id);
         }
         Command::Tenant(TenantCommand::List) => {
@@ -273,7 +273,15 @@ async fn main() -> anyhow::Result<()> {
                 staff_role,
                 password,
             };
-            let u = people::service::create_user(&state, &actor, &origin, tenant, new).await?;
+            let u = people::service::create_user(
+                state.ctx(),
+                &state.passwords,
+                &actor,
+                &origin,
+                tenant,
+                new,
+            )
+            .await?;
             println!("created {} {} ({}), {}", u.kind, u.email, u.id, u.status);
         }
         Command::User(UserCommand::SetPassword { tenant, email }) => {
@@ -282,15 +290,23 @@ async fn main() -> anyhow::Result<()> {
             let Some(password) = read_password_from_stdin()? else {
                 bail!("no password on standard input")
             };
-            auth::accounts::change_password(&state, &actor, &origin, tenant, user, password)
-                .await?;
+            auth::accounts::change_password(
+                state.ctx(),
+                &state.passwords,
+                &actor,
+                &origin,
+                tenant,
+                user,
+                password,
+            )
+            .await?;
             println!("password set; sessions ended");
         }
         Command::User(UserCommand::Disable { tenant, email }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
             people::service::set_status(
-                &state,
+                state.ctx(),
                 &actor,
                 &origin,
                 tenant,
@@ -303,8 +319,15 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Enable { tenant, email }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
-            people::service::set_status(&state, &actor, &origin, tenant, user, UserStatus::Active)
-                .await?;
+            people::service::set_status(
+                state.ctx(),
+                &actor,
+                &origin,
+                tenant,
+                user,
+                UserStatus::Active,
+            )
+            .await?;
             println!("enabled");
         }
         Command::User(UserCommand::SetRole {
@@ -314,7 +337,8 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let tenant = tenant_id(&state, &tenant).await?;
             let user = user_id(&state, tenant, &email).await?;
-            people::service::set_staff_role(&state, &actor, &origin, tenant, user, role).await?;
+            people::service::set_staff_role(state.ctx(), &actor, &origin, tenant, user, role)
+                .await?;
             println!("role changed; sessions ended");
         }
         Command::Audit(AuditCommand::Checkpoint { tenant }) => {

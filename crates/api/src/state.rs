@@ -71,3 +71,20 @@ impl AppState {
         })
     }
 }
+
+/// What a service that changes data needs, and only that: the database and the clock.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub db: &'a Db,
+    pub clock: &'a Clock,
+}
+
+impl AppState {
+    /// The database and the clock, for a service.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            db: &self.db,
+            clock: &self.clock,
+        }
+    }
+}

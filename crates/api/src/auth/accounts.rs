@@ -7,39 +7,42 @@ use crate::auth::queries::{Sessions, revoke_sessions};
 use crate::auth::rules::check_new_password;
 use crate::error::{ApiError, ApiResult};
 use crate::passwords::Password;
-use crate::state::AppState;
+use crate::passwords::Passwords;
+use crate::state::Ctx;
 use crate::tenancy::queries;
 use portico_shared::{SessionId, TenantId, UserId};
 use serde_json::json;
 
 /// Sets a new password (checked against the policy) and ends every session of the user.
 pub async fn change_password(
-    state: &AppState,
+    cx: Ctx<'_>,
+    passwords: &Passwords,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     user: UserId,
     password: Password,
 ) -> ApiResult<()> {
-    set_password(state, actor, origin, tenant, user, password, None).await
+    set_password(cx, passwords, actor, origin, (tenant, user), password, None).await
 }
 
 /// A signed-in user's own change, after they proved the current password: every other
 /// session ends (S9); the one making the change stays signed in. A policy failure names the
 /// field `new_password`.
 pub async fn change_own_password(
-    state: &AppState,
+    cx: Ctx<'_>,
+    passwords: &Passwords,
     who: &Principal,
     origin: &Origin,
     password: Password,
 ) -> ApiResult<()> {
     let (actor, keep) = (Actor::from(who), Some(who.session_id));
     set_password(
-        state,
+        cx,
+        passwords,
         &actor,
         origin,
-        who.tenant_id,
-        who.user_id,
+        (who.tenant_id, who.user_id),
         password,
         keep,
     )
@@ -49,11 +52,11 @@ pub async fn change_own_password(
 /// Stores a new password and ends the user's sessions, all but `own_session` when a user
 /// changes their own (whose form calls the field `new_password`).
 async fn set_password(
-    state: &AppState,
+    cx: Ctx<'_>,
+    passwords: &Passwords,
     actor: &Actor,
     origin: &Origin,
-    tenant: TenantId,
-    user: UserId,
+    (tenant, user): (TenantId, UserId),
     password: Password,
     own_session: Option<SessionId>,
 ) -> ApiResult<()> {
@@ -61,16 +64,16 @@ async fn set_password(
         Some(_) => "new_password",
         None => "password",
     };
-    let mut conn = state.db.conn().await?;
+    let mut conn = cx.db.conn().await?;
     let row = queries::get_user(&mut conn, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
     check_new_password(password.expose(), &[&row.email, &row.name])
         .map_err(|m| ApiError::invalid(field, m))?;
-    let hash = state.passwords.hash(password).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let hash = passwords.hash(password).await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     queries::set_password_hash(&mut tx, tenant, user, &hash, now).await?;
     crate::auth::links::retire_all(&mut tx, tenant, user, now).await?;
     if row.status == "invited" {

@@ -546,8 +546,14 @@ pub async fn change_my_password(
 ) -> ApiResult<HttpResponse> {
     let current = Password::new(body.current_password);
     verify_own_password(&state, &who, &origin, current, "current_password").await?;
-    super::accounts::change_own_password(&state, &who, &origin, Password::new(body.new_password))
-        .await?;
+    super::accounts::change_own_password(
+        state.ctx(),
+        &state.passwords,
+        &who,
+        &origin,
+        Password::new(body.new_password),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -121,7 +121,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                 format!("{slug} (demo)")
             };
             operations::create_tenant(
-                state,
+                state.ctx(),
                 &actor,
                 &origin,
                 NewTenant {
@@ -145,7 +145,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
             Some(o) => o,
             None => {
                 organizations::service::create_organization(
-                    state,
+                    state.ctx(),
                     &actor,
                     &origin,
                     tenant_id,
@@ -184,7 +184,8 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                 if current.is_none_or(|v| v == Verdict::Wrong) {
                     let id = UserId(user.id);
                     auth::accounts::change_password(
-                        state,
+                        state.ctx(),
+                        &state.passwords,
                         &actor,
                         &origin,
                         tenant_id,
@@ -208,13 +209,20 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     password: Some(Password::new(password.clone())),
                 };
                 let id = UserId(
-                    people::service::create_user(state, &actor, &origin, tenant_id, new)
-                        .await?
-                        .id,
+                    people::service::create_user(
+                        state.ctx(),
+                        &state.passwords,
+                        &actor,
+                        &origin,
+                        tenant_id,
+                        new,
+                    )
+                    .await?
+                    .id,
                 );
                 for (org_name, scopes) in person.memberships {
                     people::service::set_membership(
-                        state,
+                        state.ctx(),
                         &actor,
                         &origin,
                         tenant_id,

@@ -106,7 +106,7 @@ pub async fn create_organization(
 ) -> ApiResult<HttpResponse> {
     who.require_role(StaffRole::Admin)?;
     let row = service::create_organization(
-        &state,
+        state.ctx(),
         &Actor::from(&who),
         &origin,
         who.tenant_id(),
@@ -147,7 +147,7 @@ pub async fn update_organization(
     let id = path.into_inner();
     manageable(&state, &who, id).await?;
     let row = service::update_organization(
-        &state,
+        state.ctx(),
         &Actor::from(&who),
         &origin,
         who.tenant_id(),
@@ -208,7 +208,7 @@ async fn set_status(
 ) -> ApiResult<web::Json<Organization>> {
     manageable(state, who, id).await?;
     let row = service::set_organization_status(
-        state,
+        state.ctx(),
         &Actor::from(who),
         origin,
         who.tenant_id(),
@@ -321,7 +321,7 @@ async fn set_assignment(
     };
     who.require_above(user, role)?;
     service::set_assignment(
-        state,
+        state.ctx(),
         &Actor::from(who),
         origin,
         who.tenant_id(),

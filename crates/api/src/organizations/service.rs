@@ -5,7 +5,7 @@
 use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
-use crate::state::AppState;
+use crate::state::Ctx;
 use crate::tenancy::{queries, rules};
 use portico_shared::events::{EventData, OrganizationEvent};
 use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
@@ -15,7 +15,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 pub async fn create_organization(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -38,7 +38,7 @@ pub async fn create_organization(
         .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?
         .flatten();
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let row = queries::OrganizationRow {
         id: OrganizationId::new().0,
         tenant_id: tenant.0,
@@ -48,7 +48,7 @@ pub async fn create_organization(
         custom_fields: serde_json::to_string(&custom_fields).expect("serialises"),
         created_at: now,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     insert(&mut tx, actor, origin, &row, assign_to, None).await?;
     tx.commit().await?;
     Ok(row)
@@ -87,7 +87,7 @@ pub async fn insert(
 /// Renames an organisation, changes its external reference (`Some("")` clears it) or its
 /// custom fields (`None` or empty values remove fields).
 pub async fn update_organization(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -106,7 +106,7 @@ pub async fn update_organization(
         .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?;
     change_organization(
-        state,
+        cx,
         actor,
         origin,
         tenant,
@@ -135,7 +135,7 @@ pub async fn update_organization(
 
 /// Archives (`archived`) or restores (`active`) an organisation. Idempotent.
 pub async fn set_organization_status(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -147,7 +147,7 @@ pub async fn set_organization_status(
     } else {
         EventData::OrganizationRestored
     };
-    change_organization(state, actor, origin, tenant, organization, report, |o| {
+    change_organization(cx, actor, origin, tenant, organization, report, |o| {
         Ok(queries::OrganizationRow {
             status: status.into(),
             ..o.clone()
@@ -168,7 +168,7 @@ fn event_data(row: &queries::OrganizationRow) -> OrganizationEvent {
 /// Loads an organisation, applies `change` and, if anything changed, saves it with an audit
 /// event (before and after) and the domain event `report` makes, in the same transaction.
 async fn change_organization(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -176,7 +176,7 @@ async fn change_organization(
     report: fn(OrganizationEvent) -> EventData,
     change: impl FnOnce(&queries::OrganizationRow) -> ApiResult<queries::OrganizationRow>,
 ) -> ApiResult<queries::OrganizationRow> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let before = queries::get_organization(&mut tx, tenant, organization)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -189,7 +189,7 @@ async fn change_organization(
         json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status,
                 "custom_fields": serde_json::from_str::<serde_json::Value>(&o.custom_fields).ok() })
     };
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let data = report(event_data(&after));
     let event = Event::new(tenant, data.kind(), Outcome::Success)
         .by(actor.user_id, &actor.label)
@@ -206,18 +206,18 @@ async fn change_organization(
 /// (someone limited to assignments who has none left serves no organisation). Idempotent; a
 /// change is audited.
 pub async fn assign_staff(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     user: UserId,
     organization: OrganizationId,
 ) -> ApiResult<()> {
-    set_assignment(state, actor, origin, tenant, user, organization, true).await
+    set_assignment(cx, actor, origin, tenant, user, organization, true).await
 }
 
 pub async fn set_assignment(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -225,8 +225,8 @@ pub async fn set_assignment(
     organization: OrganizationId,
     assigned: bool,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     let action = if assigned {
         queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
         queries::set_organization_access(&mut tx, tenant, user, OrganizationAccess::Assigned, now)

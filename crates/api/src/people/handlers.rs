@@ -406,7 +406,7 @@ async fn set_status(
     };
     if from_stored::<UserStatus>(&target.status)? != status {
         service::set_status(
-            state,
+            state.ctx(),
             &Actor::from(who),
             origin,
             who.tenant_id(),
@@ -463,7 +463,7 @@ pub async fn change_role(
     }
     if target.role()? != Some(body.staff_role) {
         service::set_staff_role(
-            &state,
+            state.ctx(),
             &Actor::from(&who),
             &origin,
             who.tenant_id(),
@@ -513,7 +513,7 @@ pub async fn change_organization_access(
         return Err(ApiError::Forbidden);
     }
     service::set_organization_access(
-        &state,
+        state.ctx(),
         &Actor::from(&who),
         &origin,
         who.tenant_id(),
@@ -653,7 +653,7 @@ pub async fn change_member_scopes(
         if queries::is_member(&mut conn, who.tenant_id(), org, user).await? {
             drop(conn);
             service::set_membership(
-                &state,
+                state.ctx(),
                 &Actor::from(&who),
                 &origin,
                 who.tenant_id(),

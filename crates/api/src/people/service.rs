@@ -10,7 +10,8 @@ use crate::db::enums::Stored;
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
 use crate::events;
 use crate::passwords::Password;
-use crate::state::AppState;
+use crate::passwords::Passwords;
+use crate::state::Ctx;
 use crate::tenancy::{queries, rules};
 use portico_shared::events::EventData;
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
@@ -28,7 +29,8 @@ pub struct NewUser {
 }
 
 pub async fn create_user(
-    state: &AppState,
+    cx: Ctx<'_>,
+    passwords: &Passwords,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -50,11 +52,11 @@ pub async fn create_user(
         Some(password) => {
             check_new_password(password.expose(), &[&email, &name])
                 .map_err(|m| ApiError::invalid("password", m))?;
-            Some(state.passwords.hash(password.clone()).await?)
+            Some(passwords.hash(password.clone()).await?)
         }
         None => None,
     };
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let status = if hash.is_some() {
         UserStatus::Active
     } else {
@@ -75,7 +77,7 @@ pub async fn create_user(
         organization_access: "all".into(),
         created_at: now,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     queries::insert_user(&mut tx, &row)
         .await
         .map_err(conflict_on_unique("a user with this email"))?;
@@ -96,15 +98,15 @@ pub async fn create_user(
 
 /// Disables or re-enables a user. Disabling ends every session at once.
 pub async fn set_status(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     user: UserId,
     status: UserStatus,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     let before = queries::get_user(&mut tx, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -134,15 +136,15 @@ pub async fn set_status(
 
 /// Changes a staff member's role and ends their sessions, so the new role applies at once.
 pub async fn set_staff_role(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     user: UserId,
     role: StaffRole,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     if !queries::set_staff_role(&mut tx, tenant, user, role.stored(), now).await? {
         return Err(ApiError::NotFound);
     }
@@ -160,7 +162,7 @@ pub async fn set_staff_role(
 /// Makes a customer contact a member of an organisation with `scopes` (replacing any
 /// scopes they had there).
 pub async fn set_membership(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
@@ -168,8 +170,8 @@ pub async fn set_membership(
     organization: OrganizationId,
     scopes: &[Scope],
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     let target = queries::get_user(&mut tx, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -202,15 +204,15 @@ pub async fn set_membership(
 
 /// Lets a staff member serve every organisation, or only those assigned to them. Audited.
 pub async fn set_organization_access(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     tenant: TenantId,
     user: UserId,
     access: OrganizationAccess,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = cx.clock.now();
+    let mut tx = cx.db.begin().await?;
     if !queries::set_organization_access(&mut tx, tenant, user, access, now).await? {
         return Err(ApiError::NotFound);
     }

@@ -5,7 +5,7 @@
 use super::{queries, rules};
 use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
-use crate::state::AppState;
+use crate::state::Ctx;
 use portico_shared::TenantId;
 use serde_json::json;
 
@@ -18,7 +18,7 @@ pub struct NewTenant {
 }
 
 pub async fn create_tenant(
-    state: &AppState,
+    cx: Ctx<'_>,
     actor: &Actor,
     origin: &Origin,
     new: NewTenant,
@@ -32,7 +32,7 @@ pub async fn create_tenant(
     };
     let primary_color = color("primary_color", new.primary_color)?;
     let accent_color = color("accent_color", new.accent_color)?;
-    let now = state.clock.now();
+    let now = cx.clock.now();
     let row = queries::TenantRow {
         id: TenantId::new().0,
         slug,
@@ -44,7 +44,7 @@ pub async fn create_tenant(
         custom_domain: None,
         created_at: now,
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     queries::insert_tenant(&mut tx, &row)
         .await
         .map_err(conflict_on_unique("a tenant with this slug"))?;

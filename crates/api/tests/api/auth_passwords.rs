@@ -78,7 +78,8 @@ async fn s2_the_password_policy_accepts_length_refuses_common_and_never_truncate
         let tenant = acme.id;
         async move {
             auth::accounts::change_password(
-                &state,
+                state.ctx(),
+                &state.passwords,
                 &Actor::system("test"),
                 &Origin::cli(),
                 tenant,

@@ -51,7 +51,7 @@ async fn s9_disabling_a_user_ends_every_session() {
     let (laptop, phone) = two_sessions(&acme, "bob").await;
 
     people::service::set_status(
-        &app.state,
+        app.state.ctx(),
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
@@ -77,7 +77,8 @@ async fn s9_a_password_change_ends_every_session() {
     let (laptop, phone) = two_sessions(&acme, "carol").await;
 
     auth::accounts::change_password(
-        &app.state,
+        app.state.ctx(),
+        &app.state.passwords,
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
@@ -102,7 +103,7 @@ async fn s9_a_role_change_ends_every_session() {
     let (laptop, phone) = two_sessions(&acme, "agent").await;
 
     people::service::set_staff_role(
-        &app.state,
+        app.state.ctx(),
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,

@@ -168,7 +168,7 @@ async fn s23_page_sizes_are_clamped() {
     let acme = app.tenant("acme").await;
     for i in 0..(MAX_PAGE_SIZE + 5) {
         organizations::service::create_organization(
-            &app.state,
+            app.state.ctx(),
             &Actor::system("test"),
             &Origin::cli(),
             acme.id,
@@ -247,7 +247,8 @@ async fn s24_no_password_or_token_reaches_a_log_line() {
     let acme = app.tenant("acme").await;
     let fresh = "marzipan-glacier-7731-quokka";
     auth::accounts::change_password(
-        &app.state,
+        app.state.ctx(),
+        &app.state.passwords,
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,

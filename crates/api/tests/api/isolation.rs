@@ -249,7 +249,8 @@ impl Objects {
         let spare = tenant.login("owner").await;
         let sessions = spare.my_sessions().await.unwrap();
         let person = people::service::create_user(
-            &app.state,
+            app.state.ctx(),
+            &app.state.passwords,
             &Actor::system("test"),
             &Origin::cli(),
             tenant.id,
@@ -517,7 +518,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     let acme = app.tenant("acme").await;
     let globex = app.tenant("globex").await;
     let marker = organizations::service::create_organization(
-        &app.state,
+        app.state.ctx(),
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
@@ -534,7 +535,8 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     .to_string();
     // A contact of the marker organisation only: no other contact may see them.
     let hermit = people::service::create_user(
-        &app.state,
+        app.state.ctx(),
+        &app.state.passwords,
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
@@ -550,7 +552,7 @@ async fn s12_no_list_ever_shows_another_tenants_or_another_organisations_rows() 
     .unwrap()
     .id;
     people::service::set_membership(
-        &app.state,
+        app.state.ctx(),
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
@@ -606,7 +608,7 @@ async fn s12_an_agent_assigned_to_organisations_sees_only_those() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     organizations::service::assign_staff(
-        &app.state,
+        app.state.ctx(),
         &Actor::system("test"),
         &Origin::cli(),
         acme.id,
