@@ -162,7 +162,7 @@ fn StaffHome(me: Me) -> impl IntoView {
                     p.items
                         .into_iter()
                         .filter(|e| e.data["by_staff"] != serde_json::Value::Bool(true))
-                        .take(8)
+                        .take(10)
                         .collect()
                 })
                 .map_err(|e| problems::message(&e)),
