@@ -10,8 +10,7 @@ use portico_api::clock::Clock;
 use portico_api::config::Config;
 use portico_api::passwords::Password;
 use portico_api::people::service::NewUser;
-use portico_api::tenancy::operations::{self, NewTenant};
-use portico_api::tenancy::queries;
+use portico_api::tenancy::service::{self as tenancy, NewTenant};
 use portico_api::{AppState, Application, demo, openapi, telemetry};
 use portico_api::{auth, people};
 use portico_shared::tenancy::{StaffRole, UserKind, UserStatus};
@@ -175,7 +174,7 @@ fn read_password_from_stdin() -> anyhow::Result<Option<Password>> {
 
 async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<TenantId> {
     let mut conn = state.db.conn().await?;
-    let tenant = queries::find_tenant_by_slug(&mut conn, slug)
+    let tenant = tenancy::find_tenant_by_slug(&mut conn, slug)
         .await?
         .with_context(|| format!("no tenant {slug}"))?;
     Ok(TenantId(tenant.id))
@@ -184,7 +183,7 @@ async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<TenantId> {
 async fn user_id(state: &AppState, tenant: TenantId, email: &str) -> anyhow::Result<UserId> {
     let mut conn = state.db.conn().await?;
     let email = email.trim().to_lowercase();
-    let user = queries::find_user_by_email(&mut conn, tenant, &email)
+    let user = tenancy::find_user_by_email(&mut conn, tenant, &email)
         .await?
         .with_context(|| format!("no user {email}"))?;
     Ok(UserId(user.id))
@@ -244,12 +243,12 @@ async fn main() -> anyhow::Result<()> {
                 primary_color,
                 accent_color,
             };
-            let t = operations::create_tenant(state.ctx(), &actor, &origin, new).await?;
+            let t = tenancy::create_tenant(state.ctx(), &actor, &origin, new).await?;
             println!("created tenant {} ({})", t.slug, t.id);
         }
         Command::Tenant(TenantCommand::List) => {
             let mut conn = state.db.conn().await?;
-            for t in queries::list_tenants(&mut conn).await? {
+            for t in tenancy::list_tenants(&mut conn).await? {
                 println!("{}\t{}\t{}", t.slug, t.id, t.name);
             }
         }
@@ -343,7 +342,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Checkpoint { tenant }) => {
             let mut conn = state.db.conn().await?;
-            let tenants = queries::list_tenants(&mut conn).await?;
+            let tenants = tenancy::list_tenants(&mut conn).await?;
             drop(conn);
             for t in tenants
                 .iter()
@@ -358,7 +357,7 @@ async fn main() -> anyhow::Result<()> {
             checkpoints,
         }) => {
             let mut conn = state.db.conn().await?;
-            let tenants = queries::list_tenants(&mut conn).await?;
+            let tenants = tenancy::list_tenants(&mut conn).await?;
             drop(conn);
             let mut broken = false;
             if let Some(file) = checkpoints {

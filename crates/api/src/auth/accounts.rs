@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::passwords::Password;
 use crate::passwords::Passwords;
 use crate::state::Ctx;
-use crate::tenancy::queries;
+use crate::tenancy::service as tenancy;
 use portico_shared::{SessionId, TenantId, UserId};
 use serde_json::json;
 
@@ -65,7 +65,7 @@ async fn set_password(
         None => "password",
     };
     let mut conn = cx.db.conn().await?;
-    let row = queries::get_user(&mut conn, tenant, user)
+    let row = tenancy::get_user(&mut conn, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
     drop(conn);
@@ -74,10 +74,10 @@ async fn set_password(
     let hash = passwords.hash(password).await?;
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
-    queries::set_password_hash(&mut tx, tenant, user, &hash, now).await?;
+    tenancy::set_password_hash(&mut tx, tenant, user, &hash, now).await?;
     crate::auth::links::retire_all(&mut tx, tenant, user, now).await?;
     if row.status == "invited" {
-        queries::set_status(&mut tx, tenant, user, "active", now).await?;
+        tenancy::set_status(&mut tx, tenant, user, "active", now).await?;
     }
     let which = match own_session {
         Some(session) => Sessions::AllOfBut(user, session),

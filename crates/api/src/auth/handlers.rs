@@ -9,7 +9,7 @@ use crate::db::Tx;
 use crate::error::{ApiError, ApiResult};
 use crate::passwords::{Password, Verdict};
 use crate::state::AppState;
-use crate::tenancy::{queries as tenancy, rules as tenancy_rules};
+use crate::tenancy::service as tenancy;
 use crate::tokens;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
@@ -111,8 +111,7 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
     let now = state.clock.now();
-    let email =
-        tenancy_rules::normalize_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
+    let email = tenancy::normalize_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
     let password = Password::new(body.password);
 
     let mut conn = state.db.conn().await?;
@@ -419,7 +418,7 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
                 .into_iter()
                 .map(|m| {
                     Ok(Membership {
-                        scopes: tenancy_rules::scopes_from_column(&m.scopes)?,
+                        scopes: tenancy::scopes_from_column(&m.scopes)?,
                         organization: OrganizationRef {
                             id: OrganizationId(m.organization_id),
                             name: m.organization_name,

@@ -19,9 +19,7 @@ use crate::events;
 use crate::on_db;
 use crate::secrets::DataKey;
 use crate::state::AppState;
-use crate::tenancy::queries as people;
-use crate::tenancy::queries::{self as tenancy, UserRow};
-use crate::tenancy::rules;
+use crate::tenancy::service::{self as tenancy, UserRow};
 use crate::tokens;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -228,7 +226,8 @@ pub async fn handoff(
         .bind(tenant.id).bind(now - chrono::Duration::minutes(5))
         .execute(e).await.map(|r| r.rows_affected()))?;
 
-    let email = rules::normalize_email(&claims.email).map_err(|m| ApiError::invalid("email", m))?;
+    let email =
+        tenancy::normalize_email(&claims.email).map_err(|m| ApiError::invalid("email", m))?;
     let organization =
         match tenancy::find_organization_by_external_ref(&mut tx, tenant_id, &claims.organization)
             .await?
@@ -254,7 +253,7 @@ pub async fn handoff(
             let name = claims
                 .name
                 .as_deref()
-                .and_then(|n| rules::parse_name(n).ok())
+                .and_then(|n| tenancy::parse_name(n).ok())
                 .unwrap_or_else(|| email.split('@').next().unwrap_or("Contact").to_string());
             let row = UserRow {
                 id: UserId::new().0,
@@ -283,20 +282,20 @@ pub async fn handoff(
         }
     };
     let user_id = UserId(user.id);
-    if !people::is_member(&mut tx, tenant_id, org_id, user_id).await? {
+    if !tenancy::is_member(&mut tx, tenant_id, org_id, user_id).await? {
         let scopes = claims
             .scopes
             .clone()
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| vec![Scope::Documents, Scope::Messages, Scope::Tickets]);
-        let column = rules::scopes_to_column(&scopes);
+        let column = tenancy::scopes_to_column(&scopes);
         tenancy::upsert_membership(&mut tx, tenant_id, user_id, org_id, &column, now).await?;
         let event = Event::new(tenant_id, "membership.added", Outcome::Success)
             .by(None, &actor)
             .on("user", user_id)
             .details(json!({ "organization_id": org_id, "scopes": column, "via": "handoff" }));
         audit::record(&mut tx, event, &origin, now).await?;
-        let added = people::membership_event(user_id, org_id, &column)?;
+        let added = tenancy::membership_event(user_id, org_id, &column)?;
         events::emit(&mut tx, tenant_id, EventData::MembershipAdded(added), now).await?;
     }
     // A person invited earlier and handed off now has proved their address through the host.

@@ -7,7 +7,7 @@
 use crate::db::AsExec;
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
-use crate::tenancy::queries::TenantRow;
+use crate::tenancy::service::TenantRow;
 use crate::tokens;
 use chrono::{DateTime, Duration, Utc};
 use portico_shared::{TenantId, UserId};

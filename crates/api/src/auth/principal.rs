@@ -8,7 +8,7 @@ use crate::db::enums::from_stored;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 pub use crate::tenancy::OrgVisibility;
-use crate::tenancy::{queries as tenancy, rules};
+use crate::tenancy::service as tenancy;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -253,7 +253,7 @@ pub(crate) async fn load(
                 .map(|m| {
                     Ok((
                         OrganizationId(m.organization_id),
-                        rules::scopes_from_column(&m.scopes)?,
+                        tenancy::scopes_from_column(&m.scopes)?,
                     ))
                 })
                 .collect::<ApiResult<_>>()?,

@@ -18,9 +18,7 @@ use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::passwords::Password;
 use crate::state::AppState;
-use crate::tenancy::queries as people;
-use crate::tenancy::queries::{self as tenancy, UserRow};
-use crate::tenancy::rules;
+use crate::tenancy::service::{self as tenancy, UserRow};
 use actix_web::{HttpResponse, post, web};
 use chrono::Duration;
 use portico_shared::auth::TokenResponse;
@@ -52,7 +50,7 @@ async fn request_link(
     purpose: &str,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(state, origin)?;
-    let email = rules::normalize_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
+    let email = tenancy::normalize_email(&body.email).map_err(|m| ApiError::invalid("email", m))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if let Some(tenant) = tenancy::find_tenant_by_slug(&mut tx, body.tenant.trim()).await? {
@@ -336,7 +334,7 @@ async fn set_password_with_link(
     let user = person_of(&mut conn, &link, needs).await?;
     drop(conn);
     let name = match body.name {
-        Some(name) => rules::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?,
+        Some(name) => tenancy::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?,
         None => user.name.clone(),
     };
     check_new_password(&body.password, &[&user.email, &name])
@@ -357,7 +355,7 @@ async fn set_password_with_link(
     };
     let (action, method, ended) = match purpose {
         Purpose::Invitation => {
-            people::update_profile(&mut tx, &user, now).await?;
+            tenancy::update_profile(&mut tx, &user, now).await?;
             tenancy::set_status(&mut tx, tenant, user_id, "active", now).await?;
             let joined = EventData::PersonJoined(user.person_event(Vec::new())?);
             events::emit(&mut tx, tenant, joined, now).await?;
@@ -411,7 +409,7 @@ pub async fn confirm_email_change(
     let new_email = link.new_email.clone().ok_or(ApiError::LinkExpired)?;
     // Links sent to the old address stop working with it.
     links::retire_all(&mut tx, link.tenant(), link.user(), now).await?;
-    people::set_email(&mut tx, link.tenant(), link.user(), &new_email, now)
+    tenancy::set_email(&mut tx, link.tenant(), link.user(), &new_email, now)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {

@@ -12,8 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::on_db;
 use crate::state::AppState;
-use crate::tenancy::queries as people;
-use crate::tenancy::queries as tenancy;
+use crate::tenancy::service as tenancy;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Duration, Utc};
 use portico_shared::tenancy::{User, ViewAs, ViewAsStarted};
@@ -71,7 +70,7 @@ pub async fn start_view_as(
 ) -> ApiResult<HttpResponse> {
     let target = path.into_inner();
     let mut conn = state.db.conn().await?;
-    let person = people::get_visible_person(
+    let person = tenancy::get_visible_person(
         &mut conn,
         who.tenant_id(),
         who.organization_visibility(),

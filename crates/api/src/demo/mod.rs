@@ -11,8 +11,7 @@ use crate::error::ApiResult;
 use crate::passwords::{Password, Verdict, verify_now};
 use crate::people::service::NewUser;
 use crate::state::AppState;
-use crate::tenancy::operations::{self, NewTenant};
-use crate::tenancy::queries;
+use crate::tenancy::service::{self as tenancy, NewTenant};
 use crate::{auth, organizations, people};
 use base64::Engine;
 use portico_shared::tenancy::{Scope, StaffRole, UserKind};
@@ -110,7 +109,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
         }
     };
     let mut conn = state.db.conn().await?;
-    let existing = queries::find_tenant_by_slug(&mut conn, slug).await?;
+    let existing = tenancy::find_tenant_by_slug(&mut conn, slug).await?;
     drop(conn);
     let tenant = match existing {
         Some(t) => t,
@@ -120,7 +119,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
             } else {
                 format!("{slug} (demo)")
             };
-            operations::create_tenant(
+            tenancy::create_tenant(
                 state.ctx(),
                 &actor,
                 &origin,
@@ -139,7 +138,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
     let mut organizations = Vec::new();
     for org_name in [NORTHWIND, CONTOSO] {
         let mut conn = state.db.conn().await?;
-        let found = queries::find_organization_by_name(&mut conn, tenant_id, org_name).await?;
+        let found = tenancy::find_organization_by_name(&mut conn, tenant_id, org_name).await?;
         drop(conn);
         let org = match found {
             Some(o) => o,
@@ -173,7 +172,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
     for person in PEOPLE {
         let email = email_of(person.local, &tenant.slug);
         let mut conn = state.db.conn().await?;
-        let found = queries::find_user_by_email(&mut conn, tenant_id, &email).await?;
+        let found = tenancy::find_user_by_email(&mut conn, tenant_id, &email).await?;
         drop(conn);
         let user_id = match found {
             Some(user) => {

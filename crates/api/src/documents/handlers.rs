@@ -488,7 +488,7 @@ pub async fn publish_document(
     }
     let mut conn = state.db.conn().await?;
     for org in &targets {
-        let visible = crate::tenancy::queries::get_visible(
+        let visible = crate::tenancy::service::get_visible(
             &mut conn,
             who.tenant_id(),
             who.organization_visibility(),

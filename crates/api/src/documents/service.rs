@@ -96,7 +96,7 @@ pub(super) async fn report(
         .await?
         .ok_or(crate::error::ApiError::NotFound)?;
     let by =
-        crate::tenancy::queries::get_user(&mut *tx, who.tenant_id(), who.acting_user()).await?;
+        crate::tenancy::service::get_user(&mut *tx, who.tenant_id(), who.acting_user()).await?;
     let data = DocumentEvent {
         document_id: id,
         organization_id: row.organization(),

@@ -9,7 +9,7 @@ use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
-use crate::tenancy::queries as tenancy;
+use crate::tenancy::service as tenancy;
 use actix_web::{HttpResponse, delete, patch, post, put};
 use actix_web::{get, web};
 use portico_shared::organizations::{

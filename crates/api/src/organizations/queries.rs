@@ -3,7 +3,7 @@
 use crate::auth::OrgVisibility;
 use crate::db::{AsExec, contains_pattern};
 use crate::on_db;
-use crate::tenancy::queries::{OrganizationRow, VISIBLE_ORGANIZATIONS};
+use crate::tenancy::service::{OrganizationRow, VISIBLE_ORGANIZATIONS};
 use portico_shared::TenantId;
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
 use uuid::Uuid;

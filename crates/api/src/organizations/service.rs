@@ -6,7 +6,7 @@ use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::state::Ctx;
-use crate::tenancy::{queries, rules};
+use crate::tenancy::service as tenancy;
 use portico_shared::events::{EventData, OrganizationEvent};
 use portico_shared::organizations::{CreateOrganization, UpdateOrganization};
 use portico_shared::tenancy::OrganizationAccess;
@@ -21,25 +21,25 @@ pub async fn create_organization(
     tenant: TenantId,
     new: CreateOrganization,
     assign_to: Option<UserId>,
-) -> ApiResult<queries::OrganizationRow> {
+) -> ApiResult<tenancy::OrganizationRow> {
     let CreateOrganization {
         name,
         external_ref,
         custom_fields,
     } = new;
-    let name = rules::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?;
+    let name = tenancy::parse_name(&name).map_err(|m| ApiError::invalid("name", m))?;
     let changes = custom_fields
         .into_iter()
         .map(|(k, v)| (k, Some(v)))
         .collect();
-    let custom_fields = rules::apply_custom_fields(&BTreeMap::new(), &changes)
+    let custom_fields = tenancy::apply_custom_fields(&BTreeMap::new(), &changes)
         .map_err(|m| ApiError::invalid("custom_fields", m))?;
     let external_ref = external_ref
-        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .map(|r| tenancy::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?
         .flatten();
     let now = cx.clock.now();
-    let row = queries::OrganizationRow {
+    let row = tenancy::OrganizationRow {
         id: OrganizationId::new().0,
         tenant_id: tenant.0,
         name,
@@ -61,14 +61,14 @@ pub async fn insert(
     tx: &mut crate::db::Tx,
     actor: &Actor,
     origin: &Origin,
-    row: &queries::OrganizationRow,
+    row: &tenancy::OrganizationRow,
     assign_to: Option<UserId>,
     via: Option<&str>,
 ) -> ApiResult<()> {
     let (tenant, now) = (TenantId(row.tenant_id), row.created_at);
-    queries::insert_organization(&mut *tx, row).await?;
+    tenancy::insert_organization(&mut *tx, row).await?;
     if let Some(creator) = assign_to {
-        queries::assign_staff(&mut *tx, tenant, creator, OrganizationId(row.id), now).await?;
+        tenancy::assign_staff(&mut *tx, tenant, creator, OrganizationId(row.id), now).await?;
     }
     let mut details = json!({ "name": row.name });
     if let Some(via) = via {
@@ -93,17 +93,17 @@ pub async fn update_organization(
     tenant: TenantId,
     organization: OrganizationId,
     change: UpdateOrganization,
-) -> ApiResult<queries::OrganizationRow> {
+) -> ApiResult<tenancy::OrganizationRow> {
     let UpdateOrganization {
         name,
         external_ref,
         custom_fields,
     } = change;
     let name = name
-        .map(|n| rules::parse_name(&n).map_err(|m| ApiError::invalid("name", m)))
+        .map(|n| tenancy::parse_name(&n).map_err(|m| ApiError::invalid("name", m)))
         .transpose()?;
     let external_ref = external_ref
-        .map(|r| rules::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
+        .map(|r| tenancy::parse_external_ref(&r).map_err(|m| ApiError::invalid("external_ref", m)))
         .transpose()?;
     change_organization(
         cx,
@@ -116,13 +116,13 @@ pub async fn update_organization(
             let fields = match &custom_fields {
                 Some(changes) => {
                     let current = serde_json::from_str(&o.custom_fields).unwrap_or_default();
-                    let fields = rules::apply_custom_fields(&current, changes)
+                    let fields = tenancy::apply_custom_fields(&current, changes)
                         .map_err(|m| ApiError::invalid("custom_fields", m))?;
                     serde_json::to_string(&fields).expect("serialises")
                 }
                 None => o.custom_fields.clone(),
             };
-            Ok(queries::OrganizationRow {
+            Ok(tenancy::OrganizationRow {
                 name: name.unwrap_or_else(|| o.name.clone()),
                 external_ref: external_ref.unwrap_or_else(|| o.external_ref.clone()),
                 custom_fields: fields,
@@ -141,14 +141,14 @@ pub async fn set_organization_status(
     tenant: TenantId,
     organization: OrganizationId,
     status: &'static str,
-) -> ApiResult<queries::OrganizationRow> {
+) -> ApiResult<tenancy::OrganizationRow> {
     let report = if status == "archived" {
         EventData::OrganizationArchived
     } else {
         EventData::OrganizationRestored
     };
     change_organization(cx, actor, origin, tenant, organization, report, |o| {
-        Ok(queries::OrganizationRow {
+        Ok(tenancy::OrganizationRow {
             status: status.into(),
             ..o.clone()
         })
@@ -157,7 +157,7 @@ pub async fn set_organization_status(
 }
 
 /// What events say about an organisation.
-fn event_data(row: &queries::OrganizationRow) -> OrganizationEvent {
+fn event_data(row: &tenancy::OrganizationRow) -> OrganizationEvent {
     OrganizationEvent {
         organization_id: OrganizationId(row.id),
         name: row.name.clone(),
@@ -174,18 +174,18 @@ async fn change_organization(
     tenant: TenantId,
     organization: OrganizationId,
     report: fn(OrganizationEvent) -> EventData,
-    change: impl FnOnce(&queries::OrganizationRow) -> ApiResult<queries::OrganizationRow>,
-) -> ApiResult<queries::OrganizationRow> {
+    change: impl FnOnce(&tenancy::OrganizationRow) -> ApiResult<tenancy::OrganizationRow>,
+) -> ApiResult<tenancy::OrganizationRow> {
     let mut tx = cx.db.begin().await?;
-    let before = queries::get_organization(&mut tx, tenant, organization)
+    let before = tenancy::get_organization(&mut tx, tenant, organization)
         .await?
         .ok_or(ApiError::NotFound)?;
     let after = change(&before)?;
     if after == before {
         return Ok(before);
     }
-    queries::update_organization(&mut tx, &after).await?;
-    let summary = |o: &queries::OrganizationRow| {
+    tenancy::update_organization(&mut tx, &after).await?;
+    let summary = |o: &tenancy::OrganizationRow| {
         json!({ "name": o.name, "external_ref": o.external_ref, "status": o.status,
                 "custom_fields": serde_json::from_str::<serde_json::Value>(&o.custom_fields).ok() })
     };
@@ -228,12 +228,12 @@ pub async fn set_assignment(
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
     let action = if assigned {
-        queries::assign_staff(&mut tx, tenant, user, organization, now).await?;
-        queries::set_organization_access(&mut tx, tenant, user, OrganizationAccess::Assigned, now)
+        tenancy::assign_staff(&mut tx, tenant, user, organization, now).await?;
+        tenancy::set_organization_access(&mut tx, tenant, user, OrganizationAccess::Assigned, now)
             .await?;
         "staff.assigned"
     } else {
-        if !queries::unassign_staff(&mut tx, tenant, user, organization).await? {
+        if !tenancy::unassign_staff(&mut tx, tenant, user, organization).await? {
             return Ok(());
         }
         "staff.unassigned"

@@ -16,9 +16,8 @@ use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
 use crate::passwords::Password;
 use crate::state::AppState;
-use crate::tenancy::queries::membership_event;
-use crate::tenancy::queries::{self as tenancy, UserRow};
-use crate::tenancy::rules;
+use crate::tenancy::service::membership_event;
+use crate::tenancy::service::{self as tenancy, UserRow};
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use portico_shared::events::EventData;
 use portico_shared::people::{
@@ -39,7 +38,7 @@ async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<P
         .into_iter()
         .map(|m| {
             Ok(Membership {
-                scopes: rules::scopes_from_column(&m.scopes)?,
+                scopes: tenancy::scopes_from_column(&m.scopes)?,
                 organization: OrganizationRef {
                     id: OrganizationId(m.organization_id),
                     name: m.organization_name,
@@ -55,7 +54,7 @@ async fn person(state: &AppState, tenant: TenantId, row: UserRow) -> ApiResult<P
 
 fn member(row: queries::MemberRow) -> ApiResult<Member> {
     Ok(Member {
-        scopes: rules::scopes_from_column(&row.scopes)?,
+        scopes: tenancy::scopes_from_column(&row.scopes)?,
         user: row.user.try_into()?,
     })
 }
@@ -750,10 +749,10 @@ pub async fn update_my_profile(
                 }
             })
         };
-    let name = field("name", body.name, |v| rules::parse_name(v).map(Some));
-    let phone = field("phone", body.phone, rules::parse_phone);
-    let locale = field("locale", body.locale, rules::parse_locale);
-    let time_zone = field("time_zone", body.time_zone, rules::parse_time_zone);
+    let name = field("name", body.name, |v| tenancy::parse_name(v).map(Some));
+    let phone = field("phone", body.phone, tenancy::parse_phone);
+    let locale = field("locale", body.locale, tenancy::parse_locale);
+    let time_zone = field("time_zone", body.time_zone, tenancy::parse_time_zone);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -803,7 +802,7 @@ pub async fn change_my_email(
     JsonObject(body): JsonObject<ChangeEmail>,
 ) -> ApiResult<HttpResponse> {
     let new_email =
-        rules::normalize_email(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
+        tenancy::normalize_email(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
     crate::auth::handlers::verify_own_password(
         &state,
         &who,

@@ -13,8 +13,7 @@ use crate::audit::{self, Event, Origin, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::tenancy::queries::{self as tenancy, OrganizationRow};
-use crate::tenancy::rules;
+use crate::tenancy::service::{self as tenancy, OrganizationRow};
 use actix_web::http::header;
 use actix_web::{HttpRequest, post, web};
 use futures_util::StreamExt;
@@ -95,17 +94,17 @@ pub fn parse(csv_text: &[u8]) -> Result<Vec<Row>, Vec<FieldError>> {
         }
         let cell = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or_default();
         let before = errors.len();
-        let organization = rules::parse_name(cell(Some(org_col)))
+        let organization = tenancy::parse_name(cell(Some(org_col)))
             .map_err(|m| errors.push(error(line, "organization", m)))
             .ok();
-        let external_ref = rules::parse_external_ref(cell(ref_col))
+        let external_ref = tenancy::parse_external_ref(cell(ref_col))
             .map_err(|m| errors.push(error(line, "external_ref", m)))
             .ok()
             .flatten();
-        let name = rules::parse_name(cell(Some(name_col)))
+        let name = tenancy::parse_name(cell(Some(name_col)))
             .map_err(|m| errors.push(error(line, "name", m)))
             .ok();
-        let email = rules::normalize_email(cell(Some(email_col)))
+        let email = tenancy::normalize_email(cell(Some(email_col)))
             .map_err(|m| errors.push(error(line, "email", m)))
             .ok();
         let scopes = parse_scopes(cell(scopes_col))

@@ -14,8 +14,7 @@ use crate::events;
 use crate::mail::{self, templates};
 use crate::people::queries as people;
 use crate::state::AppState;
-use crate::tenancy::queries::{self as tenancy, TenantRow, UserRow, membership_event};
-use crate::tenancy::rules;
+use crate::tenancy::service::{self as tenancy, TenantRow, UserRow, membership_event};
 use actix_web::{post, web};
 use portico_shared::Problem;
 use portico_shared::events::EventData;
@@ -50,7 +49,7 @@ pub fn check_scopes(field: &str, scopes: &[Scope]) -> ApiResult<String> {
     if scopes.is_empty() {
         return Err(ApiError::invalid(field, "choose at least one scope"));
     }
-    Ok(rules::scopes_to_column(scopes))
+    Ok(tenancy::scopes_to_column(scopes))
 }
 
 /// What an invitation did.
@@ -87,8 +86,9 @@ pub async fn invite_in(
     tenant: TenantId,
     invite: Invite,
 ) -> ApiResult<(UserRow, Invited)> {
-    let email = rules::normalize_email(&invite.email).map_err(|m| ApiError::invalid("email", m))?;
-    let name = rules::parse_name(&invite.name).map_err(|m| ApiError::invalid("name", m))?;
+    let email =
+        tenancy::normalize_email(&invite.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = tenancy::parse_name(&invite.name).map_err(|m| ApiError::invalid("name", m))?;
     match (&invite.staff_role, invite.grants.is_empty()) {
         (Some(_), false) => {
             return Err(ApiError::invalid(
@@ -562,6 +562,6 @@ pub async fn accept_membership_offer(
             id: org,
             name: organization.name,
         },
-        scopes: crate::tenancy::rules::scopes_from_column(&offer.scopes)?,
+        scopes: crate::tenancy::service::scopes_from_column(&offer.scopes)?,
     }))
 }

@@ -12,7 +12,7 @@ use crate::events;
 use crate::passwords::Password;
 use crate::passwords::Passwords;
 use crate::state::Ctx;
-use crate::tenancy::{queries, rules};
+use crate::tenancy::service as tenancy;
 use portico_shared::events::EventData;
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, UserKind, UserStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -35,9 +35,9 @@ pub async fn create_user(
     origin: &Origin,
     tenant: TenantId,
     new: NewUser,
-) -> ApiResult<queries::UserRow> {
-    let email = rules::normalize_email(&new.email).map_err(|m| ApiError::invalid("email", m))?;
-    let name = rules::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
+) -> ApiResult<tenancy::UserRow> {
+    let email = tenancy::normalize_email(&new.email).map_err(|m| ApiError::invalid("email", m))?;
+    let name = tenancy::parse_name(&new.name).map_err(|m| ApiError::invalid("name", m))?;
     let role = match (new.kind, new.staff_role) {
         (UserKind::Staff, Some(role)) => Some(role),
         (UserKind::Staff, None) => {
@@ -62,7 +62,7 @@ pub async fn create_user(
     } else {
         UserStatus::Invited
     };
-    let row = queries::UserRow {
+    let row = tenancy::UserRow {
         id: UserId::new().0,
         tenant_id: tenant.0,
         kind: new.kind.stored().into(),
@@ -78,7 +78,7 @@ pub async fn create_user(
         created_at: now,
     };
     let mut tx = cx.db.begin().await?;
-    queries::insert_user(&mut tx, &row)
+    tenancy::insert_user(&mut tx, &row)
         .await
         .map_err(conflict_on_unique("a user with this email"))?;
     let event = Event::new(tenant, "user.created", Outcome::Success)
@@ -107,10 +107,10 @@ pub async fn set_status(
 ) -> ApiResult<()> {
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
-    let before = queries::get_user(&mut tx, tenant, user)
+    let before = tenancy::get_user(&mut tx, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
-    queries::set_status(&mut tx, tenant, user, status.stored(), now).await?;
+    tenancy::set_status(&mut tx, tenant, user, status.stored(), now).await?;
     let ended = if status == UserStatus::Active {
         0
     } else {
@@ -145,7 +145,7 @@ pub async fn set_staff_role(
 ) -> ApiResult<()> {
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
-    if !queries::set_staff_role(&mut tx, tenant, user, role.stored(), now).await? {
+    if !tenancy::set_staff_role(&mut tx, tenant, user, role.stored(), now).await? {
         return Err(ApiError::NotFound);
     }
     let ended =
@@ -172,7 +172,7 @@ pub async fn set_membership(
 ) -> ApiResult<()> {
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
-    let target = queries::get_user(&mut tx, tenant, user)
+    let target = tenancy::get_user(&mut tx, tenant, user)
         .await?
         .ok_or(ApiError::NotFound)?;
     if target.kind != "customer" {
@@ -181,9 +181,9 @@ pub async fn set_membership(
             "only customer contacts belong to organisations",
         ));
     }
-    let column = rules::scopes_to_column(scopes);
-    let joined = !queries::is_member(&mut tx, tenant, organization, user).await?;
-    queries::upsert_membership(&mut tx, tenant, user, organization, &column, now)
+    let column = tenancy::scopes_to_column(scopes);
+    let joined = !tenancy::is_member(&mut tx, tenant, organization, user).await?;
+    tenancy::upsert_membership(&mut tx, tenant, user, organization, &column, now)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => ApiError::NotFound,
@@ -195,7 +195,7 @@ pub async fn set_membership(
         .details(json!({ "organization_id": organization, "scopes": column }));
     audit::record(&mut tx, event, origin, now).await?;
     if joined {
-        let added = queries::membership_event(user, organization, &column)?;
+        let added = tenancy::membership_event(user, organization, &column)?;
         events::emit(&mut tx, tenant, EventData::MembershipAdded(added), now).await?;
     }
     tx.commit().await?;
@@ -213,7 +213,7 @@ pub async fn set_organization_access(
 ) -> ApiResult<()> {
     let now = cx.clock.now();
     let mut tx = cx.db.begin().await?;
-    if !queries::set_organization_access(&mut tx, tenant, user, access, now).await? {
+    if !tenancy::set_organization_access(&mut tx, tenant, user, access, now).await? {
         return Err(ApiError::NotFound);
     }
     let event = Event::new(

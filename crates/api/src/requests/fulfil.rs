@@ -347,7 +347,7 @@ pub async fn sign_item(
     let (document, bound) = bound_version(&state, &who, &request, &item).await?;
     let document_id = DocumentId(document.id);
     let mut conn = state.db.conn().await?;
-    let signer = crate::tenancy::queries::get_user(&mut conn, who.tenant_id(), who.user_id)
+    let signer = crate::tenancy::service::get_user(&mut conn, who.tenant_id(), who.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     drop(conn);

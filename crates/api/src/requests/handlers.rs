@@ -14,7 +14,7 @@ use crate::jobs::{self, NewJob};
 use crate::mail::{self, templates};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
-use crate::tenancy::queries as tenancy;
+use crate::tenancy::service as tenancy;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -349,7 +349,7 @@ pub(crate) async fn assignees_for(
             .await?
             .into_iter()
             .filter_map(
-                |(id, scopes)| match crate::tenancy::rules::scopes_from_column(&scopes) {
+                |(id, scopes)| match crate::tenancy::service::scopes_from_column(&scopes) {
                     Ok(held) if held.iter().any(|s| needed.contains(s)) => Some(Ok(UserId(id))),
                     Ok(_) => None,
                     Err(e) => Some(Err(e)),

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::tenancy::{queries, rules};
+use crate::tenancy::service as tenancy;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use portico_shared::tenancy::{Branding, Tenant};
 use portico_shared::{Problem, TenantId};
@@ -71,24 +71,24 @@ async fn resolve(
     state: &AppState,
     req: &HttpRequest,
     slug: Option<String>,
-) -> ApiResult<queries::TenantRow> {
+) -> ApiResult<tenancy::TenantRow> {
     let host = req.connection_info().host().to_string();
     let mut conn = state.db.conn().await?;
     if let Some(slug) = slug {
-        return queries::find_tenant_by_slug(&mut conn, slug.trim())
+        return tenancy::find_tenant_by_slug(&mut conn, slug.trim())
             .await?
             .ok_or(ApiError::NotFound);
     }
     if let Some(tenant) =
-        queries::find_tenant_by_domain(&mut conn, &rules::host_name(&host)).await?
+        tenancy::find_tenant_by_domain(&mut conn, &tenancy::host_name(&host)).await?
     {
         return Ok(tenant);
     }
-    let candidates = rules::slug_in_host(&host, state.config.base_domain.as_deref())
+    let candidates = tenancy::slug_in_host(&host, state.config.base_domain.as_deref())
         .into_iter()
         .chain(state.config.default_tenant.clone());
     for slug in candidates {
-        if let Some(tenant) = queries::find_tenant_by_slug(&mut conn, slug.trim()).await? {
+        if let Some(tenant) = tenancy::find_tenant_by_slug(&mut conn, slug.trim()).await? {
             return Ok(tenant);
         }
     }

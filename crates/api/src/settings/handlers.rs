@@ -9,8 +9,7 @@ use crate::db::is_unique_violation;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{self, NewJob};
 use crate::state::AppState;
-use crate::tenancy::queries::{self, LogoRow, TenantRow};
-use crate::tenancy::rules;
+use crate::tenancy::service::{self as tenancy, LogoRow, TenantRow};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use futures_util::StreamExt;
@@ -50,15 +49,15 @@ async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings>
     let mut conn = state.db.conn().await?;
     let tenant = TenantId(row.id);
     let handoff_enabled = crate::auth::handoff::enabled(&mut conn, tenant).await?;
-    let domain = queries::custom_domain_of(&mut conn, tenant)
+    let domain = tenancy::custom_domain_of(&mut conn, tenant)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let verified = domain.custom_domain_verified_at.is_some();
     let record = match (&domain.custom_domain, &domain.custom_domain_token) {
         (Some(name), Some(token)) if !verified => Some(DnsRecord {
-            name: rules::challenge_name(name),
+            name: tenancy::challenge_name(name),
             kind: "TXT".into(),
-            value: rules::challenge_value(token),
+            value: tenancy::challenge_value(token),
         }),
         _ => None,
     };
@@ -75,7 +74,7 @@ async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings>
 /// The tenant's settings as stored now.
 async fn current_settings(state: &AppState, tenant: TenantId) -> ApiResult<TenantSettings> {
     let mut conn = state.db.conn().await?;
-    let row = queries::get_tenant(&mut conn, tenant)
+    let row = tenancy::get_tenant(&mut conn, tenant)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     drop(conn);
@@ -97,7 +96,7 @@ async fn set_custom_domain(
     let tenant = who.tenant_id();
     let token = domain.map(|_| crate::tokens::new_secret()).transpose()?;
     let mut tx = state.db.begin().await?;
-    queries::set_custom_domain(&mut tx, tenant, domain, token.as_deref())
+    tenancy::set_custom_domain(&mut tx, tenant, domain, token.as_deref())
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -128,7 +127,7 @@ pub async fn check_custom_domain(
     tenant: TenantId,
 ) -> anyhow::Result<Option<bool>> {
     let mut conn = state.db.conn().await?;
-    let Some(row) = queries::custom_domain_of(&mut conn, tenant).await? else {
+    let Some(row) = tenancy::custom_domain_of(&mut conn, tenant).await? else {
         return Ok(None);
     };
     drop(conn);
@@ -141,13 +140,13 @@ pub async fn check_custom_domain(
     };
     let resolver = super::dns::resolver(state.config.dns_resolver.as_deref())
         .ok_or_else(|| anyhow::anyhow!("no DNS resolver: set PORTICO_DNS_RESOLVER"))?;
-    let found = super::dns::txt_records(resolver, &rules::challenge_name(&domain)).await?;
-    if !found.contains(&rules::challenge_value(&token)) {
+    let found = super::dns::txt_records(resolver, &tenancy::challenge_name(&domain)).await?;
+    if !found.contains(&tenancy::challenge_value(&token)) {
         return Ok(Some(false));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if queries::mark_custom_domain_verified(&mut tx, tenant, &domain, now).await? {
+    if tenancy::mark_custom_domain_verified(&mut tx, tenant, &domain, now).await? {
         let event = Event::new(tenant, "tenant.custom_domain_verified", Outcome::Success)
             .on("tenant", tenant)
             .details(json!({ "custom_domain": domain }));
@@ -226,13 +225,13 @@ async fn change_tenant(
 ) -> ApiResult<TenantRow> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let before = queries::get_tenant(&mut tx, who.tenant_id())
+    let before = tenancy::get_tenant(&mut tx, who.tenant_id())
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let after = change(&before);
     match &logo {
-        Some(Some(logo)) => queries::put_logo(&mut tx, who.tenant_id(), logo).await?,
-        Some(None) => queries::delete_logo(&mut tx, who.tenant_id()).await?,
+        Some(Some(logo)) => tenancy::put_logo(&mut tx, who.tenant_id(), logo).await?,
+        Some(None) => tenancy::delete_logo(&mut tx, who.tenant_id()).await?,
         None => {}
     }
     let summary = |t: &TenantRow| {
@@ -243,7 +242,7 @@ async fn change_tenant(
         })
     };
     if summary(&before) != summary(&after) || logo.is_some() {
-        queries::update_tenant(&mut tx, &after).await.map_err(|e| {
+        tenancy::update_tenant(&mut tx, &after).await.map_err(|e| {
             if is_unique_violation(&e) {
                 ApiError::Conflict("Another portal already uses this domain.".into())
             } else {
@@ -322,25 +321,25 @@ pub async fn update_settings(
     let name = body
         .name
         .as_deref()
-        .map(|n| check("name", rules::parse_name(n).map(Some)));
+        .map(|n| check("name", tenancy::parse_name(n).map(Some)));
     let primary = body
         .primary_color
         .as_deref()
-        .map(|c| check("primary_color", optional(c, rules::parse_color)));
+        .map(|c| check("primary_color", optional(c, tenancy::parse_color)));
     let accent = body
         .accent_color
         .as_deref()
-        .map(|c| check("accent_color", optional(c, rules::parse_color)));
+        .map(|c| check("accent_color", optional(c, tenancy::parse_color)));
     let support = body
         .support_email
         .as_deref()
-        .map(|e| check("support_email", optional(e, rules::normalize_email)));
+        .map(|e| check("support_email", optional(e, tenancy::normalize_email)));
     let domain = body
         .custom_domain
         .as_deref()
-        .map(|d| check("custom_domain", optional(d, rules::parse_domain)));
+        .map(|d| check("custom_domain", optional(d, tenancy::parse_domain)));
     if let Some(Some(d)) = &domain
-        && let Err(message) = rules::claimable_domain(
+        && let Err(message) = tenancy::claimable_domain(
             d,
             state.config.base_domain.as_deref(),
             state
@@ -360,7 +359,7 @@ pub async fn update_settings(
         return Err(ApiError::Validation(errors));
     }
     let mut conn = state.db.conn().await?;
-    let configured = queries::custom_domain_of(&mut conn, who.tenant_id())
+    let configured = tenancy::custom_domain_of(&mut conn, who.tenant_id())
         .await?
         .and_then(|d| d.custom_domain);
     drop(conn);
@@ -498,7 +497,7 @@ pub async fn delete_logo(
 /// Serves tenant `tenant`'s uploaded logo (for the branding endpoint).
 pub async fn logo_response(state: &AppState, tenant: TenantId) -> ApiResult<HttpResponse> {
     let mut conn = state.db.conn().await?;
-    let logo = queries::get_logo(&mut conn, tenant)
+    let logo = tenancy::get_logo(&mut conn, tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()

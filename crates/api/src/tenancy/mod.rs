@@ -1,13 +1,14 @@
 //! Tenants, users, customer organisations, memberships and staff assignments: the identity
-//! model `auth` and every capability check against. Here are its queries and rules, and
-//! creating a tenant; it has no endpoints of its own (the tenant's settings and branding are
-//! the `settings` capability; people and organisations are theirs).
+//! model `auth` and every capability check against. Its face is `service` (reads and writes
+//! of the model, the rules that parse its fields, creating a tenant); its queries and rules
+//! are private. It has no endpoints of its own: the tenant's settings and branding are the
+//! `settings` capability, people and organisations are theirs.
 
 use portico_shared::UserId;
 
-pub mod operations;
-pub mod queries;
-pub mod rules;
+mod queries;
+mod rules;
+pub mod service;
 
 /// Which organisations a list may include for a principal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

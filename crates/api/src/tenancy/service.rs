@@ -1,8 +1,28 @@
-//! Creating a tenant: the one change to the identity model that belongs to no capability.
-//! People's changes are in `people::service`, organisations' in `organizations::service`,
-//! passwords in `auth::accounts`.
+//! The face of the identity model: what `auth` and the capabilities may use of tenants,
+//! users, organisations, memberships and assignments — the reads and writes below, each a
+//! plain function over a transaction or connection, the tenant and parsed inputs; the rules
+//! that parse the model's fields; and creating a tenant, the one change that belongs to no
+//! capability. Changes with their audit and events are composed by `people::service`,
+//! `organizations::service` and `auth::accounts` from these.
 
 use super::{queries, rules};
+
+pub use super::queries::{
+    LogoRow, OrganizationRow, TenantRow, UserRow, VISIBLE_ORGANIZATIONS, VISIBLE_PEOPLE,
+    assign_staff, assigned_staff, assignments_of, custom_domain_of, delete_logo,
+    find_organization_by_external_ref, find_organization_by_name, find_tenant_by_domain,
+    find_tenant_by_slug, find_user_by_email, get_logo, get_organization, get_tenant, get_user,
+    get_visible, get_visible_person, insert_organization, insert_user, is_member, list_tenants,
+    mark_custom_domain_verified, membership_event, memberships_of, put_logo, set_custom_domain,
+    set_email, set_organization_access, set_password_hash, set_staff_role, set_status,
+    unassign_staff, update_organization, update_profile, update_tenant, upsert_membership,
+    user_columns_of,
+};
+pub use super::rules::{
+    apply_custom_fields, challenge_name, challenge_value, claimable_domain, host_name,
+    normalize_email, parse_color, parse_domain, parse_external_ref, parse_locale, parse_name,
+    parse_phone, parse_time_zone, scopes_from_column, scopes_to_column, slug_in_host,
+};
 use crate::audit::{self, Actor, Event, Origin, Outcome};
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
 use crate::state::Ctx;
