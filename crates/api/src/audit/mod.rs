@@ -102,6 +102,11 @@ impl Event {
         self
     }
 
+    /// By `actor`: a person (their id and email) or the system (a label).
+    pub fn by_actor(self, actor: &Actor) -> Self {
+        self.by(actor.user_id, actor.label.clone())
+    }
+
     pub fn on(mut self, object_type: &'static str, object_id: impl ToString) -> Self {
         self.object_type = Some(object_type);
         self.object_id = Some(object_id.to_string());

@@ -85,7 +85,7 @@ async fn set_password(
     };
     let ended = revoke_sessions(&mut tx, tenant, which, "password changed", now).await?;
     let event = Event::new(tenant, "user.password_changed", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;

@@ -1,5 +1,5 @@
 //! Customer organisations: read as the caller may see them; created, edited, archived and
-//! restored by staff admins and owners. The model and its audited operations live in `tenancy`.
+//! restored by staff admins and owners. The model is `tenancy`; its audited changes are `service` here.
 
 mod handlers;
 mod queries;

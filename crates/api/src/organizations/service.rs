@@ -75,7 +75,7 @@ pub async fn insert(
         details["via"] = json!(via);
     }
     let event = Event::new(tenant, "organization.created", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("organization", row.id)
         .details(details);
     audit::record(&mut *tx, event, origin, now).await?;
@@ -192,7 +192,7 @@ async fn change_organization(
     let now = cx.clock.now();
     let data = report(event_data(&after));
     let event = Event::new(tenant, data.kind(), Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("organization", organization)
         .details(json!({ "before": summary(&before), "after": summary(&after) }));
     audit::record(&mut tx, event, origin, now).await?;
@@ -239,7 +239,7 @@ pub async fn set_assignment(
         "staff.unassigned"
     };
     let event = Event::new(tenant, action, Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "organization_id": organization }));
     audit::record(&mut tx, event, origin, now).await?;

@@ -320,7 +320,7 @@ async fn import(
     }
     if !dry_run {
         let event = Event::new(tenant, "people.imported", Outcome::Success)
-            .by(actor.user_id, &actor.label)
+            .by_actor(&actor)
             .details(json!({
                 "rows": report.rows,
                 "organizations_created": report.organizations_created,

@@ -156,7 +156,7 @@ pub async fn invite_in(
                     .await?;
             }
             let event = Event::new(tenant, "user.invited", Outcome::Success)
-                .by(actor.user_id, &actor.label)
+                .by_actor(actor)
                 .on("user", row.id)
                 .details(json!({
                     "email": row.email,
@@ -219,7 +219,7 @@ pub async fn invite_in(
             for (org, scopes) in &grants {
                 tenancy::upsert_membership(&mut *tx, tenant, user, *org, scopes, now).await?;
                 let event = Event::new(tenant, "membership.added", Outcome::Success)
-                    .by(actor.user_id, &actor.label)
+                    .by_actor(actor)
                     .on("user", user)
                     .details(json!({ "organization_id": org, "scopes": scopes }));
                 audit::record(&mut *tx, event, origin, now).await?;
@@ -333,7 +333,7 @@ async fn offer(
         mail::queue(tx, tenant_id, &mail, now).await?;
     }
     let event = Event::new(tenant_id, "membership.offered", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "organization_id": org, "scopes": scopes }));
     audit::record(tx, event, origin, now).await?;
@@ -416,7 +416,7 @@ pub async fn resend(
     let inviter = inviter_name(&mut tx, tenant, actor).await?;
     send_invitation(state, &mut tx, &tenant_row, &person, &inviter).await?;
     let event = Event::new(tenant, "user.invitation_resent", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user);
     audit::record(&mut tx, event, origin, now).await?;
     tx.commit().await?;

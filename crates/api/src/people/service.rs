@@ -82,7 +82,7 @@ pub async fn create_user(
         .await
         .map_err(conflict_on_unique("a user with this email"))?;
     let event = Event::new(tenant, "user.created", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", row.id)
         .details(json!({ "email": row.email, "kind": row.kind, "staff_role": row.staff_role }));
     audit::record(&mut tx, event, origin, now).await?;
@@ -117,7 +117,7 @@ pub async fn set_status(
         revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "user disabled", now).await?
     };
     let event = Event::new(tenant, "user.status_changed", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "status": status.stored(), "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;
@@ -151,7 +151,7 @@ pub async fn set_staff_role(
     let ended =
         revoke_sessions(&mut tx, tenant, Sessions::AllOf(user), "role changed", now).await?;
     let event = Event::new(tenant, "user.role_changed", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "staff_role": role.stored(), "sessions_ended": ended }));
     audit::record(&mut tx, event, origin, now).await?;
@@ -190,7 +190,7 @@ pub async fn set_membership(
             _ => e.into(),
         })?;
     let event = Event::new(tenant, "membership.set", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("user", user)
         .details(json!({ "organization_id": organization, "scopes": column }));
     audit::record(&mut tx, event, origin, now).await?;
@@ -221,7 +221,7 @@ pub async fn set_organization_access(
         "staff.organization_access_changed",
         Outcome::Success,
     )
-    .by(actor.user_id, &actor.label)
+    .by_actor(actor)
     .on("user", user)
     .details(json!({ "organization_access": access.as_str() }));
     audit::record(&mut tx, event, origin, now).await?;

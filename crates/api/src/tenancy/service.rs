@@ -70,7 +70,7 @@ pub async fn create_tenant(
         .map_err(conflict_on_unique("a tenant with this slug"))?;
     audit::queries::create_head(&mut tx, TenantId(row.id)).await?;
     let event = Event::new(TenantId(row.id), "tenant.created", Outcome::Success)
-        .by(actor.user_id, &actor.label)
+        .by_actor(actor)
         .on("tenant", row.id)
         .details(json!({ "slug": row.slug, "name": row.name }));
     audit::record(&mut tx, event, origin, now).await?;
