@@ -381,7 +381,7 @@ async fn every_event_is_dispatched_and_a_redelivery_is_acted_on_once() {
 
 #[tokio::test]
 async fn staff_read_the_events_they_may_see_and_contacts_none() {
-    let (_app, acme, owner) = setup().await;
+    let (app, acme, owner) = setup().await;
     let alice = acme.login("alice").await;
     upload(&alice, &acme, "Receipts.pdf").await.unwrap();
     let contoso_doc = owner
@@ -453,5 +453,16 @@ async fn staff_read_the_events_they_may_see_and_contacts_none() {
     assert_eq!(hidden.status(), Some(404));
     let denied = alice.list_events(&uploads, None, None).await.unwrap_err();
     assert_eq!(denied.status(), Some(403));
+    // Another tenant's organisation is unknown here (S11), even to an owner.
+    let globex = app.tenant("globex").await;
+    let elsewhere = EventFilter {
+        organization_id: Some(globex.northwind()),
+        ..Default::default()
+    };
+    let unknown = owner.list_events(&elsewhere, None, None).await.unwrap_err();
+    assert_eq!(unknown.status(), Some(404));
+    let their_owner = globex.login("owner").await;
+    let theirs = their_owner.list_events(&uploads, None, None).await.unwrap();
+    assert!(theirs.items.is_empty(), "another tenant's events leaked");
     let _ = contoso_doc;
 }
