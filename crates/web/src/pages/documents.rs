@@ -6,7 +6,7 @@
 
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
-use crate::components::upload::{chosen_files, dropped_files, send_file};
+use crate::components::upload::{chosen_files, dropped_files};
 use crate::problems;
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use portico_shared::client::Client;
+use portico_shared::client::Body;
 use portico_shared::documents::{
     AccessEntry, AccessKind, CreateFileLink, CreateFolder, Document, DocumentFilter,
     DocumentVersion, Folder, FolderCrumb, FolderFilter, UploadParams, Visibility,
@@ -404,15 +404,12 @@ fn Uploader(browser: Browser) -> impl IntoView {
             };
             uploads.update(|u| u.push(upload.clone()));
             let (sent, outcome) = (upload.sent, upload.outcome);
-            send_file::<Document>(
-                &file,
-                &Client::upload_path(org, &params),
-                move |loaded, _| sent.set(loaded),
-                move |result| {
-                    outcome.set(Some(result.map(|_| ())));
-                    browser.reload();
-                },
-            );
+            let body = Body::file(&file).on_progress(move |loaded, _| sent.set(loaded));
+            spawn_local(async move {
+                let result = client().upload_document(org, &params, body).await;
+                outcome.set(Some(result.map(|_| ()).map_err(|e| problems::message(&e))));
+                browser.reload();
+            });
         }
     };
     view! {
@@ -610,18 +607,15 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
     };
     let new_version = move |ev: leptos::ev::Event| {
         for file in chosen_files(&ev) {
-            send_file::<Document>(
-                &file,
-                &format!("/api/v1/documents/{id}/versions"),
-                |_, _| {},
-                move |result| match result {
+            spawn_local(async move {
+                match client().upload_version(id, Body::file(&file)).await {
                     Ok(updated) => {
                         browser.selected.set(Some(updated));
                         browser.reload();
                     }
-                    Err(message) => error.set(Some(message)),
-                },
-            );
+                    Err(e) => error.set(Some(problems::message(&e))),
+                }
+            });
         }
     };
     let kind = doc.content_type.clone();

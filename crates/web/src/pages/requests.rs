@@ -6,7 +6,7 @@
 
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
-use crate::components::upload::{chosen_files, dropped_files, send_file};
+use crate::components::upload::{chosen_files, dropped_files};
 use crate::pages::documents::local_time;
 use crate::problems;
 use crate::session::{client, use_session};
@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use portico_shared::client::Client;
+use portico_shared::client::Body;
 use portico_shared::documents::{CreateFileLink, Document, DocumentFilter};
 use portico_shared::organizations::Organization;
 use portico_shared::requests::{
@@ -472,18 +472,19 @@ fn UploadAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
                     outcome: None,
                 })
             });
-            send_file::<Request>(
-                &file,
-                &Client::upload_item_path(request, item_id, &file.name()),
-                move |loaded, _| page.upload_changed(index, |row| row.sent = loaded),
-                move |result| {
-                    let fresh = result.as_ref().ok().cloned();
-                    page.upload_changed(index, |row| row.outcome = Some(result.map(|_| ())));
-                    if let Some(fresh) = fresh {
-                        page.show(fresh);
-                    }
-                },
-            );
+            let body = Body::file(&file)
+                .on_progress(move |loaded, _| page.upload_changed(index, |row| row.sent = loaded));
+            spawn_local(async move {
+                let result = client()
+                    .upload_item(request, item_id, &file.name(), body)
+                    .await
+                    .map_err(|e| problems::message(&e));
+                let fresh = result.as_ref().ok().cloned();
+                page.upload_changed(index, |row| row.outcome = Some(result.map(|_| ())));
+                if let Some(fresh) = fresh {
+                    page.show(fresh);
+                }
+            });
         }
     };
     let input_id = format!("files-{item_id}");

@@ -3,7 +3,7 @@
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
 use crate::auth::{
-    ChangePassword, HandoffSecret, JwkSet, LoginRequest, REFRESH_COOKIE, SessionInfo, TokenResponse,
+    ChangePassword, HandoffSecret, JwkSet, LoginRequest, SessionInfo, TokenResponse,
 };
 use crate::documents::{
     AccessEntry, ContentParams, CreateFileLink, CreateFolder, Document, DocumentFilter,
@@ -32,9 +32,23 @@ use crate::{
     DocumentId, FolderId, OrganizationId, Page, Problem, ProblemType, RequestId, RequestItemId,
     SessionId, TemplateId, UserId,
 };
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use std::sync::RwLock;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+mod call;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+
+#[cfg(target_arch = "wasm32")]
+use browser::Transport;
+pub use call::Body;
+use call::{Answer, Call, Outgoing, Verb};
+#[cfg(not(target_arch = "wasm32"))]
+use native::Transport;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::decode;
 
 /// What can go wrong with a call.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,22 +108,22 @@ pub type ClientResult<T> = Result<T, ClientError>;
 /// A client for one Portico server. Holds the access token in memory; natively it also keeps
 /// the refresh cookie (in the browser, the browser keeps it and scripts never see it).
 pub struct Client {
-    http: reqwest::Client,
+    transport: Transport,
     base_url: String,
     access_token: RwLock<Option<String>>,
     refresh_cookie: RwLock<Option<String>>,
 }
 
 impl Client {
-    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`; empty in the
-    /// browser for the page's own origin).
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`; the page's origin
+    /// in the browser).
     pub fn new(base_url: impl Into<String>) -> Self {
-        Self::with_http(reqwest::Client::new(), base_url)
+        Self::over(Transport::new(), base_url)
     }
 
-    pub fn with_http(http: reqwest::Client, base_url: impl Into<String>) -> Self {
+    fn over(transport: Transport, base_url: impl Into<String>) -> Self {
         Self {
-            http,
+            transport,
             base_url: base_url.into().trim_end_matches('/').to_string(),
             access_token: RwLock::new(None),
             refresh_cookie: RwLock::new(None),
@@ -118,11 +132,6 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// The underlying HTTP client, for calls this client does not model.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     pub fn access_token(&self) -> Option<String> {
@@ -147,77 +156,57 @@ impl Client {
         }
     }
 
-    /// A request to `path` (relative to the server root) with the bearer token, if any.
-    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let mut req = self
-            .http
-            .request(method, format!("{}{}", self.base_url, path));
-        if let Some(token) = self.access_token() {
-            req = req.bearer_auth(token);
+    /// Carries `call` and keeps what the answer says about the refresh cookie.
+    async fn execute(&self, call: Call) -> ClientResult<Answer> {
+        let url = format!("{}{}", self.base_url, call.path_and_query());
+        let body = call.body.map_err(ClientError::Transport)?;
+        let bearer = (!call.anonymous).then(|| self.access_token()).flatten();
+        let cookie = call.refresh_cookie.then(|| self.refresh_cookie()).flatten();
+        let answer = self
+            .transport
+            .carry(Outgoing {
+                method: call.verb.as_str(),
+                url,
+                bearer,
+                refresh_cookie: cookie,
+                content_type: call.content_type,
+                body,
+            })
+            .await?;
+        if let Some(cookie) = &answer.refresh_cookie {
+            self.set_refresh_cookie(cookie.clone());
         }
-        req
-    }
-
-    fn with_refresh_cookie(&self, req: RequestBuilder) -> RequestBuilder {
-        match self.refresh_cookie() {
-            Some(value) if !cfg!(target_arch = "wasm32") => {
-                req.header(reqwest::header::COOKIE, format!("{REFRESH_COOKIE}={value}"))
-            }
-            _ => req,
-        }
-    }
-
-    fn remember_refresh_cookie(&self, res: &Response) {
-        for header in res.headers().get_all(reqwest::header::SET_COOKIE) {
-            let Ok(header) = header.to_str() else {
-                continue;
-            };
-            if let Some(rest) = header
-                .strip_prefix(REFRESH_COOKIE)
-                .and_then(|r| r.strip_prefix('='))
-            {
-                let value = rest.split(';').next().unwrap_or_default();
-                self.set_refresh_cookie((!value.is_empty()).then(|| value.to_string()));
-            }
-        }
+        Ok(answer)
     }
 
     /// A response's body as bytes (a file, a page) on success, a problem otherwise.
-    async fn body(&self, req: RequestBuilder) -> ClientResult<Vec<u8>> {
-        let res = req
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        let status = res.status();
-        let bytes = res
-            .bytes()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        if status.is_success() {
-            Ok(bytes.to_vec())
+    async fn body(&self, call: Call) -> ClientResult<Vec<u8>> {
+        let answer = self.execute(call).await?;
+        if answer.is_success() {
+            Ok(answer.body)
         } else {
-            Err(problem_error(status, &bytes))
+            Err(problem_error(answer.status, &answer.body))
         }
     }
 
-    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> ClientResult<T> {
-        let res = req
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        self.remember_refresh_cookie(&res);
-        decode(res).await
+    async fn send<T: DeserializeOwned>(&self, call: Call) -> ClientResult<T> {
+        let answer = self.execute(call).await?;
+        decode_answer(answer.status, &answer.body)
+    }
+
+    /// Sends a request whose success has no body (204).
+    async fn send_empty(&self, call: Call) -> ClientResult<()> {
+        let answer = self.execute(call).await?;
+        if answer.is_success() {
+            Ok(())
+        } else {
+            Err(problem_error(answer.status, &answer.body))
+        }
     }
 
     /// Signs in; keeps the access token (and natively the refresh cookie) for later calls.
     pub async fn login(&self, body: &LoginRequest) -> ClientResult<TokenResponse> {
-        let req = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.base_url))
-            .json(body);
-        let tokens: TokenResponse = self.send(req).await?;
-        self.set_access_token(Some(tokens.access_token.clone()));
-        Ok(tokens)
+        self.sign_in_with("/api/v1/auth/login", body).await
     }
 
     /// Posts `body` to a public auth endpoint that signs in (magic link, reset, invitation)
@@ -227,22 +216,16 @@ impl Client {
         path: &str,
         body: &impl serde::Serialize,
     ) -> ClientResult<TokenResponse> {
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .json(body);
-        let tokens: TokenResponse = self.send(req).await?;
+        let call = Call::new(Verb::Post, path).anonymous().json(body);
+        let tokens: TokenResponse = self.send(call).await?;
         self.set_access_token(Some(tokens.access_token.clone()));
         Ok(tokens)
     }
 
     /// Asks for a sign-in link by email. Succeeds whether or not the address has an account.
     pub async fn request_magic_link(&self, body: &RequestLink) -> ClientResult<()> {
-        self.send_empty(
-            self.request(Method::POST, "/api/v1/auth/magic-link")
-                .json(body),
-        )
-        .await
+        self.send_empty(Call::new(Verb::Post, "/api/v1/auth/magic-link").json(body))
+            .await
     }
 
     /// Signs in with the secret from a sign-in link.
@@ -257,11 +240,8 @@ impl Client {
     /// Asks for a password-reset link by email. Succeeds whether or not the address has an
     /// account.
     pub async fn request_password_reset(&self, body: &RequestLink) -> ClientResult<()> {
-        self.send_empty(
-            self.request(Method::POST, "/api/v1/auth/password-reset")
-                .json(body),
-        )
-        .await
+        self.send_empty(Call::new(Verb::Post, "/api/v1/auth/password-reset").json(body))
+            .await
     }
 
     /// Sets a new password with a reset link's secret, and signs in.
@@ -278,11 +258,8 @@ impl Client {
         let body = LinkToken {
             token: token.into(),
         };
-        self.send(
-            self.request(Method::POST, "/api/v1/auth/invitation/lookup")
-                .json(&body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, "/api/v1/auth/invitation/lookup").json(&body))
+            .await
     }
 
     /// Accepts an invitation with a password, and signs in.
@@ -299,11 +276,8 @@ impl Client {
         let body = LinkToken {
             token: token.into(),
         };
-        self.send(
-            self.request(Method::POST, "/api/v1/auth/membership-offer/accept")
-                .json(&body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, "/api/v1/auth/membership-offer/accept").json(&body))
+            .await
     }
 
     /// Confirms a new email address with the secret sent to it.
@@ -311,85 +285,76 @@ impl Client {
         let body = LinkToken {
             token: token.into(),
         };
-        self.send_empty(
-            self.request(Method::POST, "/api/v1/auth/email-change/confirm")
-                .json(&body),
-        )
-        .await
+        self.send_empty(Call::new(Verb::Post, "/api/v1/auth/email-change/confirm").json(&body))
+            .await
     }
 
     /// Trades the refresh cookie for a new access token and a rotated cookie.
     pub async fn refresh(&self) -> ClientResult<TokenResponse> {
-        let req = self.with_refresh_cookie(
-            self.http
-                .post(format!("{}/api/v1/auth/refresh", self.base_url)),
-        );
-        let tokens: TokenResponse = self.send(req).await?;
+        let call = Call::new(Verb::Post, "/api/v1/auth/refresh")
+            .anonymous()
+            .with_refresh_cookie();
+        let tokens: TokenResponse = self.send(call).await?;
         self.set_access_token(Some(tokens.access_token.clone()));
         Ok(tokens)
     }
 
     /// Ends this session, here and on the server.
     pub async fn logout(&self) -> ClientResult<()> {
-        let req = self.with_refresh_cookie(self.request(Method::POST, "/api/v1/auth/logout"));
-        let res = req
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        self.remember_refresh_cookie(&res);
+        let call = Call::new(Verb::Post, "/api/v1/auth/logout").with_refresh_cookie();
+        let ended = self.send_empty(call).await;
         self.set_access_token(None);
-        expect_empty(res).await
+        ended
     }
 
     /// Who is signed in, in which tenant, with which role or memberships.
     pub async fn me(&self) -> ClientResult<Me> {
-        self.send(self.request(Method::GET, "/api/v1/me")).await
+        self.send(Call::new(Verb::Get, "/api/v1/me")).await
     }
 
     /// The signed-in user's open sessions.
     pub async fn my_sessions(&self) -> ClientResult<Vec<SessionInfo>> {
-        self.send(self.request(Method::GET, "/api/v1/me/sessions"))
-            .await
+        self.send(Call::new(Verb::Get, "/api/v1/me/sessions")).await
     }
 
     /// Changes the signed-in user's password; their other sessions end.
     pub async fn change_password(&self, body: &ChangePassword) -> ClientResult<()> {
-        self.send_empty(self.request(Method::POST, "/api/v1/me/password").json(body))
+        self.send_empty(Call::new(Verb::Post, "/api/v1/me/password").json(body))
             .await
     }
 
     /// Ends one of the signed-in user's sessions.
     pub async fn end_session(&self, id: SessionId) -> ClientResult<()> {
-        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/me/sessions/{id}")))
+        self.send_empty(Call::new(Verb::Delete, format!("/api/v1/me/sessions/{id}")))
             .await
     }
 
     /// Changes the signed-in user's name, phone, language or time zone.
     pub async fn update_profile(&self, body: &UpdateProfile) -> ClientResult<User> {
-        self.send(self.request(Method::PATCH, "/api/v1/me").json(body))
+        self.send(Call::new(Verb::Patch, "/api/v1/me").json(body))
             .await
     }
 
     /// Starts an email change: a confirmation link goes to the new address.
     pub async fn change_email(&self, body: &ChangeEmail) -> ClientResult<()> {
-        self.send_empty(self.request(Method::POST, "/api/v1/me/email").json(body))
+        self.send_empty(Call::new(Verb::Post, "/api/v1/me/email").json(body))
             .await
     }
 
     /// The tenant's settings (staff).
     pub async fn tenant_settings(&self) -> ClientResult<TenantSettings> {
-        self.send(self.request(Method::GET, "/api/v1/tenant")).await
+        self.send(Call::new(Verb::Get, "/api/v1/tenant")).await
     }
 
     pub async fn update_tenant(&self, body: &UpdateTenant) -> ClientResult<TenantSettings> {
-        self.send(self.request(Method::PATCH, "/api/v1/tenant").json(body))
+        self.send(Call::new(Verb::Patch, "/api/v1/tenant").json(body))
             .await
     }
 
     /// Uploads the tenant's logo: PNG, JPEG or WebP bytes, at most 512 KiB.
     /// Looks for the custom domain's DNS record now.
     pub async fn verify_custom_domain(&self) -> ClientResult<TenantSettings> {
-        self.send(self.request(Method::POST, "/api/v1/tenant/custom-domain/verify"))
+        self.send(Call::new(Verb::Post, "/api/v1/tenant/custom-domain/verify"))
             .await
     }
 
@@ -398,50 +363,48 @@ impl Client {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> ClientResult<TenantSettings> {
-        self.send(
-            self.request(Method::PUT, "/api/v1/tenant/logo")
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes),
-        )
-        .await
+        self.send(Call::new(Verb::Put, "/api/v1/tenant/logo").bytes(bytes, content_type))
+            .await
     }
 
     pub async fn delete_logo(&self) -> ClientResult<TenantSettings> {
-        self.send(self.request(Method::DELETE, "/api/v1/tenant/logo"))
+        self.send(Call::new(Verb::Delete, "/api/v1/tenant/logo"))
             .await
     }
 
     /// Issues a new hand-off secret (owners); the old one stops working.
     pub async fn issue_handoff_secret(&self) -> ClientResult<HandoffSecret> {
-        self.send(self.request(Method::POST, "/api/v1/tenant/handoff-secret"))
+        self.send(Call::new(Verb::Post, "/api/v1/tenant/handoff-secret"))
             .await
     }
 
     /// Turns hand-off sign-in off (owners).
     pub async fn delete_handoff_secret(&self) -> ClientResult<()> {
-        self.send_empty(self.request(Method::DELETE, "/api/v1/tenant/handoff-secret"))
+        self.send_empty(Call::new(Verb::Delete, "/api/v1/tenant/handoff-secret"))
             .await
     }
 
     /// Opens a read-only view of the portal as a customer contact (staff).
     pub async fn view_as(&self, user: UserId) -> ClientResult<ViewAsStarted> {
-        self.send(self.request(Method::POST, &format!("/api/v1/users/{user}/view-as")))
-            .await
+        self.send(Call::new(
+            Verb::Post,
+            format!("/api/v1/users/{user}/view-as"),
+        ))
+        .await
     }
 
     /// Ends the view-as session whose token this client holds.
     pub async fn end_view_as(&self) -> ClientResult<()> {
-        self.send_empty(self.request(Method::POST, "/api/v1/auth/view-as/end"))
+        self.send_empty(Call::new(Verb::Post, "/api/v1/auth/view-as/end"))
             .await
     }
 
     /// Imports organisations and contacts from CSV (admins); `dry_run` only checks the file.
     pub async fn import_people(&self, csv: Vec<u8>, dry_run: bool) -> ClientResult<ImportReport> {
         self.send(
-            self.request(Method::POST, "/api/v1/imports/people")
+            Call::new(Verb::Post, "/api/v1/imports/people")
                 .query(&[("dry_run", dry_run)])
-                .header(reqwest::header::CONTENT_TYPE, "text/csv")
-                .body(csv),
+                .bytes(csv, "text/csv"),
         )
         .await
     }
@@ -449,7 +412,7 @@ impl Client {
     /// The staff assigned to an organisation.
     pub async fn list_assigned_staff(&self, org: OrganizationId) -> ClientResult<Page<User>> {
         self.send(
-            self.request(Method::GET, &format!("/api/v1/organizations/{org}/staff"))
+            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/staff"))
                 .query(&page_query(Some(100), None)),
         )
         .await
@@ -462,13 +425,12 @@ impl Client {
         user: UserId,
         assigned: bool,
     ) -> ClientResult<()> {
-        let method = if assigned {
-            Method::PUT
-        } else {
-            Method::DELETE
-        };
-        self.send_empty(self.request(method, &format!("/api/v1/organizations/{org}/staff/{user}")))
-            .await
+        let method = if assigned { Verb::Put } else { Verb::Delete };
+        self.send_empty(Call::new(
+            method,
+            format!("/api/v1/organizations/{org}/staff/{user}"),
+        ))
+        .await
     }
 
     /// Lets a staff member serve every organisation, or only those assigned to them.
@@ -481,9 +443,9 @@ impl Client {
             organization_access,
         };
         self.send(
-            self.request(
-                Method::PUT,
-                &format!("/api/v1/users/{user}/organization-access"),
+            Call::new(
+                Verb::Put,
+                format!("/api/v1/users/{user}/organization-access"),
             )
             .json(&body),
         )
@@ -498,7 +460,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<User>> {
         self.send(
-            self.request(Method::GET, "/api/v1/users")
+            Call::new(Verb::Get, "/api/v1/users")
                 .query(&page_query(limit, cursor))
                 .query(filter),
         )
@@ -506,35 +468,38 @@ impl Client {
     }
 
     pub async fn get_person(&self, id: UserId) -> ClientResult<Person> {
-        self.send(self.request(Method::GET, &format!("/api/v1/users/{id}")))
+        self.send(Call::new(Verb::Get, format!("/api/v1/users/{id}")))
             .await
     }
 
     /// Invites a staff member or a customer contact.
     pub async fn invite_person(&self, body: &InvitePerson) -> ClientResult<Person> {
-        self.send(self.request(Method::POST, "/api/v1/users").json(body))
+        self.send(Call::new(Verb::Post, "/api/v1/users").json(body))
             .await
     }
 
     /// Sends an invited person a new invitation.
     pub async fn resend_invitation(&self, id: UserId) -> ClientResult<()> {
-        self.send_empty(self.request(Method::POST, &format!("/api/v1/users/{id}/invitation")))
-            .await
+        self.send_empty(Call::new(
+            Verb::Post,
+            format!("/api/v1/users/{id}/invitation"),
+        ))
+        .await
     }
 
     pub async fn disable_person(&self, id: UserId) -> ClientResult<Person> {
-        self.send(self.request(Method::POST, &format!("/api/v1/users/{id}/disable")))
+        self.send(Call::new(Verb::Post, format!("/api/v1/users/{id}/disable")))
             .await
     }
 
     pub async fn enable_person(&self, id: UserId) -> ClientResult<Person> {
-        self.send(self.request(Method::POST, &format!("/api/v1/users/{id}/enable")))
+        self.send(Call::new(Verb::Post, format!("/api/v1/users/{id}/enable")))
             .await
     }
 
     pub async fn change_role(&self, id: UserId, staff_role: StaffRole) -> ClientResult<Person> {
         self.send(
-            self.request(Method::PUT, &format!("/api/v1/users/{id}/role"))
+            Call::new(Verb::Put, format!("/api/v1/users/{id}/role"))
                 .json(&ChangeRole { staff_role }),
         )
         .await
@@ -548,7 +513,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Member>> {
         self.send(
-            self.request(Method::GET, &format!("/api/v1/organizations/{org}/members"))
+            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/members"))
                 .query(&page_query(limit, cursor)),
         )
         .await
@@ -559,14 +524,8 @@ impl Client {
         org: OrganizationId,
         body: &InviteMember,
     ) -> ClientResult<Member> {
-        self.send(
-            self.request(
-                Method::POST,
-                &format!("/api/v1/organizations/{org}/members"),
-            )
-            .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/organizations/{org}/members")).json(body))
+            .await
     }
 
     pub async fn change_member_scopes(
@@ -576,9 +535,9 @@ impl Client {
         scopes: Vec<Scope>,
     ) -> ClientResult<Member> {
         self.send(
-            self.request(
-                Method::PUT,
-                &format!("/api/v1/organizations/{org}/members/{user}"),
+            Call::new(
+                Verb::Put,
+                format!("/api/v1/organizations/{org}/members/{user}"),
             )
             .json(&ChangeScopes { scopes }),
         )
@@ -586,20 +545,11 @@ impl Client {
     }
 
     pub async fn remove_member(&self, org: OrganizationId, user: UserId) -> ClientResult<()> {
-        self.send_empty(self.request(
-            Method::DELETE,
-            &format!("/api/v1/organizations/{org}/members/{user}"),
+        self.send_empty(Call::new(
+            Verb::Delete,
+            format!("/api/v1/organizations/{org}/members/{user}"),
         ))
         .await
-    }
-
-    /// Sends a request whose success has no body (204).
-    async fn send_empty(&self, req: RequestBuilder) -> ClientResult<()> {
-        let res = req
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
-        expect_empty(res).await
     }
 
     /// Organisations the caller can see, a page at a time.
@@ -620,7 +570,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Organization>> {
         self.send(
-            self.request(Method::GET, "/api/v1/organizations")
+            Call::new(Verb::Get, "/api/v1/organizations")
                 .query(&page_query(limit, cursor))
                 .query(filter),
         )
@@ -631,11 +581,8 @@ impl Client {
         &self,
         body: &CreateOrganization,
     ) -> ClientResult<Organization> {
-        self.send(
-            self.request(Method::POST, "/api/v1/organizations")
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, "/api/v1/organizations").json(body))
+            .await
     }
 
     pub async fn update_organization(
@@ -643,25 +590,28 @@ impl Client {
         id: OrganizationId,
         body: &UpdateOrganization,
     ) -> ClientResult<Organization> {
-        self.send(
-            self.request(Method::PATCH, &format!("/api/v1/organizations/{id}"))
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Patch, format!("/api/v1/organizations/{id}")).json(body))
+            .await
     }
 
     pub async fn archive_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
-        self.send(self.request(Method::POST, &format!("/api/v1/organizations/{id}/archive")))
-            .await
+        self.send(Call::new(
+            Verb::Post,
+            format!("/api/v1/organizations/{id}/archive"),
+        ))
+        .await
     }
 
     pub async fn restore_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
-        self.send(self.request(Method::POST, &format!("/api/v1/organizations/{id}/restore")))
-            .await
+        self.send(Call::new(
+            Verb::Post,
+            format!("/api/v1/organizations/{id}/restore"),
+        ))
+        .await
     }
 
     pub async fn get_organization(&self, id: OrganizationId) -> ClientResult<Organization> {
-        self.send(self.request(Method::GET, &format!("/api/v1/organizations/{id}")))
+        self.send(Call::new(Verb::Get, format!("/api/v1/organizations/{id}")))
             .await
     }
 
@@ -673,7 +623,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Folder>> {
         self.send(
-            self.request(Method::GET, &format!("/api/v1/organizations/{org}/folders"))
+            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/folders"))
                 .query(&page_query(Some(100), cursor))
                 .query(filter),
         )
@@ -685,32 +635,23 @@ impl Client {
         org: OrganizationId,
         body: &CreateFolder,
     ) -> ClientResult<Folder> {
-        self.send(
-            self.request(
-                Method::POST,
-                &format!("/api/v1/organizations/{org}/folders"),
-            )
-            .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/organizations/{org}/folders")).json(body))
+            .await
     }
 
     /// One folder with the folders above it.
     pub async fn get_folder(&self, id: FolderId) -> ClientResult<Folder> {
-        self.send(self.request(Method::GET, &format!("/api/v1/folders/{id}")))
+        self.send(Call::new(Verb::Get, format!("/api/v1/folders/{id}")))
             .await
     }
 
     pub async fn update_folder(&self, id: FolderId, body: &UpdateFolder) -> ClientResult<Folder> {
-        self.send(
-            self.request(Method::PATCH, &format!("/api/v1/folders/{id}"))
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Patch, format!("/api/v1/folders/{id}")).json(body))
+            .await
     }
 
     pub async fn delete_folder(&self, id: FolderId) -> ClientResult<()> {
-        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/folders/{id}")))
+        self.send_empty(Call::new(Verb::Delete, format!("/api/v1/folders/{id}")))
             .await
     }
 
@@ -722,19 +663,16 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Document>> {
         self.send(
-            self.request(
-                Method::GET,
-                &format!("/api/v1/organizations/{org}/documents"),
-            )
-            .query(&page_query(Some(100), cursor))
-            .query(filter),
+            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/documents"))
+                .query(&page_query(Some(100), cursor))
+                .query(filter),
         )
         .await
     }
 
     /// Where a new document of `org` is uploaded (the body is the file): for uploads the
     /// browser sends itself, to follow their progress.
-    pub fn upload_path(org: OrganizationId, params: &UploadParams) -> String {
+    fn upload_path(org: OrganizationId, params: &UploadParams) -> String {
         let mut query = vec![("name", params.name.clone())];
         if let Some(folder) = params.folder_id {
             query.push(("folder_id", folder.to_string()));
@@ -757,12 +695,11 @@ impl Client {
         &self,
         org: OrganizationId,
         params: &UploadParams,
-        body: impl Into<reqwest::Body>,
+        body: impl Into<Body>,
     ) -> ClientResult<Document> {
         self.send(
-            self.request(Method::POST, &Self::upload_path(org, params))
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(body),
+            Call::new(Verb::Post, Self::upload_path(org, params))
+                .bytes(body, "application/octet-stream"),
         )
         .await
     }
@@ -771,24 +708,26 @@ impl Client {
     pub async fn upload_version(
         &self,
         id: DocumentId,
-        body: impl Into<reqwest::Body>,
+        body: impl Into<Body>,
     ) -> ClientResult<Document> {
         self.send(
-            self.request(Method::POST, &format!("/api/v1/documents/{id}/versions"))
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(body),
+            Call::new(Verb::Post, format!("/api/v1/documents/{id}/versions"))
+                .bytes(body, "application/octet-stream"),
         )
         .await
     }
 
     pub async fn get_document(&self, id: DocumentId) -> ClientResult<Document> {
-        self.send(self.request(Method::GET, &format!("/api/v1/documents/{id}")))
+        self.send(Call::new(Verb::Get, format!("/api/v1/documents/{id}")))
             .await
     }
 
     pub async fn list_versions(&self, id: DocumentId) -> ClientResult<Vec<DocumentVersion>> {
-        self.send(self.request(Method::GET, &format!("/api/v1/documents/{id}/versions")))
-            .await
+        self.send(Call::new(
+            Verb::Get,
+            format!("/api/v1/documents/{id}/versions"),
+        ))
+        .await
     }
 
     pub async fn update_document(
@@ -796,22 +735,22 @@ impl Client {
         id: DocumentId,
         body: &UpdateDocument,
     ) -> ClientResult<Document> {
-        self.send(
-            self.request(Method::PATCH, &format!("/api/v1/documents/{id}"))
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Patch, format!("/api/v1/documents/{id}")).json(body))
+            .await
     }
 
     /// Puts a document in the bin.
     pub async fn delete_document(&self, id: DocumentId) -> ClientResult<()> {
-        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/documents/{id}")))
+        self.send_empty(Call::new(Verb::Delete, format!("/api/v1/documents/{id}")))
             .await
     }
 
     pub async fn restore_document(&self, id: DocumentId) -> ClientResult<Document> {
-        self.send(self.request(Method::POST, &format!("/api/v1/documents/{id}/restore")))
-            .await
+        self.send(Call::new(
+            Verb::Post,
+            format!("/api/v1/documents/{id}/restore"),
+        ))
+        .await
     }
 
     /// Copies a document to other organisations.
@@ -820,11 +759,8 @@ impl Client {
         id: DocumentId,
         body: &PublishDocument,
     ) -> ClientResult<Vec<Document>> {
-        self.send(
-            self.request(Method::POST, &format!("/api/v1/documents/{id}/publish"))
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/documents/{id}/publish")).json(body))
+            .await
     }
 
     /// A document's bytes (whole).
@@ -833,11 +769,8 @@ impl Client {
         id: DocumentId,
         params: &ContentParams,
     ) -> ClientResult<Vec<u8>> {
-        self.body(
-            self.request(Method::GET, &format!("/api/v1/documents/{id}/content"))
-                .query(params),
-        )
-        .await
+        self.body(Call::new(Verb::Get, format!("/api/v1/documents/{id}/content")).query(params))
+            .await
     }
 
     /// A five-minute link to a document's content, for the browser.
@@ -846,11 +779,8 @@ impl Client {
         id: DocumentId,
         body: &CreateFileLink,
     ) -> ClientResult<FileLink> {
-        self.send(
-            self.request(Method::POST, &format!("/api/v1/documents/{id}/links"))
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/documents/{id}/links")).json(body))
+            .await
     }
 
     /// Who viewed or downloaded a document, newest first.
@@ -860,7 +790,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<AccessEntry>> {
         self.send(
-            self.request(Method::GET, &format!("/api/v1/documents/{id}/access"))
+            Call::new(Verb::Get, format!("/api/v1/documents/{id}/access"))
                 .query(&page_query(Some(100), cursor)),
         )
         .await
@@ -868,7 +798,7 @@ impl Client {
 
     /// The tenant's storage use and limits (staff).
     pub async fn storage_usage(&self) -> ClientResult<StorageUsage> {
-        self.send(self.request(Method::GET, "/api/v1/tenant/storage"))
+        self.send(Call::new(Verb::Get, "/api/v1/tenant/storage"))
             .await
     }
 
@@ -878,14 +808,8 @@ impl Client {
         org: OrganizationId,
         body: &CreateRequest,
     ) -> ClientResult<Request> {
-        self.send(
-            self.request(
-                Method::POST,
-                &format!("/api/v1/organizations/{org}/requests"),
-            )
-            .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/organizations/{org}/requests")).json(body))
+            .await
     }
 
     /// What happened in the portal, newest first (staff).
@@ -896,7 +820,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<EventRecord>> {
         self.send(
-            self.request(Method::GET, "/api/v1/events")
+            Call::new(Verb::Get, "/api/v1/events")
                 .query(&page_query(limit.or(Some(100)), cursor))
                 .query(filter),
         )
@@ -910,7 +834,7 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Request>> {
         self.send(
-            self.request(Method::GET, "/api/v1/requests")
+            Call::new(Verb::Get, "/api/v1/requests")
                 .query(&page_query(Some(100), cursor))
                 .query(filter),
         )
@@ -923,11 +847,8 @@ impl Client {
         cursor: Option<&str>,
     ) -> ClientResult<Page<Request>> {
         self.send(
-            self.request(
-                Method::GET,
-                &format!("/api/v1/organizations/{org}/requests"),
-            )
-            .query(&page_query(Some(100), cursor)),
+            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/requests"))
+                .query(&page_query(Some(100), cursor)),
         )
         .await
     }
@@ -936,25 +857,28 @@ impl Client {
         &self,
         org: OrganizationId,
     ) -> ClientResult<OrganizationProgress> {
-        self.send(self.request(
-            Method::GET,
-            &format!("/api/v1/organizations/{org}/request-progress"),
+        self.send(Call::new(
+            Verb::Get,
+            format!("/api/v1/organizations/{org}/request-progress"),
         ))
         .await
     }
 
     pub async fn get_request(&self, id: RequestId) -> ClientResult<Request> {
-        self.send(self.request(Method::GET, &format!("/api/v1/requests/{id}")))
+        self.send(Call::new(Verb::Get, format!("/api/v1/requests/{id}")))
             .await
     }
 
     pub async fn cancel_request(&self, id: RequestId) -> ClientResult<Request> {
-        self.send(self.request(Method::POST, &format!("/api/v1/requests/{id}/cancel")))
-            .await
+        self.send(Call::new(
+            Verb::Post,
+            format!("/api/v1/requests/{id}/cancel"),
+        ))
+        .await
     }
 
     /// Where a file for an upload item goes (the body is the file).
-    pub fn upload_item_path(id: RequestId, item: RequestItemId, name: &str) -> String {
+    fn upload_item_path(id: RequestId, item: RequestItemId, name: &str) -> String {
         format!(
             "/api/v1/requests/{id}/items/{item}/upload?name={}",
             percent_encode(name)
@@ -967,12 +891,11 @@ impl Client {
         id: RequestId,
         item: RequestItemId,
         name: &str,
-        body: impl Into<reqwest::Body>,
+        body: impl Into<Body>,
     ) -> ClientResult<Request> {
         self.send(
-            self.request(Method::POST, &Self::upload_item_path(id, item, name))
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(body),
+            Call::new(Verb::Post, Self::upload_item_path(id, item, name))
+                .bytes(body, "application/octet-stream"),
         )
         .await
     }
@@ -1022,9 +945,9 @@ impl Client {
         body: &B,
     ) -> ClientResult<Request> {
         self.send(
-            self.request(
-                Method::POST,
-                &format!("/api/v1/requests/{id}/items/{item}/{action}"),
+            Call::new(
+                Verb::Post,
+                format!("/api/v1/requests/{id}/items/{item}/{action}"),
             )
             .json(body),
         )
@@ -1038,9 +961,9 @@ impl Client {
         item: RequestItemId,
     ) -> ClientResult<String> {
         let page = self
-            .body(self.request(
-                Method::GET,
-                &format!("/api/v1/requests/{id}/items/{item}/certificate"),
+            .body(Call::new(
+                Verb::Get,
+                format!("/api/v1/requests/{id}/items/{item}/certificate"),
             ))
             .await?;
         Ok(String::from_utf8_lossy(&page).into_owned())
@@ -1048,28 +971,30 @@ impl Client {
 
     pub async fn list_templates(&self) -> ClientResult<Page<RequestTemplate>> {
         self.send(
-            self.request(Method::GET, "/api/v1/request-templates")
-                .query(&page_query(Some(100), None)),
+            Call::new(Verb::Get, "/api/v1/request-templates").query(&page_query(Some(100), None)),
         )
         .await
     }
 
     pub async fn create_template(&self, body: &CreateTemplate) -> ClientResult<RequestTemplate> {
-        self.send(
-            self.request(Method::POST, "/api/v1/request-templates")
-                .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, "/api/v1/request-templates").json(body))
+            .await
     }
 
     pub async fn get_template(&self, id: TemplateId) -> ClientResult<RequestTemplate> {
-        self.send(self.request(Method::GET, &format!("/api/v1/request-templates/{id}")))
-            .await
+        self.send(Call::new(
+            Verb::Get,
+            format!("/api/v1/request-templates/{id}"),
+        ))
+        .await
     }
 
     pub async fn delete_template(&self, id: TemplateId) -> ClientResult<()> {
-        self.send_empty(self.request(Method::DELETE, &format!("/api/v1/request-templates/{id}")))
-            .await
+        self.send_empty(Call::new(
+            Verb::Delete,
+            format!("/api/v1/request-templates/{id}"),
+        ))
+        .await
     }
 
     /// Sends a template to organisations: one request each.
@@ -1078,38 +1003,31 @@ impl Client {
         id: TemplateId,
         body: &SendTemplate,
     ) -> ClientResult<Vec<Request>> {
-        self.send(
-            self.request(
-                Method::POST,
-                &format!("/api/v1/request-templates/{id}/send"),
-            )
-            .json(body),
-        )
-        .await
+        self.send(Call::new(Verb::Post, format!("/api/v1/request-templates/{id}/send")).json(body))
+            .await
     }
 
     /// A tenant's public branding, for its sign-in page: the tenant named, or else the one the
     /// server resolves from its host name or default.
     pub async fn branding(&self, tenant: Option<&str>) -> ClientResult<Branding> {
-        let mut req = self.http.get(format!("{}/api/v1/branding", self.base_url));
-        if let Some(tenant) = tenant {
-            req = req.query(&[("tenant", tenant)]);
-        }
-        self.send(req).await
+        let call = Call::new(Verb::Get, "/api/v1/branding")
+            .anonymous()
+            .query(&[("tenant", tenant)]);
+        self.send(call).await
     }
 
     /// The public keys that verify access tokens.
     pub async fn jwks(&self) -> ClientResult<JwkSet> {
-        self.send(self.request(Method::GET, "/.well-known/jwks.json"))
+        self.send(Call::new(Verb::Get, "/.well-known/jwks.json"))
             .await
     }
 
     pub async fn healthz(&self) -> ClientResult<Health> {
-        self.send(self.request(Method::GET, "/healthz")).await
+        self.send(Call::new(Verb::Get, "/healthz")).await
     }
 
     pub async fn readyz(&self) -> ClientResult<Health> {
-        self.send(self.request(Method::GET, "/readyz")).await
+        self.send(Call::new(Verb::Get, "/readyz")).await
     }
 }
 
@@ -1138,43 +1056,24 @@ fn page_query(limit: Option<u32>, cursor: Option<&str>) -> Vec<(&'static str, St
     query
 }
 
-/// Reads a JSON body on success, a problem otherwise.
-pub async fn decode<T: DeserializeOwned>(res: Response) -> ClientResult<T> {
-    let status = res.status();
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|e| ClientError::Transport(e.to_string()))?;
-    if status.is_success() {
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode {
-            status: status.as_u16(),
+/// A JSON body on success, a problem otherwise.
+#[allow(clippy::result_large_err)] // every call returns this error; callers branch on it by value
+fn decode_answer<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> ClientResult<T> {
+    if (200..300).contains(&status) {
+        serde_json::from_slice(bytes).map_err(|e| ClientError::Decode {
+            status,
             message: e.to_string(),
         })
     } else {
-        Err(problem_error(status, &bytes))
+        Err(problem_error(status, bytes))
     }
 }
 
-async fn expect_empty(res: Response) -> ClientResult<()> {
-    let status = res.status();
-    if status.is_success() {
-        return Ok(());
-    }
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|e| ClientError::Transport(e.to_string()))?;
-    Err(problem_error(status, &bytes))
-}
-
-fn problem_error(status: StatusCode, bytes: &[u8]) -> ClientError {
+fn problem_error(status: u16, bytes: &[u8]) -> ClientError {
     match serde_json::from_slice::<Problem>(bytes) {
-        Ok(problem) => ClientError::Api {
-            status: status.as_u16(),
-            problem,
-        },
+        Ok(problem) => ClientError::Api { status, problem },
         Err(e) => ClientError::Decode {
-            status: status.as_u16(),
+            status,
             message: e.to_string(),
         },
     }
