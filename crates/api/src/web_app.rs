@@ -31,7 +31,13 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`: their content never changes under that name.
+/// Built assets are named `name-<16 hex>.ext` (CSS, the start script) or live in a directory
+/// named `app-<16 hex>` (the app's modules and chunks): their content never changes under
+/// that name.
+fn is_hashed_path(path: &str) -> bool {
+    path.split('/').any(is_hashed)
+}
+
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -100,7 +106,7 @@ pub async fn serve(req: &HttpRequest, dir: &Path) -> HttpResponse {
             Err(_) => return ApiError::NotFound.error_response(),
         },
     };
-    let cache = if asset && is_hashed(last) {
+    let cache = if asset && is_hashed_path(path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -141,10 +147,13 @@ mod tests {
     }
 
     #[test]
-    fn trunk_hashed_names_are_recognised() {
-        assert!(is_hashed("portico-web-0123456789abcdef_bg.wasm"));
-        assert!(is_hashed("style-0123456789abcdef.css"));
-        assert!(!is_hashed("index.html"));
-        assert!(!is_hashed("favicon.ico"));
+    fn hashed_names_and_directories_are_recognised() {
+        assert!(is_hashed_path("/start-0123456789abcdef.js"));
+        assert!(is_hashed_path("/style-0123456789abcdef.css"));
+        assert!(is_hashed_path("/app-0123456789abcdef/portico_web_bg.wasm"));
+        assert!(is_hashed_path("/app-0123456789abcdef/split_documents.wasm"));
+        assert!(!is_hashed_path("/index.html"));
+        assert!(!is_hashed_path("/favicon.ico"));
+        assert!(!is_hashed_path("/app-latest/portico_web.js"));
     }
 }

@@ -297,6 +297,21 @@ pub struct Request {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A request as a list shows it: read from the same list endpoints as [`Request`], keeping only
+/// what a card needs (the items are skipped while reading, never held). The SPA's landing page
+/// reads these, so its first load carries no item types.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RequestSummary {
+    pub id: RequestId,
+    pub organization_name: String,
+    pub title: String,
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub status: RequestStatus,
+    pub progress: Progress,
+}
+
 /// Which requests a list returns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

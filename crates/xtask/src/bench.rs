@@ -1,4 +1,12 @@
-//! `cargo xtask bench`: a 1 GiB document uploaded to and downloaded from a release build of
+//! `cargo xtask bench [upload|web]` (both when none is named).
+//!
+//! `web`: the SPA's time to interactive in Chromium (Playwright,
+//! `e2e/bench/time-to-interactive.mjs`): a cold navigation to the signed-in landing page, token
+//! refresh included, until its heading shows and the account menu opens on a click; p50 and
+//! p95 of 20 runs, unthrottled and with 4× CPU throttling and a "Fast 3G" network. Targets:
+//! p50 ≤ 500 ms unthrottled, ≤ 2.5 s throttled.
+//!
+//! `upload`: a 1 GiB document uploaded to and downloaded from a release build of
 //! the server on loopback, over plain HTTP/1.1 from this process (no client library in the
 //! way). Reports upload throughput against `dd` copying the same file on the same disk, and
 //! the server's peak resident memory above its baseline (`VmHWM`, reset before each step
@@ -21,7 +29,75 @@ const FILE_SIZE: u64 = 1 << 30;
 const MIB: f64 = 1024.0 * 1024.0;
 const PASSWORD: &str = "benchmark-password-2026";
 
-pub fn run() -> Result<()> {
+pub fn run(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None => {
+            let upload = upload_and_download();
+            let web = time_to_interactive();
+            upload.and(web)
+        }
+        Some("upload") => upload_and_download(),
+        Some("web") => time_to_interactive(),
+        Some(other) => bail!("unknown benchmark {other:?}: upload or web"),
+    }
+}
+
+/// The SPA's time to interactive, against a release server serving the release build.
+fn time_to_interactive() -> Result<()> {
+    let dist = crate::web::build()?;
+    step("Building the release server");
+    let portico = build_portico(true)?;
+    let server = Server::launch(
+        &portico,
+        PASSWORD,
+        &[
+            ("PORTICO_WEB_DIR", dist.display().to_string()),
+            ("PORTICO_AUTH_RATE_LIMIT", "100000000".into()),
+        ],
+    )?;
+    step("Time to interactive: 20 cold loads of the landing page, plain and throttled");
+    let out = Command::new("node")
+        .arg("bench/time-to-interactive.mjs")
+        .current_dir(crate::root().join("e2e"))
+        .env("PORTICO_URL", &server.url)
+        .env("DEMO_PASSWORD", PASSWORD)
+        .env("CHROMIUM", crate::web::CHROMIUM)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot run node (install Node.js)")?;
+    crate::check(out.status, "the time-to-interactive benchmark")?;
+    drop(server);
+    let mut missed = false;
+    println!("\n==> Time to interactive (landing page, cold, token refresh included)");
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let row: serde_json::Value = serde_json::from_str(line)
+            .with_context(|| format!("unreadable benchmark line {line:?}"))?;
+        let (p50, p95) = (
+            row["p50_ms"].as_u64().unwrap_or(u64::MAX),
+            row["p95_ms"].as_u64().unwrap_or(u64::MAX),
+        );
+        let name = row["row"].as_str().unwrap_or_default();
+        let target = if name.starts_with("throttled") {
+            2500
+        } else {
+            500
+        };
+        let ok = p50 <= target;
+        missed |= !ok;
+        println!(
+            "[{}] {name:<30} p50 {p50:>5} ms  p95 {p95:>5} ms  (target p50 ≤ {target} ms, {} runs)",
+            if ok { "ok" } else { "MISSED" },
+            row["runs"]
+        );
+    }
+    if missed {
+        bail!("a time-to-interactive target was missed");
+    }
+    Ok(())
+}
+
+/// 1 GiB up and down, and a sign-in storm.
+fn upload_and_download() -> Result<()> {
     step("Building the release server");
     let portico = build_portico(true)?;
     let dir = target_dir().join("xtask").join("bench");

@@ -7,7 +7,8 @@
 //!   build and size budget, and the browser tests in Chromium
 //! - `openapi` regenerate `openapi/portico.json`
 //! - `bench`   upload and download a 1 GiB document against a release build: throughput
-//!   against `dd` on the same disk and the server's peak memory, checked against targets
+//!   against `dd` on the same disk and the server's peak memory; the web app's time to
+//!   interactive in Chromium, plain and throttled; each checked against its targets
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -30,15 +31,18 @@ fn main() {
         Some("test") => test(),
         Some("openapi") => openapi(),
         Some("e2e") => web::build().and_then(|dist| web::e2e(&dist)),
-        Some("bench") => bench::run(),
+        Some("web") => web::build().map(drop),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  run [--release]  build, seed the demo tenant and serve it (SQLite, ./data)\n\
                  test             everything CI checks, on SQLite and PostgreSQL\n\
                  e2e              build the web app and run only the browser tests\n\
+                 web              build the web app and print what each part weighs\n\
                  openapi          regenerate openapi/portico.json\n\
-                 bench            upload and download 1 GiB: throughput against dd, peak memory"
+                 bench [upload|web]  upload and download 1 GiB (throughput against dd, peak\n\
+                                  memory); the web app's time to interactive in Chromium"
             );
             std::process::exit(2);
         }

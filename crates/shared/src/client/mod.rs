@@ -21,7 +21,7 @@ use crate::people::{
 };
 use crate::requests::{
     AnswerItem, ApproveItem, CreateRequest, CreateTemplate, OrganizationProgress, Request,
-    RequestFilter, RequestTemplate, ReviewItem, SendTemplate, SignItem,
+    RequestFilter, RequestSummary, RequestTemplate, ReviewItem, SendTemplate, SignItem,
 };
 use crate::system::Health;
 use crate::tenancy::{
@@ -833,12 +833,22 @@ impl Client {
         filter: &RequestFilter,
         cursor: Option<&str>,
     ) -> ClientResult<Page<Request>> {
-        self.send(
-            Call::new(Verb::Get, "/api/v1/requests")
-                .query(&page_query(Some(100), cursor))
-                .query(filter),
-        )
-        .await
+        self.send(Self::requests_call(filter, cursor)).await
+    }
+
+    /// The same list as [`Client::list_requests`], read as cards (no items).
+    pub async fn request_summaries(
+        &self,
+        filter: &RequestFilter,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<RequestSummary>> {
+        self.send(Self::requests_call(filter, cursor)).await
+    }
+
+    fn requests_call(filter: &RequestFilter, cursor: Option<&str>) -> Call {
+        Call::new(Verb::Get, "/api/v1/requests")
+            .query(&page_query(Some(100), cursor))
+            .query(filter)
     }
 
     pub async fn organization_requests(
@@ -846,11 +856,23 @@ impl Client {
         org: OrganizationId,
         cursor: Option<&str>,
     ) -> ClientResult<Page<Request>> {
-        self.send(
-            Call::new(Verb::Get, format!("/api/v1/organizations/{org}/requests"))
-                .query(&page_query(Some(100), cursor)),
-        )
-        .await
+        self.send(Self::organization_requests_call(org, cursor))
+            .await
+    }
+
+    /// The same list as [`Client::organization_requests`], read as cards (no items).
+    pub async fn organization_request_summaries(
+        &self,
+        org: OrganizationId,
+        cursor: Option<&str>,
+    ) -> ClientResult<Page<RequestSummary>> {
+        self.send(Self::organization_requests_call(org, cursor))
+            .await
+    }
+
+    fn organization_requests_call(org: OrganizationId, cursor: Option<&str>) -> Call {
+        Call::new(Verb::Get, format!("/api/v1/organizations/{org}/requests"))
+            .query(&page_query(Some(100), cursor))
     }
 
     pub async fn organization_progress(

@@ -83,12 +83,8 @@ pub fn BrandMark() -> impl IntoView {
             .as_ref()
             .map(|b| b.name.clone())
             .unwrap_or_else(|| "Portico".into());
-        let initial = name
-            .chars()
-            .next()
-            .unwrap_or('P')
-            .to_uppercase()
-            .to_string();
+        // Capitalised by the style sheet: Unicode's case tables stay out of the first load.
+        let initial = name.chars().next().unwrap_or('P').to_string();
         let logo = branding.and_then(|b| b.logo_url);
         view! {
             <span class="brand-mark">
@@ -135,7 +131,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <A href="/" attr:class="brand" attr:aria-label="Home">
+            <A href="/" attr:class="brand">
                 <BrandMark/>
             </A>
             <Show when=signed_in>
@@ -189,7 +185,7 @@ fn ViewAsBanner() -> impl IntoView {
                 <div class="view-as-banner" role="status">
                     <span>
                         <strong>{format!("Viewing as {} ({})", user.name, user.email)}</strong>
-                        {format!(" · read-only · ends at {} UTC", v.expires_at.format("%H:%M"))}
+                        {format!(" · read-only · ends at {}", crate::dates::local_clock(v.expires_at))}
                     </span>
                     <button type="button" class="button secondary small" on:click=move |_| {
                         session.exit_view_as();

@@ -4,7 +4,8 @@
 //! scopes allow). Later capabilities add their cards here.
 
 use crate::components::shell::{Loading, role_label};
-use crate::pages::documents::local_time;
+use crate::dates::local_time;
+use crate::lazy::{lazy, lazy_page};
 use crate::pages::requests::{OrganizationProgressCard, RequestCard};
 use crate::problems;
 use crate::session::{client, use_session};
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use portico_shared::events::{EventFilter, EventRecord};
-use portico_shared::requests::{Request, RequestFilter, RequestStatus};
+use portico_shared::requests::{RequestFilter, RequestStatus, RequestSummary};
 use portico_shared::tenancy::{Me, Scope};
 
 /// A part of the portal a contact may open, with the scopes that open it.
@@ -64,8 +65,9 @@ pub fn Dashboard() -> impl IntoView {
                 .next()
                 .unwrap_or_default()
                 .to_string();
+            // Staff fetch their home's code on the way in; customers never download it.
             let body = if me.staff_role.is_some() {
-                view! { <StaffHome me=me/> }.into_any()
+                lazy(staff_home).into_any()
             } else {
                 customer_view(me).into_any()
             };
@@ -123,15 +125,20 @@ fn upload_entry(event: EventRecord) -> impl IntoView {
     }
 }
 
+lazy_page!(staff_home, staff_home, StaffHome);
+
 #[component]
-fn StaffHome(me: Me) -> impl IntoView {
+fn StaffHome() -> impl IntoView {
+    let Some(me) = use_session().me.get_untracked() else {
+        return ().into_any();
+    };
     let role = me.staff_role.map(role_label).unwrap_or_default();
     let reach = match &me.assigned_organizations {
         Some(orgs) => format!("{role} · {} assigned organisation(s)", orgs.len()),
         None => format!("{role} · every customer organisation"),
     };
-    let review: Loaded<Request> = RwSignal::new(None);
-    let overdue: Loaded<Request> = RwSignal::new(None);
+    let review: Loaded<RequestSummary> = RwSignal::new(None);
+    let overdue: Loaded<RequestSummary> = RwSignal::new(None);
     let uploads: Loaded<EventRecord> = RwSignal::new(None);
     spawn_local(async move {
         let api = client();
@@ -139,7 +146,7 @@ fn StaffHome(me: Me) -> impl IntoView {
             status: Some(RequestStatus::Submitted),
             ..Default::default()
         };
-        let result = api.list_requests(&waiting, None).await;
+        let result = api.request_summaries(&waiting, None).await;
         review.set(Some(
             result.map(|p| p.items).map_err(|e| problems::message(&e)),
         ));
@@ -147,7 +154,7 @@ fn StaffHome(me: Me) -> impl IntoView {
             overdue: Some(true),
             ..Default::default()
         };
-        let result = api.list_requests(&late, None).await;
+        let result = api.request_summaries(&late, None).await;
         overdue.set(Some(
             result.map(|p| p.items).map_err(|e| problems::message(&e)),
         ));
@@ -186,6 +193,7 @@ fn StaffHome(me: Me) -> impl IntoView {
         </div>
         <p><A href="/staff" attr:class="button">"Open the staff console"</A></p>
     }
+    .into_any()
 }
 
 fn customer_view(me: Me) -> impl IntoView {

@@ -7,6 +7,7 @@
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
 use crate::components::upload::{chosen_files, dropped_files};
+use crate::dates::local_time;
 use crate::problems;
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
@@ -34,24 +35,6 @@ pub fn human_size(bytes: i64) -> String {
     }
     let tenths = (bytes.saturating_mul(10) + divisor / 2) / divisor;
     format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
-}
-
-/// A time in the reader's own time zone, e.g. "3 Mar 2026, 14:02".
-pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        at.timestamp_millis() as f64
-    ));
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("day", "numeric"),
-        ("month", "short"),
-        ("year", "numeric"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    date.to_locale_string("en-GB", &options).into()
 }
 
 /// One file being uploaded.

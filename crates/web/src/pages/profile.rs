@@ -28,7 +28,7 @@ pub fn Profile() -> impl IntoView {
                         <dt>"Email"</dt><dd>{me.user.email}</dd>
                         <dt>"Portal"</dt><dd>{me.tenant.branding.name}</dd>
                         <dt>"Account"</dt><dd>{kind}</dd>
-                        <dt>"Member since"</dt><dd>{me.user.created_at.format("%e %B %Y").to_string()}</dd>
+                        <dt>"Member since"</dt><dd>{crate::dates::local_day(me.user.created_at)}</dd>
                     </dl>
                 }
             })
@@ -294,7 +294,7 @@ fn Sessions(session: Session) -> impl IntoView {
                                         <div class="muted">
                                             {format!(
                                                 "Last active {} · {}",
-                                                s.last_used_at.format("%e %b %Y, %H:%M UTC"),
+                                                crate::dates::local_time(s.last_used_at),
                                                 s.ip.unwrap_or_else(|| "unknown address".into())
                                             )}
                                         </div>

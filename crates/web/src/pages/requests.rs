@@ -7,7 +7,7 @@
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
 use crate::components::upload::{chosen_files, dropped_files};
-use crate::pages::documents::local_time;
+use crate::dates::{calendar_date, local_time};
 use crate::problems;
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
@@ -21,6 +21,7 @@ use portico_shared::organizations::Organization;
 use portico_shared::requests::{
     AnswerItem, Answers, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse,
     ItemStatus, NewItem, QuestionKind, Request, RequestFilter, RequestItem, RequestStatus,
+    RequestSummary,
     RequestTemplate, ReviewDecision, ReviewItem, SendTemplate, SignItem,
 };
 use portico_shared::{OrganizationId, RequestId};
@@ -55,8 +56,8 @@ fn kind_label(kind: ItemKind) -> &'static str {
 
 /// One request in a list: title, organisation, due date, status and progress.
 #[component]
-pub fn RequestCard(request: Request) -> impl IntoView {
-    let due = request.due_on.map(|d| d.format("%e %b %Y").to_string());
+pub fn RequestCard(request: RequestSummary) -> impl IntoView {
+    let due = request.due_on.map(calendar_date);
     let progress = format!(
         "{} of {} done",
         request.progress.done, request.progress.total
@@ -78,12 +79,12 @@ pub fn RequestCard(request: Request) -> impl IntoView {
 #[component]
 pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
     let progress = RwSignal::new(None::<portico_shared::requests::OrganizationProgress>);
-    let requests = RwSignal::new(None::<Vec<Request>>);
+    let requests = RwSignal::new(None::<Vec<RequestSummary>>);
     spawn_local(async move {
         if let Ok(p) = client().organization_progress(org).await {
             progress.set(Some(p));
         }
-        if let Ok(page) = client().organization_requests(org, None).await {
+        if let Ok(page) = client().organization_request_summaries(org, None).await {
             requests.set(Some(page.items));
         }
     });
@@ -119,8 +120,8 @@ pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
 pub fn RequestsPage() -> impl IntoView {
     let session = use_session();
     let is_staff = Memo::new(move |_| session.me.get().is_some_and(|m| m.staff_role.is_some()));
-    let waiting = RwSignal::new(None::<Result<Vec<Request>, String>>);
-    let all = RwSignal::new(None::<Result<Vec<Request>, String>>);
+    let waiting = RwSignal::new(None::<Result<Vec<RequestSummary>, String>>);
+    let all = RwSignal::new(None::<Result<Vec<RequestSummary>, String>>);
     Effect::new(move |_| {
         let staff = is_staff.get();
         spawn_local(async move {
@@ -134,20 +135,20 @@ pub fn RequestsPage() -> impl IntoView {
                 }),
                 ..Default::default()
             };
-            let mut first_list = api.list_requests(&first, None).await.map(|p| p.items);
+            let mut first_list = api.request_summaries(&first, None).await.map(|p| p.items);
             if !staff {
                 let changes = RequestFilter {
                     status: Some(RequestStatus::ChangesRequested),
                     ..Default::default()
                 };
                 if let (Ok(list), Ok(more)) =
-                    (&mut first_list, api.list_requests(&changes, None).await)
+                    (&mut first_list, api.request_summaries(&changes, None).await)
                 {
                     list.extend(more.items);
                 }
             }
             waiting.set(Some(first_list.map_err(|e| problems::message(&e))));
-            let everything = api.list_requests(&RequestFilter::default(), None).await;
+            let everything = api.request_summaries(&RequestFilter::default(), None).await;
             all.set(Some(
                 everything
                     .map(|p| p.items)
@@ -155,7 +156,7 @@ pub fn RequestsPage() -> impl IntoView {
             ));
         });
     });
-    let list = move |state: RwSignal<Option<Result<Vec<Request>, String>>>, empty: &'static str| {
+    let list = move |state: RwSignal<Option<Result<Vec<RequestSummary>, String>>>, empty: &'static str| {
         move || match state.get() {
             None => view! { <Loading label="Loading requests…"/> }.into_any(),
             Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
@@ -276,7 +277,7 @@ fn RequestView(request: Request) -> impl IntoView {
             }
         });
     };
-    let due = request.due_on.map(|d| d.format("%e %B %Y").to_string());
+    let due = request.due_on.map(calendar_date);
     view! {
         <p><A href="/requests">"← All requests"</A></p>
         <h1>{request.title.clone()}</h1>

@@ -57,7 +57,7 @@ pub fn SignIn() -> impl IntoView {
             .branding
             .get_untracked()
             .map(|b| b.slug)
-            .unwrap_or_else(|| tenant_field.get_untracked().trim().to_lowercase());
+            .unwrap_or_else(|| tenant_field.get_untracked().trim().to_ascii_lowercase());
         let request = LoginRequest {
             tenant: slug.clone(),
             email: email.get_untracked(),
@@ -121,7 +121,7 @@ pub fn SignIn() -> impl IntoView {
                                     prop:value=move || tenant_field.get()
                                     on:input=move |ev| tenant_field.set(event_target_value(&ev))
                                     on:change=move |ev| {
-                                        let v = event_target_value(&ev).trim().to_lowercase();
+                                        let v = event_target_value(&ev).trim().to_ascii_lowercase();
                                         tenant.slug.set((!v.is_empty()).then_some(v));
                                     }/>
                                 <p class="hint">"The short name of the portal, from your invitation."</p>

@@ -373,7 +373,7 @@ pub fn OrganizationPage() -> impl IntoView {
                 <dl class="details card">
                     <dt>"Reference"</dt><dd>{o.external_ref.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Status"</dt><dd>{if o.status == OrganizationStatus::Archived { "Archived" } else { "Active" }}</dd>
-                    <dt>"Customer since"</dt><dd>{o.created_at.format("%e %B %Y").to_string()}</dd>
+                    <dt>"Customer since"</dt><dd>{crate::dates::local_day(o.created_at)}</dd>
                 </dl>
                 <crate::pages::requests::OrganizationProgressCard org=o.id/>
                 <CustomFields org=o.clone() shown=org/>
