@@ -21,8 +21,7 @@ use portico_shared::organizations::Organization;
 use portico_shared::requests::{
     AnswerItem, Answers, ApproveItem, CreateRequest, CreateTemplate, ItemKind, ItemResponse,
     ItemStatus, NewItem, QuestionKind, Request, RequestFilter, RequestItem, RequestStatus,
-    RequestSummary,
-    RequestTemplate, ReviewDecision, ReviewItem, SendTemplate, SignItem,
+    RequestSummary, RequestTemplate, ReviewDecision, ReviewItem, SendTemplate, SignItem,
 };
 use portico_shared::{OrganizationId, RequestId};
 
@@ -156,7 +155,8 @@ pub fn RequestsPage() -> impl IntoView {
             ));
         });
     });
-    let list = move |state: RwSignal<Option<Result<Vec<RequestSummary>, String>>>, empty: &'static str| {
+    let list = move |state: RwSignal<Option<Result<Vec<RequestSummary>, String>>>,
+                     empty: &'static str| {
         move || match state.get() {
             None => view! { <Loading label="Loading requests…"/> }.into_any(),
             Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
