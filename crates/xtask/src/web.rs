@@ -202,18 +202,23 @@ pub fn build() -> Result<PathBuf> {
     let wasm_opt = npm_bin.join("wasm-opt");
     let modules = std::iter::once(staging.join("portico_web_bg.wasm")).chain(split.split_modules);
     for module in modules {
-        run_cmd(
-            Command::new(&wasm_opt)
-                .args([
-                    "-Oz",
-                    "--enable-bulk-memory",
-                    "--enable-nontrapping-float-to-int",
-                ])
-                .arg(&module)
-                .arg("-o")
-                .arg(&module),
-            "wasm-opt",
-        )?;
+        // Its output is only warnings about the linker's name subsections (not binaryen's to
+        // read): shown when it fails.
+        let out = Command::new(&wasm_opt)
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+            ])
+            .arg(&module)
+            .arg("-o")
+            .arg(&module)
+            .output()
+            .context("cannot run wasm-opt")?;
+        if !out.status.success() {
+            eprint!("{}", String::from_utf8_lossy(&out.stderr));
+            bail!("wasm-opt failed on {}", module.display());
+        }
     }
     for script in ["portico_web.js", "__wasm_split.js"] {
         let path = staging.join(script);
