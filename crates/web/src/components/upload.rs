@@ -1,7 +1,22 @@
 //! Files the person chose or dropped; the typed client uploads them (`Body::file`), with
 //! progress.
 
+use portico_shared::client::Body;
 use wasm_bindgen::JsCast;
+
+/// The body that uploads `file`, reporting (bytes sent, total) to `progress` as it goes.
+pub fn file_body(file: &web_sys::File, progress: impl Fn(u64, u64) + 'static) -> Body {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Body::file(file).on_progress(progress)
+    }
+    // The app's unit tests build natively; nothing there uploads.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (file, progress);
+        unreachable!("files are uploaded from the browser only")
+    }
+}
 
 /// The files of a drop.
 pub fn dropped_files(ev: &web_sys::DragEvent) -> Vec<web_sys::File> {

@@ -6,7 +6,7 @@
 
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
-use crate::components::upload::{chosen_files, dropped_files};
+use crate::components::upload::{chosen_files, dropped_files, file_body};
 use crate::dates::local_time;
 use crate::problems;
 use crate::session::{client, use_session};
@@ -15,7 +15,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use portico_shared::client::Body;
 use portico_shared::documents::{
     AccessEntry, AccessKind, CreateFileLink, CreateFolder, Document, DocumentFilter,
     DocumentVersion, Folder, FolderCrumb, FolderFilter, UploadParams, Visibility,
@@ -387,7 +386,7 @@ fn Uploader(browser: Browser) -> impl IntoView {
             };
             uploads.update(|u| u.push(upload.clone()));
             let (sent, outcome) = (upload.sent, upload.outcome);
-            let body = Body::file(&file).on_progress(move |loaded, _| sent.set(loaded));
+            let body = file_body(&file, move |loaded, _| sent.set(loaded));
             spawn_local(async move {
                 let result = client().upload_document(org, &params, body).await;
                 outcome.set(Some(result.map(|_| ()).map_err(|e| problems::message(&e))));
@@ -591,7 +590,10 @@ fn Details(browser: Browser, doc: Document) -> impl IntoView {
     let new_version = move |ev: leptos::ev::Event| {
         for file in chosen_files(&ev) {
             spawn_local(async move {
-                match client().upload_version(id, Body::file(&file)).await {
+                match client()
+                    .upload_version(id, file_body(&file, |_, _| {}))
+                    .await
+                {
                     Ok(updated) => {
                         browser.selected.set(Some(updated));
                         browser.reload();

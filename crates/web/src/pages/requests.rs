@@ -6,7 +6,7 @@
 
 use crate::components::form::{ErrorMessage, TextField};
 use crate::components::shell::Loading;
-use crate::components::upload::{chosen_files, dropped_files};
+use crate::components::upload::{chosen_files, dropped_files, file_body};
 use crate::dates::{calendar_date, local_time};
 use crate::problems;
 use crate::session::{client, use_session};
@@ -15,7 +15,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use portico_shared::client::Body;
 use portico_shared::documents::{CreateFileLink, Document, DocumentFilter};
 use portico_shared::organizations::Organization;
 use portico_shared::requests::{
@@ -473,8 +472,9 @@ fn UploadAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
                     outcome: None,
                 })
             });
-            let body = Body::file(&file)
-                .on_progress(move |loaded, _| page.upload_changed(index, |row| row.sent = loaded));
+            let body = file_body(&file, move |loaded, _| {
+                page.upload_changed(index, |row| row.sent = loaded)
+            });
             spawn_local(async move {
                 let result = client()
                     .upload_item(request, item_id, &file.name(), body)
