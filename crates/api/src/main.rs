@@ -289,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
             let Some(password) = read_password_from_stdin()? else {
                 bail!("no password on standard input")
             };
-            auth::accounts::change_password(
+            auth::service::change_password(
                 state.ctx(),
                 &state.passwords,
                 &actor,

@@ -229,7 +229,7 @@ fn webhooks() -> utoipa::openapi::Paths {
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(crate::health::healthz)
         .service(crate::health::readyz)
-        .service(crate::auth::handlers::jwks)
+        .configure(crate::auth::well_known)
         .service(
             utoipa_actix_web::scope::scope("/api/v1")
                 .configure(crate::auth::routes)

@@ -23,7 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// command start from.
 pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let state = AppState::new(config, clock).await?;
-    auth::handoff::seal_stored_secrets(&state.db, &state.data_key).await?;
+    auth::service::seal_stored_secrets(&state.db, &state.data_key).await?;
     Ok(state)
 }
 

@@ -55,11 +55,9 @@ impl Purpose {
 /// A link as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
-    pub id: Uuid,
     pub tenant_id: Uuid,
     pub user_id: Uuid,
     pub new_email: Option<String>,
-    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -122,7 +120,7 @@ pub async fn retire_all(
         .execute(e).await.map(|r| r.rows_affected()))
 }
 
-const LINK_COLUMNS: &str = "id, tenant_id, user_id, new_email, created_at, expires_at";
+const LINK_COLUMNS: &str = "tenant_id, user_id, new_email, expires_at";
 
 /// The good link with this secret, without using it (to show what it is for).
 pub async fn peek(

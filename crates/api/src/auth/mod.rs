@@ -1,17 +1,18 @@
 //! Authentication: passwords, tokens, sessions, throttling, and the [`Principal`] every
 //! handler starts from.
 
-pub mod accounts;
-pub mod devices;
-pub mod handlers;
-pub mod handoff;
-pub mod links;
-pub mod principal;
-pub mod queries;
-pub mod rules;
-pub mod self_service;
-pub mod sessions;
-pub mod view_as;
+mod accounts;
+mod devices;
+mod handlers;
+mod handoff;
+mod links;
+mod principal;
+mod queries;
+mod rules;
+mod self_service;
+pub mod service;
+mod sessions;
+mod view_as;
 
 pub use principal::{Access, OrgVisibility, Principal};
 
@@ -36,6 +37,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handoff::delete_secret)
         .service(view_as::start_view_as)
         .service(view_as::end_view_as);
+}
+
+/// The routes outside `/api/v1`: the public keys that verify access tokens.
+pub fn well_known(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::jwks);
 }
 
 /// The sign-in jobs: magic links asked for, view-as sessions ending.

@@ -182,7 +182,7 @@ pub async fn seed(state: &AppState, slug: &str, password: Option<String>) -> Api
                     .map(|h| verify_now(&Password::new(password.clone()), h));
                 if current.is_none_or(|v| v == Verdict::Wrong) {
                     let id = UserId(user.id);
-                    auth::accounts::change_password(
+                    auth::service::change_password(
                         state.ctx(),
                         &state.passwords,
                         &actor,

@@ -716,7 +716,7 @@ pub async fn file_by_link(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let claims = transfer::verify_link(&state, &params.token, now)?;
-    let who = crate::auth::principal::load(
+    let who = crate::auth::service::load_principal(
         &state,
         TenantId(claims.tid),
         UserId(claims.sub),

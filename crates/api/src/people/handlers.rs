@@ -6,7 +6,7 @@ use super::queries;
 use super::service;
 use crate::audit::Actor;
 use crate::audit::{self, Event, Origin, Outcome};
-use crate::auth::links::{self, Purpose};
+use crate::auth::service::{LinkPurpose as Purpose, issue_link};
 use crate::auth::{Access, Principal};
 use crate::body::JsonObject;
 use crate::db::enums::from_stored;
@@ -803,7 +803,7 @@ pub async fn change_my_email(
 ) -> ApiResult<HttpResponse> {
     let new_email =
         tenancy::normalize_email(&body.new_email).map_err(|m| ApiError::invalid("new_email", m))?;
-    crate::auth::handlers::verify_own_password(
+    crate::auth::service::verify_own_password(
         &state,
         &who,
         &origin,
@@ -832,7 +832,7 @@ pub async fn change_my_email(
         let portal_url = state
             .config
             .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
-        let link = links::issue(
+        let link = issue_link(
             &mut tx,
             &portal_url,
             &tenant,

@@ -5,7 +5,7 @@
 
 use crate::audit::Actor;
 use crate::audit::{self, Event, Origin, Outcome};
-use crate::auth::links::{self, Purpose};
+use crate::auth::service::{LinkPurpose as Purpose, issue_link, links_issued_since};
 use crate::body::JsonObject;
 use crate::db::enums::Stored;
 use crate::db::{Tx, is_unique_violation};
@@ -434,7 +434,7 @@ async fn check_resend_allowance(
     let minute = chrono::Duration::minutes(1);
     let day = chrono::Duration::days(1);
     let (last_minute, oldest) =
-        links::issued_since(tx, tenant, user, Purpose::Invitation, now - minute).await?;
+        links_issued_since(tx, tenant, user, Purpose::Invitation, now - minute).await?;
     if last_minute > 0 {
         let wait = oldest.map(|t| t + minute - now).unwrap_or(minute);
         return Err(ApiError::TooManyRequests {
@@ -442,7 +442,7 @@ async fn check_resend_allowance(
         });
     }
     let (last_day, oldest) =
-        links::issued_since(tx, tenant, user, Purpose::Invitation, now - day).await?;
+        links_issued_since(tx, tenant, user, Purpose::Invitation, now - day).await?;
     if last_day >= MAX_INVITATIONS_A_DAY {
         let wait = oldest.map(|t| t + day - now).unwrap_or(day);
         return Err(ApiError::TooManyRequests {
@@ -477,7 +477,7 @@ async fn send_invitation(
     let portal_url = state
         .config
         .portal_url(&tenant.slug, tenant.custom_domain.as_deref());
-    let link = links::issue(
+    let link = issue_link(
         tx,
         &portal_url,
         tenant,
@@ -525,7 +525,7 @@ pub async fn accept_membership_offer(
     origin: Origin,
     JsonObject(body): JsonObject<LinkToken>,
 ) -> ApiResult<web::Json<JoinedOrganization>> {
-    crate::auth::handlers::check_ip_limit(&state, &origin)?;
+    crate::auth::service::check_ip_limit(&state, &origin)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let offer = people::offer_by_token(&mut tx, &crate::tokens::secret_digest(&body.token))

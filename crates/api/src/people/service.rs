@@ -4,8 +4,7 @@
 //! person's sessions at once (SECURITY.md S9).
 
 use crate::audit::{self, Actor, Event, Origin, Outcome};
-use crate::auth::queries::{Sessions, revoke_sessions};
-use crate::auth::rules::check_new_password;
+use crate::auth::service::{Sessions, check_new_password, revoke_sessions};
 use crate::db::enums::Stored;
 use crate::error::{ApiError, ApiResult, conflict_on_unique};
 use crate::events;

@@ -48,7 +48,7 @@ fn logo_url(tenant: &TenantRow, updated_at: chrono::DateTime<chrono::Utc>) -> St
 async fn settings(state: &AppState, row: TenantRow) -> ApiResult<TenantSettings> {
     let mut conn = state.db.conn().await?;
     let tenant = TenantId(row.id);
-    let handoff_enabled = crate::auth::handoff::enabled(&mut conn, tenant).await?;
+    let handoff_enabled = crate::auth::service::handoff_enabled(&mut conn, tenant).await?;
     let domain = tenancy::custom_domain_of(&mut conn, tenant)
         .await?
         .ok_or(ApiError::Unauthorized)?;

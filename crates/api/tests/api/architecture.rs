@@ -45,9 +45,10 @@ const FLOORS: &[&[&str]] = &[
 ];
 
 /// The modules whose only public face is `service` (with routes, jobs and subscribers): the
-/// capabilities and the identity model.
+/// capabilities, the identity model and authentication.
 const HAS_FACE: &[&str] = &[
     "tenancy",
+    "auth",
     "organizations",
     "people",
     "documents",
@@ -57,7 +58,18 @@ const HAS_FACE: &[&str] = &[
 ];
 
 /// What of such a module others may name.
-const FACE: &[&str] = &["service", "routes", "jobs", "events", "OrgVisibility"];
+/// (`Principal` and `Access` are what every handler starts from; `well_known` registers the
+/// routes outside `/api/v1`.)
+const FACE: &[&str] = &[
+    "service",
+    "routes",
+    "jobs",
+    "events",
+    "OrgVisibility",
+    "Principal",
+    "Access",
+    "well_known",
+];
 
 fn floor_of(module: &str) -> usize {
     FLOORS

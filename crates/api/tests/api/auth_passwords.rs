@@ -77,7 +77,7 @@ async fn s2_the_password_policy_accepts_length_refuses_common_and_never_truncate
         let state = app.state.clone();
         let tenant = acme.id;
         async move {
-            auth::accounts::change_password(
+            auth::service::change_password(
                 state.ctx(),
                 &state.passwords,
                 &Actor::system("test"),

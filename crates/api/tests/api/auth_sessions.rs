@@ -76,7 +76,7 @@ async fn s9_a_password_change_ends_every_session() {
     let acme = app.tenant("acme").await;
     let (laptop, phone) = two_sessions(&acme, "carol").await;
 
-    auth::accounts::change_password(
+    auth::service::change_password(
         app.state.ctx(),
         &app.state.passwords,
         &Actor::system("test"),

@@ -246,7 +246,7 @@ async fn s24_no_password_or_token_reaches_a_log_line() {
     let app = TestApp::spawn().await;
     let acme = app.tenant("acme").await;
     let fresh = "marzipan-glacier-7731-quokka";
-    auth::accounts::change_password(
+    auth::service::change_password(
         app.state.ctx(),
         &app.state.passwords,
         &Actor::system("test"),
