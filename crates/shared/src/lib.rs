@@ -15,6 +15,7 @@ pub mod problem;
 pub mod requests;
 pub mod system;
 pub mod tenancy;
+pub mod time;
 
 #[cfg(feature = "client")]
 pub mod client;

@@ -305,7 +305,7 @@ pub struct RequestSummary {
     pub id: RequestId,
     pub organization_name: String,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::calendar_date")]
     pub due_on: Option<NaiveDate>,
     pub overdue: bool,
     pub status: RequestStatus,

@@ -208,6 +208,7 @@ pub struct User {
     /// Staff only: whether they serve every organisation or only those assigned to them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_access: Option<OrganizationAccess>,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -252,6 +253,7 @@ pub struct Me {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewAs {
     pub viewer_name: String,
+    #[serde(deserialize_with = "crate::time::rfc3339")]
     pub expires_at: DateTime<Utc>,
 }
 
