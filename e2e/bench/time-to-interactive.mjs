@@ -19,7 +19,7 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function once(browser, throttled) {
+async function once(browser, throttled, trace = false) {
   const context = await browser.newContext({ baseURL: BASE, viewport: { width: 390, height: 844 } });
   // Signing in is not measured: it leaves the refresh cookie in this context.
   const login = await context.request.post('/api/v1/auth/login', {
@@ -33,12 +33,23 @@ async function once(browser, throttled) {
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', FAST_3G);
   }
+  const timeline = [];
   const started = performance.now();
+  const at = () => Math.round(performance.now() - started);
+  page.on('request', (r) => timeline.push([at(), 'start', new URL(r.url()).pathname]));
+  page.on('requestfinished', (r) => timeline.push([at(), 'done ', new URL(r.url()).pathname]));
   await page.goto('/', { waitUntil: 'commit' });
   await page.getByRole('heading', { name: /^Welcome, /, level: 1 }).waitFor();
+  timeline.push([at(), 'shown', 'landing page heading']);
   await page.locator('.user-menu summary').click();
   await page.getByRole('menuitem', { name: 'Sign out' }).waitFor();
   const elapsed = performance.now() - started;
+  timeline.push([at(), 'click', 'account menu open']);
+  if (trace) {
+    // TTI_TRACE=1: where one run's time goes, on stderr.
+    console.error(`-- ${throttled ? 'throttled' : 'unthrottled'} run`);
+    for (const [ms, what, path] of timeline) console.error(`${String(ms).padStart(6)} ms  ${what}  ${path}`);
+  }
   await context.close();
   return elapsed;
 }
@@ -49,7 +60,8 @@ const browser = await chromium.launch({
 });
 try {
   for (const throttled of [false, true]) {
-    await once(browser, throttled); // warm-up: the server's first answers, not the page's
+    // Warm-up: the server's first answers, not the page's (traced when TTI_TRACE is set).
+    await once(browser, throttled, Boolean(process.env.TTI_TRACE));
     const times = [];
     for (let i = 0; i < RUNS; i++) times.push(await once(browser, throttled));
     times.sort((a, b) => a - b);

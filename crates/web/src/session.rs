@@ -5,10 +5,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::OrganizationId;
+use portico_shared::auth::TokenResponse;
 use portico_shared::client::{Client, ClientError};
 use portico_shared::tenancy::{Me, StaffRole, ViewAsStarted};
 use std::rc::Rc;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 thread_local! {
     static CLIENT: Rc<Client> = Rc::new(Client::new(origin()));
@@ -59,19 +61,33 @@ impl Session {
         }
     }
 
-    /// On start-up: trade the refresh cookie (if any) for an access token.
+    /// On start-up: trade the refresh cookie (if any) for an access token — the start script
+    /// has usually asked already, while the app downloaded (see [`early_session`]).
     pub fn resume(self) {
         spawn_local(async move {
-            match client().refresh().await {
-                Ok(token) => self.signed_in(token.expires_in).await,
-                Err(_) => self.status.set(Status::SignedOut),
+            let (refreshed, me) = match early_session().await {
+                Some(early) => early,
+                None => (client().refresh().await.ok(), None),
+            };
+            match refreshed {
+                Some(token) => self.signed_in_as(token.expires_in, me).await,
+                None => self.status.set(Status::SignedOut),
             }
         });
     }
 
     /// After a successful sign-in or refresh: load who we are and plan the next refresh.
     pub async fn signed_in(self, expires_in: u64) {
-        match client().me().await {
+        self.signed_in_as(expires_in, None).await
+    }
+
+    /// As [`Session::signed_in`], with who we are when it is already known.
+    async fn signed_in_as(self, expires_in: u64, known: Option<Me>) {
+        let me = match known {
+            Some(me) => Ok(me),
+            None => client().me().await,
+        };
+        match me {
             Ok(me) => {
                 let first = me.memberships.first().map(|m| m.organization.id);
                 if self
@@ -193,6 +209,44 @@ impl Session {
         self.me.set(None);
         self.status.set(status);
     }
+}
+
+/// The answers the start script (`assets/start.js`) got while the app downloaded: the token for
+/// the refresh cookie (`None`: no session) and, with it, who is signed in. Taken once: the
+/// refresh it made rotated the cookie, so asking again would look like a stolen token. `None`
+/// when the script did not ask or got no answer; the app then asks itself.
+async fn early_session() -> Option<(Option<TokenResponse>, Option<Me>)> {
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let key = wasm_bindgen::JsValue::from_str("__porticoSession");
+    let promise = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
+    let early = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    if early.is_null() {
+        return None;
+    }
+    let answer = |name: &str| -> Option<(u16, String)> {
+        let part = js_sys::Reflect::get(&early, &name.into()).ok()?;
+        let status = js_sys::Reflect::get(&part, &"status".into())
+            .ok()?
+            .as_f64()?;
+        let body = js_sys::Reflect::get(&part, &"body".into())
+            .ok()?
+            .as_string()?;
+        Some((status as u16, body))
+    };
+    let ok = |(status, body): (u16, String)| (200..300).contains(&status).then_some(body);
+    let (status, body) = answer("refresh")?;
+    let Some(tokens) =
+        ok((status, body)).and_then(|b| serde_json::from_slice::<TokenResponse>(b.as_bytes()).ok())
+    else {
+        return Some((None, None));
+    };
+    client().set_access_token(Some(tokens.access_token.clone()));
+    let me = answer("me")
+        .and_then(ok)
+        .and_then(|b| serde_json::from_slice::<Me>(b.as_bytes()).ok());
+    Some((Some(tokens), me))
 }
 
 pub fn use_session() -> Session {

@@ -220,21 +220,15 @@ pub fn build() -> Result<PathBuf> {
             bail!("wasm-opt failed on {}", module.display());
         }
     }
+    let terser = npm_bin.join("terser");
     for script in ["portico_web.js", "__wasm_split.js"] {
-        let path = staging.join(script);
-        run_cmd(
-            Command::new(npm_bin.join("terser"))
-                .args(["--module", "--compress", "--mangle", "--output"])
-                .arg(&path)
-                .arg(&path),
-            "terser",
-        )?;
+        minify(&terser, &staging.join(script))?;
     }
     let app_dir = format!("app-{}", digest_of_dir(&staging)?);
     let served = dist.join(&app_dir);
     let _ = std::fs::remove_dir_all(&served);
     std::fs::rename(&staging, &served)?;
-    start_script(&dist, &app_dir)?;
+    start_script(&dist, &app_dir, &terser)?;
     precompress(&dist)?;
     report(&dist, &app_dir)?;
     Ok(dist)
@@ -263,15 +257,17 @@ fn digest_of_dir(dir: &Path) -> Result<String> {
     Ok(digest(all))
 }
 
-/// Starts the app from a hashed script file (the CSP allows no inline script), and asks the
-/// browser to fetch the main module and its wasm at once, in parallel with the CSS.
-fn start_script(dist: &Path, app_dir: &str) -> Result<()> {
-    let script = format!(
-        "import init from \"/{app_dir}/portico_web.js\";\n\
-         init({{ module_or_path: \"/{app_dir}/portico_web_bg.wasm\" }});\n"
-    );
-    let name = format!("start-{}.js", digest(script.bytes()));
-    std::fs::write(dist.join(&name), &script)?;
+/// Starts the app from a hashed script file (the CSP allows no inline script):
+/// `crates/web/assets/start.js` with the app's folder filled in and minified. The page asks
+/// the browser to fetch the main module and its wasm at once, in parallel with the CSS.
+fn start_script(dist: &Path, app_dir: &str, terser: &Path) -> Result<()> {
+    let template = std::fs::read_to_string(root().join("crates/web/assets/start.js"))?;
+    let staged = target_dir().join("web-start.js");
+    std::fs::write(&staged, template.replace("APP_DIR", app_dir))?;
+    minify(terser, &staged)?;
+    let script = std::fs::read(&staged)?;
+    let name = format!("start-{}.js", digest(script.iter().copied()));
+    std::fs::rename(&staged, dist.join(&name))?;
     let index_path = dist.join("index.html");
     let html = std::fs::read_to_string(&index_path)?;
     let head = format!(
@@ -284,6 +280,16 @@ fn start_script(dist: &Path, app_dir: &str) -> Result<()> {
     let html = html.replacen("</head>", &head, 1);
     std::fs::write(index_path, html)?;
     Ok(())
+}
+
+fn minify(terser: &Path, script: &Path) -> Result<()> {
+    run_cmd(
+        Command::new(terser)
+            .args(["--module", "--compress", "--mangle", "--output"])
+            .arg(script)
+            .arg(script),
+        "terser",
+    )
 }
 
 /// Prints what the first load and each chunk weigh, and fails over a budget.
