@@ -308,7 +308,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             let message = redact_values(&e.to_string());
             ApiError::Validation(vec![FieldError {
-                field: field_named_in(&message),
+                field: field_named_in(&message, "body"),
                 message,
             }])
         }
@@ -331,7 +331,7 @@ pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = redact_values(&err.to_string());
     ApiError::Validation(vec![FieldError {
-        field: field_named_in(&message),
+        field: field_named_in(&message, "query"),
         message,
     }])
     .into()
@@ -367,12 +367,13 @@ fn redact_values(message: &str) -> String {
 }
 
 /// serde names the field in backticks (``missing field `email` ``); fall back to `body`.
-fn field_named_in(message: &str) -> String {
+/// The field a decoding error names, or else `whole` (the body, the query).
+fn field_named_in(message: &str, whole: &str) -> String {
     message
         .split('`')
         .nth(1)
         .filter(|_| message.contains("field"))
-        .unwrap_or("body")
+        .unwrap_or(whole)
         .to_string()
 }
 
@@ -409,10 +410,14 @@ mod tests {
     #[test]
     fn the_missing_field_is_named() {
         assert_eq!(
-            field_named_in("missing field `email` at line 1 column 2"),
+            field_named_in("missing field `email` at line 1 column 2", "body"),
             "email"
         );
-        assert_eq!(field_named_in("invalid type: map"), "body");
+        assert_eq!(field_named_in("invalid type: map", "body"), "body");
+        assert_eq!(
+            field_named_in("unknown variant `x`, expected `me`", "query"),
+            "query"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Sign-in, tokens and the public signing keys.
 
-use crate::tenancy::User;
+use crate::tenancy::{Me, User};
 use serde::{Deserialize, Serialize};
 
 /// The name of the HttpOnly cookie that carries the refresh token.
@@ -59,6 +59,29 @@ pub struct TokenResponse {
     /// Seconds until the access token expires (at most 900).
     pub expires_in: u64,
     pub user: User,
+    /// Who is signed in, as `GET /me` answers — only on a refresh that asks for it with
+    /// `include=me`, so an app starting up needs one round trip, not two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub me: Option<Me>,
+}
+
+/// What else a refresh answers with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshParams {
+    /// `me`: also who is signed in (the `me` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub include: Option<RefreshInclude>,
+}
+
+/// What a refresh may include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshInclude {
+    Me,
 }
 
 impl std::fmt::Debug for TokenResponse {

@@ -211,41 +211,29 @@ impl Session {
     }
 }
 
-/// The answers the start script (`assets/start.js`) got while the app downloaded: the token for
-/// the refresh cookie (`None`: no session) and, with it, who is signed in. Taken once: the
-/// refresh it made rotated the cookie, so asking again would look like a stolen token. `None`
-/// when the script did not ask or got no answer; the app then asks itself.
+/// The answer the start script (`assets/start.js`) got while the app downloaded: the token for
+/// the refresh cookie (`None`: no session) with who is signed in. Taken once: the refresh it
+/// made rotated the cookie, so asking again would look like a stolen token. `None` when the
+/// script did not ask or got no answer; the app then asks itself.
 async fn early_session() -> Option<(Option<TokenResponse>, Option<Me>)> {
     let window: wasm_bindgen::JsValue = web_sys::window()?.into();
     let key = wasm_bindgen::JsValue::from_str("__porticoSession");
     let promise = js_sys::Reflect::get(&window, &key).ok()?;
     let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
     let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
-    let early = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    if early.is_null() {
-        return None;
-    }
-    let answer = |name: &str| -> Option<(u16, String)> {
-        let part = js_sys::Reflect::get(&early, &name.into()).ok()?;
-        let status = js_sys::Reflect::get(&part, &"status".into())
-            .ok()?
-            .as_f64()?;
-        let body = js_sys::Reflect::get(&part, &"body".into())
-            .ok()?
-            .as_string()?;
-        Some((status as u16, body))
-    };
-    let ok = |(status, body): (u16, String)| (200..300).contains(&status).then_some(body);
-    let (status, body) = answer("refresh")?;
-    let Some(tokens) =
-        ok((status, body)).and_then(|b| serde_json::from_slice::<TokenResponse>(b.as_bytes()).ok())
-    else {
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok();
+    let status = field("status")?.as_f64()? as u16;
+    let body = field("body")?.as_string()?;
+    let tokens = (200..300)
+        .contains(&status)
+        .then(|| serde_json::from_slice::<TokenResponse>(body.as_bytes()).ok())
+        .flatten();
+    let Some(mut tokens) = tokens else {
         return Some((None, None));
     };
     client().set_access_token(Some(tokens.access_token.clone()));
-    let me = answer("me")
-        .and_then(ok)
-        .and_then(|b| serde_json::from_slice::<Me>(b.as_bytes()).ok());
+    let me = tokens.me.take();
     Some((Some(tokens), me))
 }
 

@@ -15,8 +15,8 @@ use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use chrono::Duration;
 use portico_shared::auth::{
-    ChangePassword, JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, SessionInfo,
-    TokenResponse,
+    ChangePassword, JwkSet, LoginRequest, REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshInclude,
+    RefreshParams, SessionInfo, TokenResponse,
 };
 use portico_shared::tenancy::{Me, Membership, OrganizationRef, User};
 use portico_shared::{OrganizationId, Problem, SessionId, TenantId, UserId};
@@ -63,6 +63,7 @@ fn token_response(
     user: User,
     session: SessionId,
     refresh_token: &str,
+    who_is_signed_in: Option<Me>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let access = state.keys.sign_access(
@@ -80,6 +81,7 @@ fn token_response(
             token_type: "Bearer".into(),
             expires_in: state.config.access_token_ttl,
             user,
+            me: who_is_signed_in,
         }))
 }
 
@@ -227,7 +229,7 @@ pub(crate) async fn start_session(
     details: serde_json::Value,
 ) -> ApiResult<HttpResponse> {
     let (user, started) = begin_session(state, tx, user, origin, details).await?;
-    token_response(state, user, started.session, &started.refresh_token)
+    token_response(state, user, started.session, &started.refresh_token, None)
 }
 
 /// The first half of [`start_session`]: the session is started and committed; the caller
@@ -255,14 +257,19 @@ pub(crate) async fn begin_session(
 /// Trade the `portico_refresh` cookie for a new access token.
 ///
 /// The refresh token is single-use: each call sets a new cookie. Presenting a refresh token
-/// that was already used ends the whole session (it was likely stolen).
+/// that was already used ends the whole session (it was likely stolen). With `include=me` the
+/// answer also says who is signed in, as `GET /me` would.
 #[utoipa::path(
     tag = "auth",
-    params(("portico_refresh" = String, Cookie, description = "The refresh token set at sign-in.")),
+    params(
+        ("portico_refresh" = String, Cookie, description = "The refresh token set at sign-in."),
+        RefreshParams,
+    ),
     responses(
         (status = 200, description = "A new access token; the cookie is rotated.", body = TokenResponse,
          headers(("Set-Cookie" = String, description = "The next refresh token."))),
         (status = 401, description = "No cookie, or the refresh token is unknown, used, expired or revoked.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown `include`; the cookie is not used up.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
@@ -272,6 +279,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     origin: Origin,
     req: HttpRequest,
+    web::Query(params): web::Query<RefreshParams>,
 ) -> ApiResult<HttpResponse> {
     check_ip_limit(&state, &origin)?;
     let Some(cookie) = req.cookie(REFRESH_COOKIE) else {
@@ -327,7 +335,20 @@ pub async fn refresh(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     tx.commit().await?;
-    token_response(&state, user_row.try_into()?, session, &next)
+    let who_is_signed_in = match params.include {
+        Some(RefreshInclude::Me) => {
+            let who = super::principal::load(&state, tenant, user, session, now).await?;
+            Some(me_of(&state, &who).await?)
+        }
+        None => None,
+    };
+    token_response(
+        &state,
+        user_row.try_into()?,
+        session,
+        &next,
+        who_is_signed_in,
+    )
 }
 
 /// Sign out: ends the session of the refresh cookie (or of the bearer token) and clears the
@@ -388,6 +409,11 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<Me>> {
+    Ok(web::Json(me_of(&state, &who).await?))
+}
+
+/// What `GET /me` answers for `who`.
+async fn me_of(state: &AppState, who: &Principal) -> ApiResult<Me> {
     let mut conn = state.db.conn().await?;
     let tenant = tenancy::get_tenant(&mut conn, who.tenant_id)
         .await?
@@ -430,17 +456,17 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Js
         }
     };
     let view_as = match who.viewer {
-        Some(viewer) => Some(super::view_as::describe(&mut conn, &who, viewer).await?),
+        Some(viewer) => Some(super::view_as::describe(&mut conn, who, viewer).await?),
         None => None,
     };
-    Ok(web::Json(Me {
+    Ok(Me {
         user: user.try_into()?,
         tenant: tenant.into(),
         staff_role,
         assigned_organizations,
         memberships,
         view_as,
-    }))
+    })
 }
 
 /// The public keys that verify Portico's access tokens (JWKS, RFC 7517).

@@ -363,3 +363,43 @@ async fn s10_after_a_rotation_old_tokens_verify_during_the_grace_period_only() {
     let kids = published_kids(&app).await;
     assert_eq!(kids, vec![new_kid]);
 }
+
+#[tokio::test]
+async fn a_refresh_can_say_who_is_signed_in_in_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let (_acme, alice, _claims) = signed_in(&app).await;
+
+    let plain = alice.refresh().await.unwrap();
+    assert_eq!(plain.me, None, "only asked for: the answer stays small");
+
+    let with_me = alice.refresh_including_me().await.unwrap();
+    alice.set_access_token(Some(with_me.access_token.clone()));
+    assert_eq!(with_me.me, Some(alice.me().await.unwrap()));
+    assert_eq!(with_me.me.unwrap().user, with_me.user);
+}
+
+#[tokio::test]
+async fn a_refresh_asking_for_an_unknown_include_is_a_problem_and_keeps_the_cookie() {
+    let app = TestApp::spawn().await;
+    let (_acme, alice, _claims) = signed_in(&app).await;
+    let cookie = alice.refresh_cookie().unwrap();
+
+    let res = alice
+        .http()
+        .post(format!(
+            "{}/api/v1/auth/refresh?include=everything",
+            app.address
+        ))
+        .header("cookie", format!("portico_refresh={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 422).await;
+    assert_eq!(problem_type(&body), ProblemType::Validation.slug());
+    // The query decoder does not say which parameter it refused: the error names the query.
+    assert_eq!(body["errors"][0]["field"], "query");
+
+    // The cookie was not used up: it still refreshes.
+    assert_eq!(alice.refresh_cookie(), Some(cookie));
+    alice.refresh().await.unwrap();
+}

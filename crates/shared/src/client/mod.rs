@@ -3,7 +3,8 @@
 //! into [`ClientError::Api`], which callers branch on by [`ProblemType`].
 
 use crate::auth::{
-    ChangePassword, HandoffSecret, JwkSet, LoginRequest, SessionInfo, TokenResponse,
+    ChangePassword, HandoffSecret, JwkSet, LoginRequest, RefreshInclude, RefreshParams,
+    SessionInfo, TokenResponse,
 };
 use crate::documents::{
     AccessEntry, ContentParams, CreateFileLink, CreateFolder, Document, DocumentFilter,
@@ -291,7 +292,20 @@ impl Client {
 
     /// Trades the refresh cookie for a new access token and a rotated cookie.
     pub async fn refresh(&self) -> ClientResult<TokenResponse> {
+        self.refresh_with(&RefreshParams::default()).await
+    }
+
+    /// As [`Client::refresh`], with who is signed in (`me`) in the same answer.
+    pub async fn refresh_including_me(&self) -> ClientResult<TokenResponse> {
+        let params = RefreshParams {
+            include: Some(RefreshInclude::Me),
+        };
+        self.refresh_with(&params).await
+    }
+
+    async fn refresh_with(&self, params: &RefreshParams) -> ClientResult<TokenResponse> {
         let call = Call::new(Verb::Post, "/api/v1/auth/refresh")
+            .query(params)
             .anonymous()
             .with_refresh_cookie();
         let tokens: TokenResponse = self.send(call).await?;
