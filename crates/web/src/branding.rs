@@ -76,11 +76,20 @@ pub fn load(tenant: crate::Tenant) {
             resolved.set(true);
             return;
         }
+        let known = branding
+            .with_untracked(|b| b.as_ref().is_some_and(|b| Some(&b.slug) == named.as_ref()));
+        if known {
+            return;
+        }
         spawn_local(async move {
             let found = crate::session::client()
                 .branding(named.as_deref())
                 .await
                 .ok();
+            // A newer choice of tenant (a sign-in) wins over a slower, older answer.
+            if slug.get_untracked() != named {
+                return;
+            }
             if let Some(b) = &found {
                 apply(b);
             }
@@ -88,4 +97,13 @@ pub fn load(tenant: crate::Tenant) {
             resolved.set(true);
         });
     });
+}
+
+/// Shows `known` (the signed-in tenant's branding, from `Me`) without asking the server.
+pub fn adopt(tenant: crate::Tenant, known: Branding) {
+    apply(&known);
+    let slug = known.slug.clone();
+    tenant.branding.set(Some(known));
+    tenant.resolved.set(true);
+    tenant.slug.set(Some(slug));
 }

@@ -66,12 +66,14 @@ fn App() -> impl IntoView {
     };
     provide_context(tenant);
     branding::load(tenant);
-    // Once signed in, the session's tenant is the one to show.
+    // Once signed in, the session's tenant is the one to show — and `Me` carries its branding,
+    // so nothing more is fetched for it.
     Effect::new(move |_| {
         if let Some(me) = session.me.get() {
-            branding::remember(&me.tenant.branding.slug);
-            if tenant.slug.get_untracked().as_deref() != Some(me.tenant.branding.slug.as_str()) {
-                tenant.slug.set(Some(me.tenant.branding.slug));
+            let known = me.tenant.branding;
+            branding::remember(&known.slug);
+            if tenant.slug.get_untracked().as_deref() != Some(known.slug.as_str()) {
+                branding::adopt(tenant, known);
             }
         }
     });
