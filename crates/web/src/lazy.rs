@@ -62,10 +62,20 @@ fn ChunkError(attempt: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" role="alert" aria-labelledby="chunk-error-title">
             <h1 id="chunk-error-title">"This page could not be loaded"</h1>
-            <p>"Check your connection, then try again. Nothing you entered was lost."</p>
-            <button class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
-                "Try again"
-            </button>
+            <p>
+                "Check your connection, then try again. If the portal was updated since you "
+                "opened it, reloading brings the new version."
+            </p>
+            <div class="actions">
+                <button class="button primary" on:click=move |_| attempt.update(|n| *n += 1)>
+                    "Try again"
+                </button>
+                <button class="button secondary" on:click=|_| {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                    }
+                }>"Reload the portal"</button>
+            </div>
         </section>
     }
 }
