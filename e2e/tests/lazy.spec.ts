@@ -98,6 +98,8 @@ test('a page whose code fails to download says so, and its retry loads it', asyn
   await page.getByRole('link', { name: 'Organisations' }).first().click();
   await expect(page.getByRole('heading', { name: 'This page could not be loaded' })).toBeVisible();
   expect(failures).toBe(1);
+  // After a deploy the old chunks are gone: a reload is offered too.
+  await expect(page.getByRole('button', { name: 'Reload the portal' })).toBeVisible();
   await page.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'Organisations', level: 1 })).toBeVisible();
 });
