@@ -8,7 +8,7 @@ use crate::Tenant;
 use crate::components::form::{ErrorMessage, NewPasswordField, TextField};
 use crate::components::shell::{AuthCard, Loading};
 use crate::problems;
-use crate::session::{Session, client, use_session};
+use crate::session::{Session, Status, client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -356,19 +356,35 @@ pub fn ResetPassword() -> impl IntoView {
 #[component]
 pub fn ConfirmEmail() -> impl IntoView {
     let session = use_session();
+    let confirmed = RwSignal::new(None::<Result<(), String>>);
     let outcome = RwSignal::new(None::<Result<(), String>>);
     match take_link_token() {
         Some(token) => spawn_local(async move {
             let result = client().confirm_email_change(&token).await;
-            if result.is_ok()
-                && let Ok(me) = client().me().await
-            {
-                session.me.set(Some(me));
-            }
-            outcome.set(Some(result.map_err(|e| problems::message(&e))));
+            confirmed.set(Some(result.map_err(|e| problems::message(&e))));
         }),
-        None => outcome.set(Some(Err(missing_link()))),
+        None => confirmed.set(Some(Err(missing_link()))),
     }
+    // The session may still be resuming (with who we were before the change): once it has,
+    // ask again who we are, so the profile shows the new address.
+    Effect::new(move || {
+        let Some(result) = confirmed.get() else {
+            return;
+        };
+        if outcome.get_untracked().is_some() {
+            return;
+        }
+        match (result, session.status.get()) {
+            (_, Status::Checking) => {}
+            (Ok(()), Status::SignedIn) => spawn_local(async move {
+                if let Ok(me) = client().me().await {
+                    session.me.set(Some(me));
+                }
+                outcome.set(Some(Ok(())));
+            }),
+            (result, _) => outcome.set(Some(result)),
+        }
+    });
     view! {
         <AuthCard title="Confirm your email address">
             {move || match outcome.get() {
