@@ -34,8 +34,9 @@ macro_rules! lazy_page {
 }
 pub(crate) use lazy_page;
 
-/// Renders a lazily loaded page: a loading state while its chunk downloads, the page once it
-/// is there, and a retry if the download fails.
+/// Renders a lazily loaded page: a loading state while its chunk downloads (and the data the
+/// page reads first), the page once it is there, and a retry if the download fails. A
+/// transition: when the page reloads some of its data later, it stays on screen meanwhile.
 pub fn lazy<F, Fut>(load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
@@ -43,7 +44,7 @@ where
 {
     let attempt = RwSignal::new(0_u32);
     view! {
-        <Suspense fallback=|| view! { <Loading label="Loading…"/> }>
+        <Transition fallback=|| view! { <Loading label="Loading…"/> }>
             {move || {
                 attempt.track();
                 Suspend::new(async move {
@@ -53,7 +54,7 @@ where
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -7,6 +7,7 @@ mod dates;
 mod lazy;
 mod pages;
 mod problems;
+mod remote;
 mod session;
 
 use components::shell::{Protected, Shell};

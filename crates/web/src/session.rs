@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_shared::OrganizationId;
 use portico_shared::auth::TokenResponse;
-use portico_shared::client::{Client, ClientError};
+use portico_shared::client::Client;
 use portico_shared::tenancy::{Me, StaffRole, ViewAsStarted};
 use std::rc::Rc;
 use std::time::Duration;
@@ -127,9 +127,10 @@ impl Session {
 
     /// The server refused our token mid-use: the session is over (a view-as session falls
     /// back to the staff member's own).
-    pub fn check(self, err: &ClientError) {
-        // While the session is being re-established, a stray refusal of an older call is moot.
-        if err.status() == Some(401) && self.status.get_untracked() != Status::Checking {
+    pub fn refused(self) {
+        // Only a live session can end: while it is being re-established a stray refusal of an
+        // older call is moot, and signed out a refusal is the answer itself (a wrong password).
+        if self.status.get_untracked() == Status::SignedIn {
             if self.viewing() {
                 self.exit_view_as();
             } else {

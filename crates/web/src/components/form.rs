@@ -1,5 +1,5 @@
-//! Form pieces: a labelled text field bound to a signal, and the alert that shows a failed
-//! call's message.
+//! Form pieces: a labelled text field bound to a signal, a password field, a notice, and the
+//! browser's own dialogs and file pickers. A failed call's alert is `remote::ActionError`.
 
 use leptos::prelude::*;
 
@@ -30,12 +30,12 @@ pub fn TextField(
     }
 }
 
-/// The message of a failed call, announced to screen readers; nothing when there is none.
+/// A short confirmation that something worked, announced politely; nothing when `when` is false.
 #[component]
-pub fn ErrorMessage(message: RwSignal<Option<String>>) -> impl IntoView {
+pub fn Notice(#[prop(into)] when: Signal<bool>, text: &'static str) -> impl IntoView {
     view! {
-        <Show when=move || message.get().is_some()>
-            <p class="error" role="alert">{move || message.get().unwrap_or_default()}</p>
+        <Show when=move || when.get()>
+            <p class="notice" role="status">{text}</p>
         </Show>
     }
 }
@@ -53,6 +53,13 @@ pub fn NewPasswordField(value: RwSignal<String>) -> impl IntoView {
             <p class="hint" id="new-password-hint">"At least 12 characters. A few unrelated words work well."</p>
         </div>
     }
+}
+
+/// Asks the browser's own confirmation dialog; `false` when the person cancels.
+pub fn confirmed(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
 }
 
 /// The first file chosen in a file input, from its `change` event.

@@ -3,17 +3,16 @@
 //! parts of the portal open to them there (only capabilities that exist and that their
 //! scopes allow). Later capabilities add their cards here.
 
-use crate::components::shell::{Loading, role_label};
+use crate::components::shell::role_label;
 use crate::dates::local_time;
 use crate::lazy::{lazy, lazy_page};
 use crate::pages::requests::{OrganizationProgressCard, RequestCard};
-use crate::problems;
+use crate::remote::{Failed, Loaded, load};
 use crate::session::{client, use_session};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use portico_shared::events::{EventFilter, EventRecord};
-use portico_shared::requests::{RequestFilter, RequestStatus, RequestSummary};
+use portico_shared::requests::{RequestFilter, RequestStatus};
 use portico_shared::tenancy::{Me, Scope};
 
 /// A part of the portal a contact may open, with the scopes that open it.
@@ -79,23 +78,21 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-type Loaded<T> = RwSignal<Option<Result<Vec<T>, String>>>;
-
 /// A home card: a loading state, the error, an empty sentence, or the list.
 fn home_list<T: Clone + Send + Sync + 'static, V: IntoView + 'static>(
-    loaded: Loaded<T>,
+    data: LocalResource<Result<Vec<T>, Failed>>,
     empty: &'static str,
     item: impl Fn(T) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    move || match loaded.get() {
-        None => view! { <Loading label="Loading…"/> }.into_any(),
-        Some(Err(message)) => view! { <p role="alert" class="error">{message}</p> }.into_any(),
-        Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
-        Some(Ok(list)) => {
-            let item = item.clone();
-            view! { <ul class="request-list">{list.into_iter().map(item).collect_view()}</ul> }
-                .into_any()
-        }
+    view! {
+        <Loaded data loading="Loading…" let:list>
+            {if list.is_empty() {
+                view! { <p class="muted">{empty}</p> }.into_any()
+            } else {
+                view! { <ul class="request-list">{list.into_iter().map(item.clone()).collect_view()}</ul> }
+                    .into_any()
+            }}
+        </Loaded>
     }
 }
 
@@ -137,43 +134,32 @@ fn StaffHome() -> impl IntoView {
         Some(orgs) => format!("{role} · {} assigned organisation(s)", orgs.len()),
         None => format!("{role} · every customer organisation"),
     };
-    let review: Loaded<RequestSummary> = RwSignal::new(None);
-    let overdue: Loaded<RequestSummary> = RwSignal::new(None);
-    let uploads: Loaded<EventRecord> = RwSignal::new(None);
-    spawn_local(async move {
-        let api = client();
-        let waiting = RequestFilter {
-            status: Some(RequestStatus::Submitted),
-            ..Default::default()
-        };
-        let result = api.request_summaries(&waiting, None).await;
-        review.set(Some(
-            result.map(|p| p.items).map_err(|e| problems::message(&e)),
-        ));
-        let late = RequestFilter {
-            overdue: Some(true),
-            ..Default::default()
-        };
-        let result = api.request_summaries(&late, None).await;
-        overdue.set(Some(
-            result.map(|p| p.items).map_err(|e| problems::message(&e)),
-        ));
+    let requests = |filter: RequestFilter| {
+        load(move || {
+            let filter = filter.clone();
+            async move { Ok(client().request_summaries(&filter, None).await?.items) }
+        })
+    };
+    let review = requests(RequestFilter {
+        status: Some(RequestStatus::Submitted),
+        ..Default::default()
+    });
+    let overdue = requests(RequestFilter {
+        overdue: Some(true),
+        ..Default::default()
+    });
+    let uploads = load(|| async {
         let filed = EventFilter {
             types: Some("document.uploaded,document.version_added".into()),
             ..Default::default()
         };
-        let result = api.list_events(&filed, Some(50), None).await;
-        uploads.set(Some(
-            result
-                .map(|p| {
-                    p.items
-                        .into_iter()
-                        .filter(|e| e.data["by_staff"] != serde_json::Value::Bool(true))
-                        .take(10)
-                        .collect()
-                })
-                .map_err(|e| problems::message(&e)),
-        ));
+        let page = client().list_events(&filed, Some(50), None).await?;
+        Ok(page
+            .items
+            .into_iter()
+            .filter(|e| e.data["by_staff"] != serde_json::Value::Bool(true))
+            .take(10)
+            .collect::<Vec<_>>())
     });
     view! {
         <p class="muted">{me.tenant.branding.name.clone()} " · " {reach}</p>

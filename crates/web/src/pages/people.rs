@@ -2,92 +2,106 @@
 //! search and filters; admins and owners invite people, resend invitations, change staff
 //! roles, and disable or enable accounts.
 
-use crate::components::form::{ErrorMessage, TextField, chosen_file, read_file};
-use crate::components::shell::{Loading, role_label};
+use crate::components::form::{TextField, chosen_file, read_file};
+use crate::components::shell::role_label;
 use crate::pages::team::{ScopePicker, status_label};
-use crate::problems;
-use crate::session::{Session, client, use_session};
+use crate::remote::{ActionError, Failed, Paged, Pages, act, load, pages};
+use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use portico_shared::client::ClientError;
-use portico_shared::organizations::Organization;
-use portico_shared::people::{ImportReport, InvitePerson, MembershipGrant, PeopleFilter, Person};
+use leptos_router::hooks::use_navigate;
+use portico_shared::UserId;
+use portico_shared::people::{ImportReport, InvitePerson, MembershipGrant, PeopleFilter};
 use portico_shared::tenancy::{OrganizationAccess, Scope, StaffRole, User, UserKind, UserStatus};
+use send_wrapper::SendWrapper;
 
-/// The list, its filter and what the last action said.
-#[derive(Clone, Copy)]
-struct People {
-    items: RwSignal<Option<Vec<User>>>,
-    cursor: RwSignal<Option<String>>,
-    filter: RwSignal<PeopleFilter>,
-    error: RwSignal<Option<String>>,
-    notice: RwSignal<Option<String>>,
-    session: Session,
+/// What staff change about a person; each says what happened when it worked.
+#[derive(Clone)]
+enum Change {
+    Invite(InvitePerson),
+    Resend(UserId),
+    Disable(UserId),
+    Enable(UserId),
+    Role(UserId, StaffRole),
+    Reach(UserId, OrganizationAccess),
+    ViewAs(UserId),
 }
 
-impl People {
-    fn load(self, after: Option<String>) {
-        let filter = self.filter.get_untracked();
-        spawn_local(async move {
-            match client()
-                .list_people(&filter, Some(50), after.as_deref())
-                .await
-            {
-                Ok(page) => {
-                    if after.is_none() {
-                        self.items.set(Some(page.items));
-                    } else {
-                        self.items
-                            .update(|i| i.get_or_insert_with(Vec::new).extend(page.items));
-                    }
-                    self.cursor.set(page.next_cursor);
-                }
-                Err(e) => self.failed(&e),
-            }
-        });
-    }
-
-    fn failed(self, e: &ClientError) {
-        self.session.check(e);
-        self.notice.set(None);
-        self.error.set(Some(problems::message(e)));
-    }
-
-    /// After a change: say what happened and show the person as they are now.
-    fn changed(self, result: Result<Person, ClientError>, message: impl Fn(&User) -> String) {
-        match result {
-            Ok(person) => {
-                self.error.set(None);
-                self.notice.set(Some(message(&person.user)));
-                self.items.update(|items| {
-                    if let Some(slot) = items
-                        .as_mut()
-                        .and_then(|i| i.iter_mut().find(|u| u.id == person.user.id))
-                    {
-                        *slot = person.user;
-                    }
-                });
-            }
-            Err(e) => self.failed(&e),
-        }
-    }
-}
+type ChangePeople = Action<Change, Result<String, Failed>>;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let session = use_session();
     let role = move || session.me.get().and_then(|m| m.staff_role);
-    let people = People {
-        items: RwSignal::new(None),
-        cursor: RwSignal::new(None),
-        filter: RwSignal::new(PeopleFilter::default()),
-        error: RwSignal::new(None),
-        notice: RwSignal::new(None),
-        session,
-    };
-    people.load(None);
+    let filter = RwSignal::new(PeopleFilter::default());
+    let people = pages(move |after| {
+        let filter = filter.get();
+        async move {
+            client()
+                .list_people(&filter, Some(50), after.as_deref())
+                .await
+        }
+    });
+    let navigate = use_navigate();
+    // The invitation form's fields, cleared once an invitation is sent.
+    let (name, email) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let change: ChangePeople = act(move |change: Change| {
+        let navigate = navigate.clone();
+        async move {
+            let client = client();
+            let said = match change {
+                Change::Invite(body) => {
+                    let person = client.invite_person(&body).await?;
+                    name.set(String::new());
+                    email.set(String::new());
+                    match person.user.status {
+                        UserStatus::Invited => format!("Invitation sent to {}.", person.user.email),
+                        _ => format!("{} now has access to more organisations.", person.user.name),
+                    }
+                }
+                Change::Resend(id) => {
+                    client.resend_invitation(id).await?;
+                    "A new invitation is on its way.".into()
+                }
+                Change::Disable(id) => {
+                    let name = client.disable_person(id).await?.user.name;
+                    format!("{name} is disabled and signed out everywhere.")
+                }
+                Change::Enable(id) => {
+                    let name = client.enable_person(id).await?.user.name;
+                    format!("{name} can sign in again.")
+                }
+                Change::Role(id, role) => {
+                    let name = client.change_role(id, role).await?.user.name;
+                    format!("{name} has a new role; they sign in again to use it.")
+                }
+                Change::Reach(id, reach) => {
+                    let name = client.set_organization_access(id, reach).await?.user.name;
+                    match reach {
+                        OrganizationAccess::All => format!("{name} serves every organisation."),
+                        OrganizationAccess::Assigned => {
+                            format!("{name} serves only the organisations assigned to them.")
+                        }
+                    }
+                }
+                Change::ViewAs(id) => {
+                    let started = client.view_as(id).await?;
+                    session.view_as(started).await;
+                    navigate("/", Default::default());
+                    return Ok(String::new());
+                }
+            };
+            people.reload();
+            Ok(said)
+        }
+    });
     let can_manage = Signal::derive(move || session.is_staff_admin());
+    let said = RwSignal::new(None::<String>);
+    Effect::new(move || match change.value().get() {
+        Some(Ok(text)) => said.set(Some(text)),
+        Some(Err(_)) => said.set(None),
+        None => {}
+    });
     view! {
         <Show
             when=move || role().is_some()
@@ -95,54 +109,44 @@ pub fn PeoplePage() -> impl IntoView {
         >
             <h1>"People"</h1>
             <Show when=move || can_manage.get()>
-                <InvitePersonForm people=people/>
-                <ImportForm people=people/>
+                <InvitePersonForm change name email/>
+                <ImportForm people said/>
             </Show>
             <section class="card" aria-labelledby="people-title">
                 <h2 id="people-title">"Everyone with access"</h2>
-                <PeopleSearch people=people/>
-                <ErrorMessage message=people.error/>
-                <Show when=move || people.notice.get().is_some()>
-                    <p class="notice" role="status">{move || people.notice.get().unwrap_or_default()}</p>
-                </Show>
-                {move || match people.items.get() {
-                    None => view! { <Loading label="Loading people…"/> }.into_any(),
-                    Some(list) if list.is_empty() => view! { <p class="empty">"Nobody matches."</p> }.into_any(),
-                    Some(list) => view! {
-                        <div class="table-wrap">
-                            <table>
-                                <thead><tr>
-                                    <th scope="col">"Person"</th>
-                                    <th scope="col">"Kind"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|user| view! {
-                                        <PersonRow user=user people=people can_manage=can_manage/>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                }}
-                <Show when=move || people.cursor.get().is_some()>
-                    <button type="button" class="button secondary"
-                        on:click=move |_| people.load(people.cursor.get_untracked())>"Show more"</button>
-                </Show>
+                <PeopleSearch filter/>
+                <ActionError action=change/>
+                {move || said.get().filter(|s| !s.is_empty()).map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                <Paged pages=people loading="Loading people…" empty="Nobody matches." let:list>
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"Person"</th>
+                                <th scope="col">"Kind"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                <For each=move || list.get() key=|u| (u.id, u.status, u.staff_role, u.organization_access) let:user>
+                                    <PersonRow user change can_manage/>
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                </Paged>
             </section>
         </Show>
     }
 }
 
 #[component]
-fn PeopleSearch(people: People) -> impl IntoView {
+fn PeopleSearch(filter: RwSignal<PeopleFilter>) -> impl IntoView {
     let words = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let apply = move || {
         let q = words.get_untracked();
-        people.filter.set(PeopleFilter {
+        filter.set(PeopleFilter {
             q: (!q.trim().is_empty()).then_some(q),
             kind: match kind.get_untracked().as_str() {
                 "staff" => Some(UserKind::Staff),
@@ -156,7 +160,6 @@ fn PeopleSearch(people: People) -> impl IntoView {
                 _ => None,
             },
         });
-        people.load(None);
     };
     view! {
         <form class="toolbar" role="search" on:submit=move |ev: SubmitEvent| { ev.prevent_default(); apply(); }>
@@ -193,52 +196,17 @@ fn kind_label(user: &User) -> String {
 }
 
 #[component]
-fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoView {
-    let session = people.session;
+fn PersonRow(user: User, change: ChangePeople, can_manage: Signal<bool>) -> impl IntoView {
+    let session = use_session();
     let id = user.id;
     let is_me = session.me.get_untracked().is_some_and(|m| m.user.id == id);
     let my_role = session.me.get_untracked().and_then(|m| m.staff_role);
     let status = user.status;
     let staff_role = user.staff_role;
-    let disable = move |_| {
-        spawn_local(async move {
-            let result = client().disable_person(id).await;
-            people.changed(result, |u| {
-                format!("{} is disabled and signed out everywhere.", u.name)
-            });
-        });
-    };
-    let enable = move |_| {
-        spawn_local(async move {
-            let result = client().enable_person(id).await;
-            people.changed(result, |u| format!("{} can sign in again.", u.name));
-        });
-    };
-    let resend = move |_| {
-        spawn_local(async move {
-            match client().resend_invitation(id).await {
-                Ok(()) => {
-                    people.error.set(None);
-                    people
-                        .notice
-                        .set(Some("A new invitation is on its way.".into()));
-                }
-                Err(e) => people.failed(&e),
-            }
-        });
-    };
-    let navigate = leptos_router::hooks::use_navigate();
-    let view_as = move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match client().view_as(id).await {
-                Ok(started) => {
-                    session.view_as(started).await;
-                    navigate("/", Default::default());
-                }
-                Err(e) => people.failed(&e),
-            }
-        });
+    let ask = move |c: Change| {
+        move |_| {
+            change.dispatch(c.clone());
+        }
     };
     let change_role = move |ev: leptos::ev::Event| {
         let role = match event_target_value(&ev).as_str() {
@@ -246,27 +214,14 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
             "admin" => StaffRole::Admin,
             _ => StaffRole::Agent,
         };
-        spawn_local(async move {
-            let result = client().change_role(id, role).await;
-            people.changed(result, |u| {
-                format!("{} has a new role; they sign in again to use it.", u.name)
-            });
-        });
+        change.dispatch(Change::Role(id, role));
     };
     let change_reach = move |ev: leptos::ev::Event| {
         let reach = match event_target_value(&ev).as_str() {
             "all" => OrganizationAccess::All,
             _ => OrganizationAccess::Assigned,
         };
-        spawn_local(async move {
-            let result = client().set_organization_access(id, reach).await;
-            people.changed(result, |u| match reach {
-                OrganizationAccess::All => format!("{} serves every organisation.", u.name),
-                OrganizationAccess::Assigned => {
-                    format!("{} serves only the organisations assigned to them.", u.name)
-                }
-            });
-        });
+        change.dispatch(Change::Reach(id, reach));
     };
     let reach = user.organization_access;
     // Whose reach this user may change: staff of a lower role than their own.
@@ -294,12 +249,12 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
             <td><span class=format!("status status-{}", status_label(status).to_lowercase())>{status_label(status)}</span></td>
             <td class="actions">
                 {(user.kind == UserKind::Customer && status == UserStatus::Active).then(|| view! {
-                    <button type="button" class="button secondary small" on:click=view_as.clone()
+                    <button type="button" class="button secondary small" on:click=ask(Change::ViewAs(id))
                         aria-label=format!("View the portal as {}", user.name)>"View as"</button>
                 })}
                 <Show when=move || can_manage.get()>
                     {(manageable && status == UserStatus::Invited).then(|| view! {
-                        <button type="button" class="button secondary small" on:click=resend>"Resend invitation"</button>
+                        <button type="button" class="button secondary small" on:click=ask(Change::Resend(id))>"Resend invitation"</button>
                     })}
                     {(manageable && staff_role.is_some()).then(|| {
                         let grantable = grantable.clone();
@@ -325,10 +280,10 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
                     })}
                     {manageable.then(|| match status {
                         UserStatus::Disabled => view! {
-                            <button type="button" class="button secondary small" on:click=enable>"Enable"</button>
+                            <button type="button" class="button secondary small" on:click=ask(Change::Enable(id))>"Enable"</button>
                         }.into_any(),
                         _ => view! {
-                            <button type="button" class="button danger small" on:click=disable>"Disable"</button>
+                            <button type="button" class="button danger small" on:click=ask(Change::Disable(id))>"Disable"</button>
                         }.into_any(),
                     })}
                 </Show>
@@ -339,24 +294,22 @@ fn PersonRow(user: User, people: People, can_manage: Signal<bool>) -> impl IntoV
 
 /// Invite a contact to an organisation with scopes, or a staff member with a role.
 #[component]
-fn InvitePersonForm(people: People) -> impl IntoView {
-    let session = people.session;
+fn InvitePersonForm(
+    change: ChangePeople,
+    name: RwSignal<String>,
+    email: RwSignal<String>,
+) -> impl IntoView {
+    let session = use_session();
     let my_role = move || session.me.get().and_then(|m| m.staff_role);
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
     let invite_as = RwSignal::new("customer".to_string());
     let organization = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![Scope::Documents]);
-    let organizations = RwSignal::new(Vec::<Organization>::new());
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    spawn_local(async move {
-        if let Ok(page) = client().list_organizations(Some(100), None).await {
-            if let Some(first) = page.items.first() {
-                organization.set(first.id.to_string());
-            }
-            organizations.set(page.items);
+    let organizations = load(move || async move {
+        let page = client().list_organizations(Some(100), None).await?;
+        if let Some(first) = page.items.first() {
+            organization.set(first.id.to_string());
         }
+        Ok(page.items)
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -373,33 +326,12 @@ fn InvitePersonForm(people: People) -> impl IntoView {
             }],
             _ => vec![],
         };
-        let body = InvitePerson {
+        change.dispatch(Change::Invite(InvitePerson {
             email: email.get_untracked(),
             name: name.get_untracked(),
             staff_role,
             memberships,
-        };
-        pending.set(true);
-        spawn_local(async move {
-            match client().invite_person(&body).await {
-                Ok(person) => {
-                    error.set(None);
-                    let message = match person.user.status {
-                        UserStatus::Invited => format!("Invitation sent to {}.", person.user.email),
-                        _ => format!("{} now has access to more organisations.", person.user.name),
-                    };
-                    people.notice.set(Some(message));
-                    name.set(String::new());
-                    email.set(String::new());
-                    people.load(None);
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-            pending.set(false);
-        });
+        }));
     };
     let as_contact = move || invite_as.get() == "customer";
     view! {
@@ -427,7 +359,7 @@ fn InvitePersonForm(people: People) -> impl IntoView {
                     <div class="field">
                         <label for="person-org">"Organisation"</label>
                         <select id="person-org" on:change=move |ev| organization.set(event_target_value(&ev))>
-                            {move || organizations.get().into_iter().map(|o| {
+                            {move || organizations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|o| {
                                 let id = o.id.to_string();
                                 view! { <option value=id.clone() selected=move || organization.get() == id>{o.name}</option> }
                             }).collect_view()}
@@ -435,8 +367,7 @@ fn InvitePersonForm(people: People) -> impl IntoView {
                     </div>
                     <ScopePicker id="person-scopes" legend="What they may do there" value=scopes/>
                 </Show>
-                <ErrorMessage message=error/>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Send invitation"</button>
+                <button type="submit" class="button primary" disabled=change.pending()>"Send invitation"</button>
             </form>
         </section>
     }
@@ -454,67 +385,42 @@ fn report_text(r: &ImportReport) -> String {
 /// Import organisations and contacts from a CSV file: checked first (a dry run shows what
 /// would happen, or every bad line), then imported in one go.
 #[component]
-fn ImportForm(people: People) -> impl IntoView {
-    let session = people.session;
-    let file = RwSignal::new(None::<Vec<u8>>);
-    let report = RwSignal::new(None::<ImportReport>);
-    let problems = RwSignal::new(Vec::<String>::new());
-    let pending = RwSignal::new(false);
-    let run = move |dry_run: bool| {
-        let Some(bytes) = file.get_untracked() else {
-            return;
-        };
-        pending.set(true);
-        spawn_local(async move {
-            match client().import_people(bytes, dry_run).await {
-                Ok(r) => {
-                    problems.set(Vec::new());
-                    if !r.dry_run {
-                        file.set(None);
-                        people
-                            .notice
-                            .set(Some(format!("Imported. {}", report_text(&r))));
-                        people.load(None);
-                    }
-                    report.set(Some(r));
-                }
-                Err(e) => {
-                    session.check(&e);
-                    report.set(None);
-                    let listed: Vec<String> = e
-                        .problem()
-                        .map(|p| {
-                            p.errors
-                                .iter()
-                                .map(|f| {
-                                    format!("{}: {}", f.field.replace("rows.", "line "), f.message)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    problems.set(if listed.is_empty() {
-                        vec![problems::message(&e)]
-                    } else {
-                        listed
-                    });
-                }
-            }
-            pending.set(false);
-        });
+fn ImportForm(people: Pages<User>, said: RwSignal<Option<String>>) -> impl IntoView {
+    let file = RwSignal::new(None::<SendWrapper<web_sys::File>>);
+    // `true` checks the file (a dry run), `false` imports it.
+    let run = act(move |dry_run: bool| async move {
+        let chosen = file
+            .get_untracked()
+            .ok_or_else(|| Failed::new("Choose a CSV file."))?;
+        let bytes = read_file(&chosen).await.map_err(Failed::new)?;
+        let report = client().import_people(bytes, dry_run).await?;
+        if !report.dry_run {
+            file.set(None);
+            said.set(Some(format!("Imported. {}", report_text(&report))));
+            people.reload();
+        }
+        Ok(report)
+    });
+    let problems = move || match run.value().get() {
+        Some(Err(failed)) if failed.fields().is_empty() => vec![failed.to_string()],
+        Some(Err(failed)) => failed
+            .fields()
+            .iter()
+            .map(|(field, message)| format!("{}: {message}", field.replace("rows.", "line ")))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let checked = move || {
+        run.value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|r| r.dry_run && file.with(Option::is_some))
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(chosen) = chosen_file(&ev) else {
-            return;
-        };
-        spawn_local(async move {
-            match read_file(&chosen).await {
-                Ok(bytes) => {
-                    file.set(Some(bytes));
-                    run(true);
-                }
-                Err(message) => problems.set(vec![message]),
-            }
-        });
+        if let Some(chosen) = chosen_file(&ev) {
+            file.set(Some(SendWrapper::new(chosen)));
+            run.dispatch(true);
+        }
     };
     view! {
         <section class="card" aria-labelledby="import-title">
@@ -524,18 +430,17 @@ fn ImportForm(people: People) -> impl IntoView {
                 <label for="import-file">"CSV file"</label>
                 <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file/>
             </div>
-            <Show when=move || !problems.with(Vec::is_empty)>
+            <Show when=move || !problems().is_empty()>
                 <div class="error" role="alert">
                     <p>"Nothing was imported. Fix these lines and choose the file again:"</p>
-                    <ul>{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                    <ul>{move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
                 </div>
             </Show>
-            <Show when=move || report.get().is_some_and(|r| r.dry_run) && file.with(Option::is_some)>
-                <p class="notice" role="status">{move || report.get().map(|r| report_text(&r)).unwrap_or_default()}</p>
-                <button type="button" class="button primary" disabled=move || pending.get() on:click=move |_| run(false)>
-                    "Import"
-                </button>
-            </Show>
+            {move || checked().map(|report| view! {
+                <p class="notice" role="status">{report_text(&report)}</p>
+                <button type="button" class="button primary" disabled=run.pending()
+                    on:click=move |_| { run.dispatch(false); }>"Import"</button>
+            })}
         </section>
     }
 }

@@ -1,11 +1,12 @@
 //! `/profile`: who is signed in, and where: the open sessions, each of which can be ended.
 
-use crate::components::form::{ErrorMessage, TextField};
-use crate::components::shell::{Loading, role_label};
-use crate::problems;
+use crate::components::form::{Notice, TextField};
+use crate::components::shell::role_label;
+use crate::remote::{ActionError, Failed, Loaded, act, load, succeeded};
 use crate::session::{Session, client, use_session};
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use portico_shared::SessionId;
 use portico_shared::auth::{ChangePassword, SessionInfo};
 use portico_shared::people::{ChangeEmail, UpdateProfile};
 use portico_shared::tenancy::{User, UserKind};
@@ -34,9 +35,9 @@ pub fn Profile() -> impl IntoView {
             })
         }}
         <ProfileForm session=session/>
-        <ChangeEmailForm session=session/>
-        <ChangePasswordForm session=session/>
-        <Sessions session=session/>
+        <ChangeEmailForm/>
+        <ChangePasswordForm/>
+        <Sessions/>
     }
 }
 
@@ -51,36 +52,22 @@ fn ProfileForm(session: Session) -> impl IntoView {
     let phone = field(|u| u.phone.clone());
     let locale = field(|u| u.locale.clone());
     let time_zone = field(|u| u.time_zone.clone());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+    let save = act(move |body: UpdateProfile| async move {
+        let user = client().update_profile(&body).await?;
+        session.me.update(|me| {
+            if let Some(me) = me {
+                me.user = user;
+            }
+        });
+        Ok(())
+    });
+    let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let body = UpdateProfile {
+        save.dispatch(UpdateProfile {
             name: Some(name.get_untracked()),
             phone: Some(phone.get_untracked()),
             locale: Some(locale.get_untracked()),
             time_zone: Some(time_zone.get_untracked()),
-        };
-        pending.set(true);
-        done.set(false);
-        spawn_local(async move {
-            match client().update_profile(&body).await {
-                Ok(user) => {
-                    error.set(None);
-                    done.set(true);
-                    session.me.update(|me| {
-                        if let Some(me) = me {
-                            me.user = user;
-                        }
-                    });
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-            pending.set(false);
         });
     };
     view! {
@@ -92,11 +79,9 @@ fn ProfileForm(session: Session) -> impl IntoView {
                     placeholder="+44 20 7946 0958" value=phone/>
                 <TextField id="profile-locale" label="Language" placeholder="en-GB" value=locale/>
                 <TextField id="profile-time-zone" label="Time zone" placeholder="Europe/London" value=time_zone/>
-                <ErrorMessage message=error/>
-                <Show when=move || done.get()>
-                    <p class="notice" role="status">"Your details are saved."</p>
-                </Show>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Save details"</button>
+                <ActionError action=save/>
+                <Notice when=succeeded(save) text="Your details are saved."/>
+                <button type="submit" class="button primary" disabled=save.pending()>"Save details"</button>
             </form>
         </section>
     }
@@ -104,38 +89,25 @@ fn ProfileForm(session: Session) -> impl IntoView {
 
 /// A new email address: the password again, then a link to the new address confirms it.
 #[component]
-fn ChangeEmailForm(session: Session) -> impl IntoView {
+fn ChangeEmailForm() -> impl IntoView {
     let new_email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let sent = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+    let send = act(move |body: ChangeEmail| async move {
+        client().change_email(&body).await?;
+        password.set(String::new());
+        Ok(format!(
+            "We have sent a link to {}. Your address changes when you open it.",
+            body.new_email.trim()
+        ))
+    });
+    let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let body = ChangeEmail {
+        send.dispatch(ChangeEmail {
             new_email: new_email.get_untracked(),
             password: password.get_untracked(),
-        };
-        pending.set(true);
-        sent.set(None);
-        spawn_local(async move {
-            match client().change_email(&body).await {
-                Ok(()) => {
-                    error.set(None);
-                    sent.set(Some(format!(
-                        "We have sent a link to {}. Your address changes when you open it.",
-                        body.new_email.trim()
-                    )));
-                    password.set(String::new());
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-            pending.set(false);
         });
     };
+    let sent = move || send.value().get().and_then(Result::ok);
     view! {
         <section class="card narrow" aria-labelledby="email-title">
             <h2 id="email-title">"Change your email address"</h2>
@@ -144,51 +116,34 @@ fn ChangeEmailForm(session: Session) -> impl IntoView {
                     required=true value=new_email/>
                 <TextField id="email-password" label="Your password" kind="password"
                     autocomplete="current-password" required=true value=password/>
-                <ErrorMessage message=error/>
-                <Show when=move || sent.get().is_some()>
-                    <p class="notice" role="status">{move || sent.get().unwrap_or_default()}</p>
-                </Show>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Send confirmation link"</button>
+                <ActionError action=send/>
+                {move || sent().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                <button type="submit" class="button primary" disabled=send.pending()>"Send confirmation link"</button>
             </form>
         </section>
     }
 }
 
 #[component]
-fn ChangePasswordForm(session: Session) -> impl IntoView {
+fn ChangePasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        done.set(false);
-        if new.get_untracked() != confirm.get_untracked() {
-            error.set(Some("The new passwords do not match.".into()));
-            return;
+    let change = act(move |body: ChangePassword| async move {
+        if body.new_password != confirm.get_untracked() {
+            return Err(Failed::new("The new passwords do not match."));
         }
-        let body = ChangePassword {
+        client().change_password(&body).await?;
+        for field in [current, new, confirm] {
+            field.set(String::new());
+        }
+        Ok(())
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(ChangePassword {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
-        };
-        pending.set(true);
-        spawn_local(async move {
-            match client().change_password(&body).await {
-                Ok(()) => {
-                    error.set(None);
-                    done.set(true);
-                    for field in [current, new, confirm] {
-                        field.set(String::new());
-                    }
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-            pending.set(false);
         });
     };
     view! {
@@ -202,11 +157,9 @@ fn ChangePasswordForm(session: Session) -> impl IntoView {
                     autocomplete="new-password" required=true value=new/>
                 <TextField id="confirm-password" label="New password again" kind="password"
                     autocomplete="new-password" required=true value=confirm/>
-                <ErrorMessage message=error/>
-                <Show when=move || done.get()>
-                    <p class="notice" role="status">"Your password has been changed. Other devices are signed out."</p>
-                </Show>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Change password"</button>
+                <ActionError action=change/>
+                <Notice when=succeeded(change) text="Your password has been changed. Other devices are signed out."/>
+                <button type="submit" class="button primary" disabled=change.pending()>"Change password"</button>
             </form>
         </section>
     }
@@ -245,73 +198,51 @@ fn device(user_agent: Option<&str>) -> String {
 }
 
 #[component]
-fn Sessions(session: Session) -> impl IntoView {
-    let sessions = RwSignal::new(None::<Vec<SessionInfo>>);
-    let error = RwSignal::new(None::<String>);
-    let load = move || {
-        spawn_local(async move {
-            match client().my_sessions().await {
-                Ok(list) => {
-                    error.set(None);
-                    sessions.set(Some(list));
-                }
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-        });
-    };
-    load();
-    let end = move |id| {
-        spawn_local(async move {
-            match client().end_session(id).await {
-                Ok(()) => load(),
-                Err(e) => {
-                    session.check(&e);
-                    error.set(Some(problems::message(&e)));
-                }
-            }
-        });
-    };
+fn Sessions() -> impl IntoView {
+    let sessions = load(|| async { Ok(client().my_sessions().await?) });
+    let end = act(move |id: SessionId| async move {
+        client().end_session(id).await?;
+        sessions.refetch();
+        Ok(())
+    });
     view! {
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Where you are signed in"</h2>
-            <ErrorMessage message=error/>
-            {move || match sessions.get() {
-                None => view! { <Loading label="Loading your sessions…"/> }.into_any(),
-                Some(list) => view! {
-                    <ul class="session-list">
-                        {list.into_iter().map(|s| {
-                            let name = device(s.user_agent.as_deref());
-                            let label = format!("End the session on {name}");
-                            let id = s.id;
-                            view! {
-                                <li>
-                                    <div>
-                                        <strong>{name.clone()}</strong>
-                                        {s.current.then(|| view! { <span class="badge">"This device"</span> })}
-                                        <div class="muted">
-                                            {format!(
-                                                "Last active {} · {}",
-                                                crate::dates::local_time(s.last_used_at),
-                                                s.ip.unwrap_or_else(|| "unknown address".into())
-                                            )}
-                                        </div>
-                                    </div>
-                                    {(!s.current).then(|| view! {
-                                        <button type="button" class="button secondary small" aria-label=label
-                                            on:click=move |_| end(id)>
-                                            "End session"
-                                        </button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-            }}
+            <ActionError action=end/>
+            <Loaded data=sessions loading="Loading your sessions…" let:list>
+                <ul class="session-list">
+                    {list.into_iter().map(|s| view! { <SessionRow session=s end/> }).collect_view()}
+                </ul>
+            </Loaded>
         </section>
+    }
+}
+
+#[component]
+fn SessionRow(session: SessionInfo, end: Action<SessionId, Result<(), Failed>>) -> impl IntoView {
+    let name = device(session.user_agent.as_deref());
+    let label = format!("End the session on {name}");
+    let id = session.id;
+    view! {
+        <li>
+            <div>
+                <strong>{name.clone()}</strong>
+                {session.current.then(|| view! { <span class="badge">"This device"</span> })}
+                <div class="muted">
+                    {format!(
+                        "Last active {} · {}",
+                        crate::dates::local_time(session.last_used_at),
+                        session.ip.unwrap_or_else(|| "unknown address".into())
+                    )}
+                </div>
+            </div>
+            {(!session.current).then(|| view! {
+                <button type="button" class="button secondary small" aria-label=label
+                    on:click=move |_| { end.dispatch(id); }>
+                    "End session"
+                </button>
+            })}
+        </li>
     }
 }
 

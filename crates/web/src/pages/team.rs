@@ -3,13 +3,11 @@
 //! Admins invite colleagues with scopes, change scopes, resend invitations and remove people;
 //! nobody changes their own access here.
 
-use crate::components::form::{ErrorMessage, TextField};
-use crate::components::shell::Loading;
-use crate::problems;
-use crate::session::{Session, client, use_session};
+use crate::components::form::{TextField, confirmed};
+use crate::remote::{ActionError, Failed, Loaded, act, load};
+use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portico_shared::people::{InviteMember, Member};
 use portico_shared::tenancy::{Scope, UserStatus};
 use portico_shared::{OrganizationId, UserId};
@@ -76,132 +74,118 @@ pub fn ScopePicker(
     }
 }
 
-/// The team with its state and the calls that change it.
-#[derive(Clone, Copy)]
-struct Team {
-    org: OrganizationId,
-    members: RwSignal<Option<Vec<Member>>>,
-    error: RwSignal<Option<String>>,
-    notice: RwSignal<Option<String>>,
-    session: Session,
+/// What an admin changes about the team; each says what happened when it worked.
+#[derive(Clone)]
+enum Change {
+    Invite(InviteMember),
+    Scopes(UserId, Vec<Scope>),
+    Remove(UserId, String),
+    Resend(UserId),
 }
 
-impl Team {
-    fn load(self) {
-        spawn_local(async move {
-            let mut all = Vec::new();
-            let mut cursor: Option<String> = None;
-            loop {
-                match client()
-                    .list_members(self.org, Some(100), cursor.as_deref())
-                    .await
-                {
-                    Ok(page) => {
-                        all.extend(page.items);
-                        match page.next_cursor {
-                            Some(next) => cursor = Some(next),
-                            None => break,
-                        }
-                    }
-                    Err(e) => {
-                        self.failed(&e);
-                        return;
-                    }
-                }
-            }
-            all.sort_by_key(|a| a.user.name.to_lowercase());
-            self.members.set(Some(all));
-        });
-    }
+type ChangeTeam = Action<Change, Result<String, Failed>>;
 
-    fn failed(self, e: &portico_shared::client::ClientError) {
-        self.session.check(e);
-        self.notice.set(None);
-        self.error.set(Some(problems::message(e)));
+/// Every member, in name order (all pages of the list).
+async fn all_members(org: OrganizationId) -> Result<Vec<Member>, Failed> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = client()
+            .list_members(org, Some(100), cursor.as_deref())
+            .await?;
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
     }
-
-    fn done(self, message: String) {
-        self.error.set(None);
-        self.notice.set(Some(message));
-        self.load();
-    }
+    all.sort_by_key(|a| a.user.name.to_lowercase());
+    Ok(all)
 }
 
 #[component]
 pub fn TeamMembers(org: OrganizationId) -> impl IntoView {
     let session = use_session();
-    let team = Team {
-        org,
-        members: RwSignal::new(None),
-        error: RwSignal::new(None),
-        notice: RwSignal::new(None),
-        session,
-    };
-    team.load();
+    let members = load(move || all_members(org));
+    let (email, name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let change: ChangeTeam = act(move |change: Change| async move {
+        let client = client();
+        let said = match change {
+            Change::Invite(body) => {
+                let member = client.invite_member(org, &body).await?;
+                email.set(String::new());
+                name.set(String::new());
+                match member.user.status {
+                    UserStatus::Invited => format!("Invitation sent to {}.", member.user.email),
+                    _ => format!("{} now has access.", member.user.name),
+                }
+            }
+            Change::Scopes(id, scopes) => {
+                let member = client.change_member_scopes(org, id, scopes).await?;
+                format!("{}'s access is changed.", member.user.name)
+            }
+            Change::Remove(id, name) => {
+                client.remove_member(org, id).await?;
+                format!("{name} is removed from the team.")
+            }
+            Change::Resend(id) => {
+                client.resend_invitation(id).await?;
+                "A new invitation is on its way.".to_string()
+            }
+        };
+        members.refetch();
+        Ok(said)
+    });
     let me = move || session.me.get().map(|m| m.user.id);
+    let said = move || change.value().get().and_then(Result::ok);
     view! {
-        <InviteForm team=team/>
+        <InviteForm change email name/>
         <section class="card" aria-labelledby="team-title">
             <h2 id="team-title">"Team"</h2>
-            <ErrorMessage message=team.error/>
-            <Show when=move || team.notice.get().is_some()>
-                <p class="notice" role="status">{move || team.notice.get().unwrap_or_default()}</p>
-            </Show>
-            {move || match team.members.get() {
-                None => view! { <Loading label="Loading the team…"/> }.into_any(),
-                Some(list) if list.is_empty() => view! { <p class="empty">"Nobody is in this team yet."</p> }.into_any(),
-                Some(list) => view! {
-                    <div class="table-wrap">
-                        <table>
-                            <thead><tr>
-                                <th scope="col">"Person"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Access"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|m| {
-                                    let is_me = me() == Some(m.user.id);
-                                    view! { <MemberRow member=m team=team is_me=is_me/> }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
-            }}
+            <ActionError action=change/>
+            {move || said().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <Loaded data=members loading="Loading the team…" let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">"Nobody is in this team yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">"Person"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Access"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|m| {
+                                        let is_me = me() == Some(m.user.id);
+                                        view! { <MemberRow member=m change is_me/> }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }}
+            </Loaded>
         </section>
     }
 }
 
 #[component]
-fn InviteForm(team: Team) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
+fn InviteForm(
+    change: ChangeTeam,
+    email: RwSignal<String>,
+    name: RwSignal<String>,
+) -> impl IntoView {
     let scopes = RwSignal::new(vec![Scope::Documents]);
-    let pending = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let body = InviteMember {
+        change.dispatch(Change::Invite(InviteMember {
             email: email.get_untracked(),
             name: name.get_untracked(),
             scopes: scopes.get_untracked(),
-        };
-        pending.set(true);
-        spawn_local(async move {
-            match client().invite_member(team.org, &body).await {
-                Ok(member) => {
-                    let message = match member.user.status {
-                        UserStatus::Invited => format!("Invitation sent to {}.", member.user.email),
-                        _ => format!("{} now has access.", member.user.name),
-                    };
-                    email.set(String::new());
-                    name.set(String::new());
-                    team.done(message);
-                }
-                Err(e) => team.failed(&e),
-            }
-            pending.set(false);
-        });
+        }));
     };
     view! {
         <section class="card" aria-labelledby="invite-title">
@@ -212,60 +196,30 @@ fn InviteForm(team: Team) -> impl IntoView {
                     <TextField id="invite-email" label="Email" kind="email" required=true class="grow" value=email/>
                 </div>
                 <ScopePicker id="invite-scopes" legend="What they may do" value=scopes/>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Send invitation"</button>
+                <button type="submit" class="button primary" disabled=change.pending()>"Send invitation"</button>
             </form>
         </section>
     }
 }
 
 #[component]
-fn MemberRow(member: Member, team: Team, is_me: bool) -> impl IntoView {
-    let user = member.user.clone();
+fn MemberRow(member: Member, change: ChangeTeam, is_me: bool) -> impl IntoView {
+    let user = member.user;
     let id: UserId = user.id;
     let editing = RwSignal::new(false);
     let scopes = RwSignal::new(member.scopes.clone());
     let current = scopes_text(&member.scopes);
     let invited = user.status == UserStatus::Invited;
     let name = user.name.clone();
-    let save = move |_| {
-        let chosen = scopes.get_untracked();
-        spawn_local(async move {
-            match client().change_member_scopes(team.org, id, chosen).await {
-                Ok(m) => team.done(format!("{}'s access is changed.", m.user.name)),
-                Err(e) => team.failed(&e),
-            }
-        });
-    };
     let remove = {
         let name = name.clone();
         move |_| {
-            let sure = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&format!(
-                        "Remove {name} from the team? They lose access at once."
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if !sure {
-                return;
+            if confirmed(&format!(
+                "Remove {name} from the team? They lose access at once."
+            )) {
+                change.dispatch(Change::Remove(id, name.clone()));
             }
-            let name = name.clone();
-            spawn_local(async move {
-                match client().remove_member(team.org, id).await {
-                    Ok(()) => team.done(format!("{name} is removed from the team.")),
-                    Err(e) => team.failed(&e),
-                }
-            });
         }
-    };
-    let resend = move |_| {
-        spawn_local(async move {
-            match client().resend_invitation(id).await {
-                Ok(()) => team.done("A new invitation is on its way.".into()),
-                Err(e) => team.failed(&e),
-            }
-        });
     };
     view! {
         <tr>
@@ -276,10 +230,7 @@ fn MemberRow(member: Member, team: Team, is_me: bool) -> impl IntoView {
             </td>
             <td><span class=format!("status status-{}", status_label(user.status).to_lowercase())>{status_label(user.status)}</span></td>
             <td>
-                <Show when=move || editing.get() fallback={
-                    let current = current.clone();
-                    move || current.clone()
-                }>
+                <Show when=move || editing.get() fallback=move || current.clone()>
                     <ScopePicker id=format!("scopes-{id}") legend="Access" value=scopes/>
                 </Show>
             </td>
@@ -289,11 +240,13 @@ fn MemberRow(member: Member, team: Team, is_me: bool) -> impl IntoView {
                         <button type="button" class="button secondary small"
                             on:click=move |_| editing.set(true)>"Change access"</button>
                     }>
-                        <button type="button" class="button primary small" on:click=save>"Save"</button>
+                        <button type="button" class="button primary small"
+                            on:click=move |_| { change.dispatch(Change::Scopes(id, scopes.get_untracked())); }>"Save"</button>
                         <button type="button" class="button secondary small" on:click=move |_| editing.set(false)>"Cancel"</button>
                     </Show>
                     {invited.then(|| view! {
-                        <button type="button" class="button secondary small" on:click=resend>"Resend invitation"</button>
+                        <button type="button" class="button secondary small"
+                            on:click=move |_| { change.dispatch(Change::Resend(id)); }>"Resend invitation"</button>
                     })}
                     <button type="button" class="button danger small" on:click=remove.clone()
                         aria-label=format!("Remove {}", name.clone())>"Remove"</button>
