@@ -36,7 +36,8 @@ pub(crate) use lazy_page;
 
 /// Renders a lazily loaded page: a loading state while its chunk downloads (and the data the
 /// page reads first), the page once it is there, and a retry if the download fails. A
-/// transition: when the page reloads some of its data later, it stays on screen meanwhile.
+/// `Suspense`, not a `Transition` (whose machinery would join the first load): a page whose
+/// data reloads keeps it on screen meanwhile by drawing it inside `remote::Loaded`.
 pub fn lazy<F, Fut>(load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
@@ -44,7 +45,7 @@ where
 {
     let attempt = RwSignal::new(0_u32);
     view! {
-        <Transition fallback=|| view! { <Loading label="Loading…"/> }>
+        <Suspense fallback=|| view! { <Loading label="Loading…"/> }>
             {move || {
                 attempt.track();
                 Suspend::new(async move {
@@ -54,7 +55,7 @@ where
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }
 

@@ -1,25 +1,19 @@
-//! `/sign-in`: the tenant's branded sign-in page.
+//! `/sign-in`: the tenant's branded sign-in page. Part of every first load, so its two calls
+//! are plain futures: an `Action` would bring Leptos' async machinery (~3 KiB brotli) along.
 
 use crate::Tenant;
-use crate::branding;
 use crate::components::form::TextField;
 use crate::components::shell::{AuthCard, Loading};
 use crate::pages::links::{self, LinkKind};
-use crate::remote::{ActionError, Failed, act};
 use crate::session::{Status, client, use_session};
+use crate::{branding, problems};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portico_shared::auth::LoginRequest;
-
-/// How someone signs in here: with their password, or with a link emailed to them.
-#[derive(Clone)]
-enum Attempt {
-    Password(LoginRequest),
-    Link(String),
-}
 
 /// Where to go after signing in: only a path on this site (no open redirect).
 fn safe_next(next: Option<String>) -> String {
@@ -51,26 +45,10 @@ pub fn SignIn() -> impl IntoView {
     let tenant_field = RwSignal::new(tenant.slug.get_untracked().unwrap_or_default());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let known_tenant = move || tenant.branding.get().is_some();
-    // Signing in answers nothing (the session takes over); a link asked for says where it went.
-    let attempt = act(move |how: Attempt| async move {
-        match how {
-            Attempt::Password(request) => {
-                let token = client().login(&request).await?;
-                branding::remember(&request.tenant);
-                password.set(String::new());
-                session.signed_in(token.expires_in).await;
-                Ok(None)
-            }
-            Attempt::Link(email) if email.trim().is_empty() => {
-                Err(Failed::new("Enter your email address first."))
-            }
-            Attempt::Link(email) => Ok(Some(
-                links::request_link(LinkKind::SignIn, tenant, email).await?,
-            )),
-        }
-    });
-    let pending = attempt.pending();
+
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -81,18 +59,45 @@ pub fn SignIn() -> impl IntoView {
             .get_untracked()
             .map(|b| b.slug)
             .unwrap_or_else(|| tenant_field.get_untracked().trim().to_ascii_lowercase());
-        attempt.dispatch(Attempt::Password(LoginRequest {
-            tenant: slug,
+        let request = LoginRequest {
+            tenant: slug.clone(),
             email: email.get_untracked(),
             password: password.get_untracked(),
-        }));
+        };
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match client().login(&request).await {
+                Ok(token) => {
+                    branding::remember(&slug);
+                    password.set(String::new());
+                    session.signed_in(token.expires_in).await;
+                }
+                Err(e) => error.set(Some(problems::message(&e))),
+            }
+            pending.set(false);
+        });
     };
+
+    let link_sent = RwSignal::new(None::<String>);
     let email_me_a_link = move |_| {
-        if !pending.get_untracked() {
-            attempt.dispatch(Attempt::Link(email.get_untracked()));
+        if pending.get_untracked() {
+            return;
         }
+        if email.get_untracked().trim().is_empty() {
+            error.set(Some("Enter your email address first.".into()));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match links::request_link(LinkKind::SignIn, tenant, email.get_untracked()).await {
+                Ok(message) => link_sent.set(Some(message)),
+                Err(failed) => error.set(Some(failed.to_string())),
+            }
+            pending.set(false);
+        });
     };
-    let link_sent = move || attempt.value().get().and_then(Result::ok).flatten();
 
     view! {
         <AuthCard title="Sign in">
@@ -139,8 +144,10 @@ pub fn SignIn() -> impl IntoView {
                         required=true value=email/>
                     <TextField id="password" label="Password" kind="password"
                         autocomplete="current-password" required=true value=password/>
-                    <ActionError action=attempt/>
-                    {move || link_sent().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                    {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+                    <Show when=move || link_sent.get().is_some()>
+                        <p class="notice" role="status">{move || link_sent.get().unwrap_or_default()}</p>
+                    </Show>
                     <button type="submit" class="button primary" disabled=move || pending.get()>
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>

@@ -7,6 +7,7 @@
 mod details;
 
 use crate::components::form::TextField;
+use crate::components::shell::Loading;
 use crate::components::upload::{chosen_files, dropped_files, file_body};
 use crate::dates::local_time;
 use crate::remote::{ActionError, Failed, Loaded, act, load};
@@ -180,27 +181,31 @@ pub fn DocumentsPage() -> impl IntoView {
         }
     });
 
+    // A transition around the whole page: what the breadcrumbs, the folder's form and the
+    // details read from the listing stays on screen while it reloads.
     view! {
-        <h1>"Documents" {move || org_name.get().and_then(Result::ok).map(|n| format!(" — {n}"))}</h1>
-        <Show
-            when=move || org.get().is_some()
-            fallback=move || view! {
-                <section class="empty-state">
-                    <h2>"Choose an organisation"</h2>
-                    {move || if is_staff.get() {
-                        view! { <p>"Open an organisation from the " <A href="/staff">"staff console"</A> " to see its documents."</p> }.into_any()
-                    } else {
-                        view! { <p>"You are not part of an organisation with documents yet."</p> }.into_any()
-                    }}
-                </section>
-            }
-        >
-            <Breadcrumbs browser=browser/>
-            <Toolbar browser=browser/>
-            <Uploader browser=browser/>
-            <Files browser=browser/>
-            {move || browser.selected.get().map(|doc| view! { <Details browser=browser doc=doc/> })}
-        </Show>
+        <Transition fallback=|| view! { <Loading label="Loading documents…"/> }>
+            <h1>"Documents" {move || org_name.get().and_then(Result::ok).map(|n| format!(" — {n}"))}</h1>
+            <Show
+                when=move || org.get().is_some()
+                fallback=move || view! {
+                    <section class="empty-state">
+                        <h2>"Choose an organisation"</h2>
+                        {move || if is_staff.get() {
+                            view! { <p>"Open an organisation from the " <A href="/staff">"staff console"</A> " to see its documents."</p> }.into_any()
+                        } else {
+                            view! { <p>"You are not part of an organisation with documents yet."</p> }.into_any()
+                        }}
+                    </section>
+                }
+            >
+                <Breadcrumbs browser=browser/>
+                <Toolbar browser=browser/>
+                <Uploader browser=browser/>
+                <Files browser=browser/>
+                {move || browser.selected.get().map(|doc| view! { <Details browser=browser doc=doc/> })}
+            </Show>
+        </Transition>
     }
 }
 

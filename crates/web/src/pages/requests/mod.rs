@@ -15,12 +15,14 @@ pub use request::RequestPage;
 pub use templates::TemplatesPage;
 
 use crate::dates::calendar_date;
-use crate::remote::load;
 use crate::session::client;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use portico_shared::OrganizationId;
-use portico_shared::requests::{ItemKind, ItemStatus, RequestStatus, RequestSummary};
+use portico_shared::requests::{
+    ItemKind, ItemStatus, OrganizationProgress, RequestStatus, RequestSummary,
+};
 
 pub(crate) fn status_label(status: RequestStatus) -> &'static str {
     match status {
@@ -72,17 +74,25 @@ pub fn RequestCard(request: RequestSummary) -> impl IntoView {
 
 /// An organisation's requests at a glance: open, overdue and completed requests, items done
 /// of all ("3 of 5 done"), and the requests themselves.
+///
+/// Part of every contact's first load, so it asks with plain futures: a `LocalResource` would
+/// bring Leptos' async machinery (~5 KiB brotli) into the first load.
 #[component]
 pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
-    let progress = load(move || async move { Ok(client().organization_progress(org).await?) });
-    let requests = load(move || async move {
-        Ok(client()
-            .organization_request_summaries(org, None)
-            .await?
-            .items)
+    let progress = RwSignal::new(None::<OrganizationProgress>);
+    let requests = RwSignal::new(None::<Vec<RequestSummary>>);
+    spawn_local(async move {
+        if let Ok(p) = client().organization_progress(org).await {
+            progress.set(Some(p));
+        }
+    });
+    spawn_local(async move {
+        if let Ok(page) = client().organization_request_summaries(org, None).await {
+            requests.set(Some(page.items));
+        }
     });
     move || {
-        progress.get().and_then(Result::ok).filter(|p| p.items.total > 0).map(|p| {
+        progress.get().filter(|p| p.items.total > 0).map(|p| {
             let summary = format!(
                 "{} open request(s), {} overdue, {} completed",
                 p.open_requests, p.overdue_requests, p.completed_requests
@@ -95,7 +105,7 @@ pub fn OrganizationProgressCard(org: OrganizationId) -> impl IntoView {
                         {format!(" · {summary}")}
                     </p>
                     <progress max=p.items.total value=p.items.done aria-label="Items done"></progress>
-                    {move || match requests.get().and_then(Result::ok) {
+                    {move || match requests.get() {
                         Some(list) if !list.is_empty() => view! {
                             <ul class="request-list">
                                 {list.into_iter().map(|r| view! { <RequestCard request=r/> }).collect_view()}
