@@ -132,6 +132,51 @@ where
     }
 }
 
+/// What an action's successful run has to say, if anything.
+pub trait Said {
+    fn said(&self) -> Option<String>;
+}
+
+impl Said for String {
+    fn said(&self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl Said for &'static str {
+    fn said(&self) -> Option<String> {
+        Some((*self).to_string())
+    }
+}
+
+impl Said for Option<String> {
+    fn said(&self) -> Option<String> {
+        self.clone()
+    }
+}
+
+/// What the last successful run said, announced politely; nothing while it runs again.
+#[component]
+pub fn ActionSaid<I, O>(action: Action<I, Result<O, Failed>>) -> impl IntoView
+where
+    I: Send + Sync + 'static,
+    O: Said + Send + Sync + 'static,
+{
+    let text = move || {
+        if action.pending().get() {
+            return None;
+        }
+        action.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(Said::said)
+        })
+    };
+    view! {
+        {move || text().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+    }
+}
+
 /// Draws a resource: a loading line the first time, `children` with its value (kept on screen
 /// while it reloads), or what went wrong.
 #[component]

@@ -2,6 +2,8 @@
 //! browser's own dialogs and file pickers. A failed call's alert is `remote::ActionError`.
 
 use leptos::prelude::*;
+use portico_shared::OrganizationId;
+use portico_shared::organizations::Organization;
 
 /// A labelled input whose value lives in `value`.
 #[component]
@@ -52,6 +54,47 @@ pub fn NewPasswordField(value: RwSignal<String>) -> impl IntoView {
                 on:input=move |ev| value.set(event_target_value(&ev))/>
             <p class="hint" id="new-password-hint">"At least 12 characters. A few unrelated words work well."</p>
         </div>
+    }
+}
+
+/// The organisations to choose from (the first hundred; empty until they arrive or if they
+/// cannot be read).
+pub fn organization_choices() -> Signal<Vec<Organization>> {
+    let all = crate::remote::load(|| async {
+        Ok(crate::session::client()
+            .list_organizations(Some(100), None)
+            .await?
+            .items)
+    });
+    Signal::derive(move || all.get().and_then(Result::ok).unwrap_or_default())
+}
+
+/// A checkbox per organisation, bound to the chosen ones (where to send or publish something).
+#[component]
+pub fn OrganizationPicker(
+    #[prop(into)] legend: String,
+    organizations: Signal<Vec<Organization>>,
+    chosen: RwSignal<Vec<OrganizationId>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="scope-picker">
+            <legend>{legend}</legend>
+            {move || organizations.get().into_iter().map(|o| {
+                let id = o.id;
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
+                            on:change=move |ev| chosen.update(|c| {
+                                c.retain(|x| *x != id);
+                                if event_target_checked(&ev) {
+                                    c.push(id);
+                                }
+                            })/>
+                        {format!(" {}", o.name)}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }
 

@@ -2,10 +2,10 @@
 //! search and filters; admins and owners invite people, resend invitations, change staff
 //! roles, and disable or enable accounts.
 
-use crate::components::form::{TextField, chosen_file, read_file};
+use crate::components::form::{TextField, chosen_file, organization_choices, read_file};
 use crate::components::shell::role_label;
 use crate::pages::team::{ScopePicker, status_label};
-use crate::remote::{ActionError, Failed, Paged, Pages, act, load, pages};
+use crate::remote::{ActionError, Failed, Paged, Pages, act, pages};
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -304,13 +304,12 @@ fn InvitePersonForm(
     let invite_as = RwSignal::new("customer".to_string());
     let organization = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![Scope::Documents]);
-    let organizations = load(move || async move {
-        let page = client().list_organizations(Some(100), None).await?;
-        if let Some(first) = page.items.first() {
-            organization.set(first.id.to_string());
-        }
-        Ok(page.items)
-    });
+    let organizations = organization_choices();
+    // Until someone picks one, the first organisation listed (the one the select shows).
+    let organization_id = move || match organization.get_untracked().parse() {
+        Ok(id) => Some(id),
+        Err(_) => organizations.with_untracked(|all| all.first().map(|o| o.id)),
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let staff_role = match invite_as.get_untracked().as_str() {
@@ -319,8 +318,8 @@ fn InvitePersonForm(
             "agent" => Some(StaffRole::Agent),
             _ => None,
         };
-        let memberships = match (staff_role, organization.get_untracked().parse()) {
-            (None, Ok(organization_id)) => vec![MembershipGrant {
+        let memberships = match (staff_role, organization_id()) {
+            (None, Some(organization_id)) => vec![MembershipGrant {
                 organization_id,
                 scopes: scopes.get_untracked(),
             }],
@@ -359,7 +358,7 @@ fn InvitePersonForm(
                     <div class="field">
                         <label for="person-org">"Organisation"</label>
                         <select id="person-org" on:change=move |ev| organization.set(event_target_value(&ev))>
-                            {move || organizations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|o| {
+                            {move || organizations.get().into_iter().map(|o| {
                                 let id = o.id.to_string();
                                 view! { <option value=id.clone() selected=move || organization.get() == id>{o.name}</option> }
                             }).collect_view()}

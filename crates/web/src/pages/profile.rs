@@ -2,7 +2,7 @@
 
 use crate::components::form::{Notice, TextField};
 use crate::components::shell::role_label;
-use crate::remote::{ActionError, Failed, Loaded, act, load, succeeded};
+use crate::remote::{ActionError, ActionSaid, Failed, Loaded, act, load, succeeded};
 use crate::session::{Session, client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -107,7 +107,6 @@ fn ChangeEmailForm() -> impl IntoView {
             password: password.get_untracked(),
         });
     };
-    let sent = move || send.value().get().and_then(Result::ok);
     view! {
         <section class="card narrow" aria-labelledby="email-title">
             <h2 id="email-title">"Change your email address"</h2>
@@ -117,7 +116,7 @@ fn ChangeEmailForm() -> impl IntoView {
                 <TextField id="email-password" label="Your password" kind="password"
                     autocomplete="current-password" required=true value=password/>
                 <ActionError action=send/>
-                {move || sent().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                <ActionSaid action=send/>
                 <button type="submit" class="button primary" disabled=send.pending()>"Send confirmation link"</button>
             </form>
         </section>

@@ -4,7 +4,7 @@
 use crate::Tenant;
 use crate::branding;
 use crate::components::form::{TextField, chosen_file, read_file};
-use crate::remote::{ActionError, Failed, Loaded, act, load};
+use crate::remote::{ActionError, ActionSaid, Failed, Loaded, act, load};
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -107,12 +107,11 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
             change.dispatch(Change::Logo(SendWrapper::new(file)));
         }
     };
-    let said = move || change.value().get().and_then(Result::ok);
     let logo = move || shown.with(|s| s.tenant.branding.logo_url.clone());
 
     view! {
         <ActionError action=change/>
-        {move || said().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <ActionSaid action=change/>
         <section class="card" aria-labelledby="logo-title">
             <h2 id="logo-title">"Logo"</h2>
             <div class="logo-row">

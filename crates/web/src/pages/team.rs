@@ -4,7 +4,7 @@
 //! nobody changes their own access here.
 
 use crate::components::form::{TextField, confirmed};
-use crate::remote::{ActionError, Failed, Loaded, act, load};
+use crate::remote::{ActionError, ActionSaid, Failed, Loaded, act, load};
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -137,13 +137,12 @@ pub fn TeamMembers(org: OrganizationId) -> impl IntoView {
         Ok(said)
     });
     let me = move || session.me.get().map(|m| m.user.id);
-    let said = move || change.value().get().and_then(Result::ok);
     view! {
         <InviteForm change email name/>
         <section class="card" aria-labelledby="team-title">
             <h2 id="team-title">"Team"</h2>
             <ActionError action=change/>
-            {move || said().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <ActionSaid action=change/>
             <Loaded data=members loading="Loading the team…" let:list>
                 {if list.is_empty() {
                     view! { <p class="empty">"Nobody is in this team yet."</p> }.into_any()

@@ -2,10 +2,10 @@
 //! delete and restore, rename, move and publish to other organisations.
 
 use super::{Browser, human_size};
-use crate::components::form::TextField;
+use crate::components::form::{OrganizationPicker, TextField, organization_choices};
 use crate::components::upload::{chosen_files, file_body};
 use crate::dates::local_time;
-use crate::remote::{ActionError, Failed, act, load};
+use crate::remote::{ActionError, ActionSaid, Failed, act, load};
 use crate::session::client;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -192,13 +192,11 @@ fn Manage(browser: Browser, doc: Document, change: ChangeDocument) -> impl IntoV
     let target = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<OrganizationId>::new());
     let own = doc.organization_id;
-    let organizations = load(move || async move {
-        let page = client().list_organizations(Some(100), None).await?;
-        Ok(page
-            .items
-            .into_iter()
-            .filter(|o| o.id != own)
-            .collect::<Vec<_>>())
+    let all = organization_choices();
+    let organizations = Signal::derive(move || {
+        let mut others = all.get();
+        others.retain(|o| o.id != own);
+        others
     });
     let rename = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -244,21 +242,9 @@ fn Manage(browser: Browser, doc: Document, change: ChangeDocument) -> impl IntoV
                 </div>
                 <button type="button" class="button secondary" on:click=move_to>"Move"</button>
             </div>
-            <fieldset class="scope-picker">
-                <legend>"Publish a copy to"</legend>
-                {move || organizations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|o| {
-                    let oid = o.id;
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || chosen.get().contains(&oid)
-                                on:change=move |ev| chosen.update(|c| if event_target_checked(&ev) { c.push(oid) } else { c.retain(|x| *x != oid) })/>
-                            {format!(" {}", o.name)}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <OrganizationPicker legend="Publish a copy to" organizations chosen/>
             <button type="button" class="button secondary" on:click=publish>"Publish"</button>
-            {move || published().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <ActionSaid action=change/>
         </details>
     }
 }

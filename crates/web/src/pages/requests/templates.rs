@@ -1,8 +1,8 @@
 //! `/staff/templates`: request templates — save one, send one to several organisations at
 //! once, delete one.
 
-use crate::components::form::TextField;
-use crate::remote::{ActionError, Failed, Loaded, act, load};
+use crate::components::form::{OrganizationPicker, TextField, organization_choices};
+use crate::remote::{ActionError, ActionSaid, Failed, Loaded, act, load};
 use crate::session::client;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -23,10 +23,7 @@ type ChangeTemplates = Action<Change, Result<Option<String>, Failed>>;
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
     let templates = load(|| async { Ok(client().list_templates().await?.items) });
-    let organizations =
-        load(|| async { Ok(client().list_organizations(Some(100), None).await?.items) });
-    let organizations =
-        Signal::derive(move || organizations.get().and_then(Result::ok).unwrap_or_default());
+    let organizations = organization_choices();
     let name = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let items = RwSignal::new(String::new());
@@ -77,11 +74,10 @@ pub fn TemplatesPage() -> impl IntoView {
                 .collect(),
         }));
     };
-    let said = move || change.value().get().and_then(Result::ok).flatten();
     view! {
         <h1>"Request templates"</h1>
         <ActionError action=change/>
-        {move || said().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <ActionSaid action=change/>
         <section class="card" aria-labelledby="templates-title">
             <h2 id="templates-title">"Templates"</h2>
             <Loaded data=templates loading="Loading templates…" let:list>
@@ -141,19 +137,7 @@ fn TemplateRow(
         <li class="template">
             <strong>{template.name.clone()}</strong>
             <span class="muted">{format!(" — {} item(s)", template.items.len())}</span>
-            <fieldset class="scope-picker">
-                <legend>{format!("Send {name} to")}</legend>
-                {move || organizations.get().into_iter().map(|o| {
-                    let oid = o.id;
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || chosen.get().contains(&oid)
-                                on:change=move |ev| chosen.update(|c| if event_target_checked(&ev) { c.push(oid) } else { c.retain(|x| *x != oid) })/>
-                            {format!(" {}", o.name)}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <OrganizationPicker legend=format!("Send {name} to") organizations chosen/>
             <div class="actions-row">
                 <button type="button" class="button primary" on:click=send>"Send"</button>
                 <button type="button" class="button danger"
