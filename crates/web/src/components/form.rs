@@ -5,6 +5,11 @@ use leptos::prelude::*;
 use portico_shared::OrganizationId;
 use portico_shared::organizations::Organization;
 
+/// What was typed, unless it was only blanks (an optional field left empty is `None`).
+pub fn given(text: String) -> Option<String> {
+    (!text.trim().is_empty()).then_some(text)
+}
+
 /// A labelled input whose value lives in `value`.
 #[component]
 pub fn TextField(
@@ -121,4 +126,16 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .await
         .map_err(|_| "The file could not be read.".to_string())?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::given;
+
+    #[test]
+    fn an_optional_field_of_blanks_is_not_given() {
+        assert_eq!(given(String::new()), None);
+        assert_eq!(given("  \t".into()), None);
+        assert_eq!(given(" CRM-7 ".into()).as_deref(), Some(" CRM-7 "));
+    }
 }

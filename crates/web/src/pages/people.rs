@@ -2,7 +2,7 @@
 //! search and filters; admins and owners invite people, resend invitations, change staff
 //! roles, and disable or enable accounts.
 
-use crate::components::form::{TextField, chosen_file, organization_choices, read_file};
+use crate::components::form::{TextField, chosen_file, given, organization_choices, read_file};
 use crate::components::shell::role_label;
 use crate::pages::team::{ScopePicker, status_label};
 use crate::remote::{ActionError, Failed, Paged, Pages, act, pages};
@@ -147,7 +147,7 @@ fn PeopleSearch(filter: RwSignal<PeopleFilter>) -> impl IntoView {
     let apply = move || {
         let q = words.get_untracked();
         filter.set(PeopleFilter {
-            q: (!q.trim().is_empty()).then_some(q),
+            q: given(q),
             kind: match kind.get_untracked().as_str() {
                 "staff" => Some(UserKind::Staff),
                 "customer" => Some(UserKind::Customer),

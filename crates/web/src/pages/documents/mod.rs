@@ -6,7 +6,7 @@
 
 mod details;
 
-use crate::components::form::TextField;
+use crate::components::form::{TextField, given};
 use crate::components::shell::Loading;
 use crate::components::upload::{chosen_files, dropped_files, file_body};
 use crate::dates::local_time;
@@ -67,11 +67,12 @@ async fn listing(
     let api = client();
     let filter = DocumentFilter {
         folder_id: folder,
-        q: (!search.trim().is_empty()).then_some(search.clone()),
+        q: given(search),
         deleted: bin.then_some(true),
     };
     let documents = api.list_documents(org, &filter, None).await?.items;
-    let folders = if search.trim().is_empty() && !bin {
+    // A search or the bin lists documents only; a folder also shows its folders.
+    let folders = if filter.q.is_none() && !bin {
         api.list_folders(org, &FolderFilter { parent_id: folder }, None)
             .await?
             .items

@@ -1,7 +1,7 @@
 //! `/staff/organizations/:id/requests/new`: staff build a request for one organisation —
 //! title, instructions, due date and items.
 
-use crate::components::form::TextField;
+use crate::components::form::{TextField, given};
 use crate::remote::{ActionError, Failed, act, load};
 use crate::session::client;
 use leptos::ev::SubmitEvent;
@@ -148,7 +148,7 @@ pub fn NewRequestPage() -> impl IntoView {
         ev.prevent_default();
         send.dispatch(CreateRequest {
             title: title.get_untracked(),
-            instructions: Some(instructions.get_untracked()).filter(|i| !i.trim().is_empty()),
+            instructions: given(instructions.get_untracked()),
             due_on: due.get_untracked().parse().ok(),
             assignee_ids: vec![],
             items: drafts.get_untracked().iter().map(Draft::item).collect(),

@@ -2,7 +2,7 @@
 //! approve, sign, answer); staff accept items or ask for changes, and may cancel the request.
 
 use super::{item_status_label, kind_label, status_label};
-use crate::components::form::TextField;
+use crate::components::form::{TextField, given};
 use crate::components::upload::{chosen_files, dropped_files, file_body};
 use crate::dates::{calendar_date, local_time};
 use crate::remote::{ActionError, Failed, Loaded, act, load};
@@ -349,10 +349,9 @@ fn ApproveAnswer(request: RequestId, item: RequestItem) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let item_id = item.id;
     let decide = change_item(move |approved: bool| async move {
-        let comment = comment.get_untracked();
         let body = ApproveItem {
             approved,
-            comment: (!comment.trim().is_empty()).then_some(comment),
+            comment: given(comment.get_untracked()),
         };
         client().approve_item(request, item_id, &body).await
     });
@@ -468,10 +467,9 @@ fn Review(request: RequestId, item: RequestItem) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let item_id = item.id;
     let decide = change_item(move |decision: ReviewDecision| async move {
-        let comment = comment.get_untracked();
         let body = ReviewItem {
             decision,
-            comment: (!comment.trim().is_empty()).then_some(comment),
+            comment: given(comment.get_untracked()),
         };
         client().review_item(request, item_id, &body).await
     });

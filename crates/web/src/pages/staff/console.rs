@@ -1,7 +1,7 @@
 //! `/staff`: the staff console — the customer organisations this staff member serves, with
 //! search, a status filter, and (for admins and owners) creating, archiving and restoring.
 
-use crate::components::form::TextField;
+use crate::components::form::{TextField, given};
 use crate::remote::{ActionError, Paged, Pages, act, pages};
 use crate::session::{client, use_session};
 use leptos::ev::SubmitEvent;
@@ -57,7 +57,7 @@ fn SearchForm(filter: RwSignal<OrganizationFilter>) -> impl IntoView {
     let apply = move || {
         let q = words.get_untracked();
         filter.set(OrganizationFilter {
-            q: (!q.trim().is_empty()).then_some(q),
+            q: given(q),
             status: match status.get_untracked().as_str() {
                 "active" => Some(OrganizationStatus::Active),
                 "archived" => Some(OrganizationStatus::Archived),
@@ -213,7 +213,7 @@ fn NewOrganization(list: Pages<Organization>) -> impl IntoView {
         let r = external_ref.get_untracked();
         add.dispatch(CreateOrganization {
             name: name.get_untracked(),
-            external_ref: (!r.trim().is_empty()).then_some(r),
+            external_ref: given(r),
             custom_fields: Default::default(),
         });
     };
