@@ -62,6 +62,20 @@ pub fn event_subscribers(state: &web::Data<AppState>) -> events::Subscribers {
         .merge(activity::events(state))
 }
 
+/// Every list and search the API runs, with representative arguments: what the plan test
+/// (`tests/api/plans.rs`) explains on each database.
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    [
+        organizations::lists(backend),
+        people::lists(backend),
+        documents::lists(backend),
+        requests::lists(backend),
+        settings::lists(backend),
+        activity::lists(backend),
+    ]
+    .concat()
+}
+
 /// A running server and what tests need to drive it.
 pub struct Application {
     port: u16,

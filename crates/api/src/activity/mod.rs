@@ -8,6 +8,42 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_events);
 }
 
+/// The activity list, with representative arguments (the plan test): all events or those of
+/// the assigned organisations, of some types or of one organisation.
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    use crate::auth::OrgVisibility;
+    use crate::db::both_pages;
+    use crate::events::queries::list_query;
+    use portico_shared::{OrganizationId, TenantId, UserId};
+    use uuid::Uuid;
+    let tenant = TenantId(Uuid::now_v7());
+    let staff = UserId(Uuid::now_v7());
+    let kinds = ["document.uploaded".to_string(), "request.submitted".to_string()];
+    let organization = Some(OrganizationId(Uuid::now_v7()));
+    let mut plans = Vec::new();
+    for (seen, who) in [
+        ("all", OrgVisibility::All),
+        ("assigned", OrgVisibility::AssignedTo(staff)),
+    ] {
+        let reach = who.binds();
+        for (what, kinds, organization) in [
+            ("", &[][..], None),
+            (" of two types", &kinds[..], None),
+            (" of an organisation", &[][..], organization),
+        ] {
+            for plan in both_pages(&format!("events{what}, {seen}"), |before| {
+                list_query(backend, tenant, reach, kinds, organization, before, 25)
+            }) {
+                plans.push(match who {
+                    OrgVisibility::All => plan,
+                    _ => plan.sorting("the events of the organisations assigned to one person"),
+                });
+            }
+        }
+    }
+    plans
+}
+
 /// Activity has no jobs of its own.
 pub fn jobs(_: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default()

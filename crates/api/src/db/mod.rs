@@ -7,6 +7,9 @@
 //! TEXT on SQLite). The few dialect-specific spots are named functions here.
 
 pub mod enums;
+pub mod query;
+
+pub use query::{Arg, ListPlan, Query, both_pages};
 
 use anyhow::Context;
 use sqlx::pool::PoolConnection;
@@ -223,7 +226,8 @@ impl Db {
                     "SELECT m.name, p.name, UPPER(p.type), p.\"notnull\" = 0 AND p.pk = 0, p.pk > 0 \
                      FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                     AND m.name <> '_sqlx_migrations' ORDER BY m.name, p.name",
+                     AND m.name <> '_sqlx_migrations' AND m.name NOT LIKE '%\\_fts' ESCAPE '\\' \
+                     AND m.name NOT LIKE '%\\_fts\\_%' ESCAPE '\\' ORDER BY m.name, p.name",
                 )
                 .fetch_all(pool)
                 .await?
@@ -265,12 +269,17 @@ impl Db {
 
     /// Every index the migrations name (not those backing a primary key or an inline
     /// `UNIQUE`), as `table.index`, and every foreign key as `table.column -> table`, sorted.
+    /// A search index is `table.table_fts` on both: SQLite's FTS5 table (whose own tables the
+    /// schema leaves out), PostgreSQL's trigram index.
     pub async fn constraints(&self) -> anyhow::Result<Vec<String>> {
         let rows: Vec<(String,)> = match &self.pool {
             Pool::Sqlite(pool) => {
                 sqlx::query_as(
                     "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' \
                        AND name NOT LIKE 'sqlite_autoindex%' \
+                     UNION ALL \
+                     SELECT substr(name, 1, length(name) - 4) || '.' || name FROM sqlite_master \
+                       WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%' \
                      UNION ALL \
                      SELECT m.name || '.' || f.\"from\" || ' -> ' || f.\"table\" \
                        FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
@@ -335,6 +344,47 @@ impl Tx {
 /// Whether `e` is a unique-constraint violation (the caller turns it into a 409).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Which backend a connection talks to.
+pub fn backend_of(c: &mut impl AsExec) -> Backend {
+    match c.exec() {
+        Exec::Sqlite(_) => Backend::Sqlite,
+        Exec::Postgres(_) => Backend::Postgres,
+    }
+}
+
+/// Appends `AND` a case-insensitive substring search for `words` in any of `columns` (SQL
+/// expressions over the row aliased `alias`, already lower-cased: `lower(o.name)`), served by
+/// the trigram index of `table` (migration `list_indexes`): on PostgreSQL pg_trgm's index over
+/// exactly these expressions; on SQLite the FTS5 table `<table>_fts`, whose trigram tokenizer
+/// matches a quoted term of three characters or more anywhere in a column. A shorter term has
+/// no trigram to look up: SQLite then tests each row the list walks (in key order, so a page
+/// stops after its rows are found).
+pub fn push_search(q: &mut Query, table: &str, alias: &str, columns: &[&str], words: &str) {
+    let words = words.trim();
+    if q.backend() == Backend::Sqlite && words.chars().count() >= 3 {
+        let fts = format!("{table}_fts");
+        q.sql(&format!(" AND {alias}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "))
+            .arg(format!("\"{}\"", words.replace('"', "\"\"")))
+            .sql(")");
+        return;
+    }
+    let pattern = contains_pattern(words);
+    let escape = match q.backend() {
+        // PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE
+        // would hide the pattern from the trigram index).
+        Backend::Postgres => "",
+        Backend::Sqlite => " ESCAPE '\\'",
+    };
+    q.sql(" AND (");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            q.sql(" OR ");
+        }
+        q.sql(&format!("{column} LIKE ")).arg(pattern.clone()).sql(escape);
+    }
+    q.sql(")");
 }
 
 /// A `LIKE` pattern finding `words` anywhere, with `%`, `_` and `\` taken literally.

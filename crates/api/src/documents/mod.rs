@@ -31,6 +31,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::storage_usage);
 }
 
+/// Every list and search of documents, with representative arguments (the plan test).
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    queries::lists(backend)
+}
+
 /// The documents jobs: purging the bin.
 pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default().on(handlers::PURGE_JOB, handlers::purge_handler(state.clone()))

@@ -2,7 +2,7 @@
 //! tenant first; callers have already checked the organisation and the caller's reach.
 
 use crate::db::enums::from_stored;
-use crate::db::{AsExec, contains_pattern};
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use chrono::{DateTime, Utc};
@@ -62,6 +62,24 @@ pub async fn get_folder(
 }
 
 /// One page of the folders directly in `parent` (the top level when `None`).
+pub fn folders_query(
+    backend: Backend,
+    tenant: TenantId,
+    org: OrganizationId,
+    parent: Option<FolderId>,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = Query::new(backend, &format!("{FOLDER_COLUMNS} WHERE tenant_id = "));
+    q.arg(tenant.0).sql(" AND organization_id = ").arg(org.0);
+    match parent {
+        Some(parent) => q.sql(" AND parent_id = ").arg(parent.0),
+        None => q.sql(" AND parent_id IS NULL"),
+    };
+    q.page_after("id", after, limit);
+    q
+}
+
 pub async fn list_folders(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -70,14 +88,9 @@ pub async fn list_folders(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<FolderRow>> {
-    let sql = format!(
-        "{FOLDER_COLUMNS} WHERE tenant_id = $1 AND organization_id = $2 \
-         AND (($3 IS NULL AND parent_id IS NULL) OR parent_id = $3) \
-         AND ($4 IS NULL OR id > $4) ORDER BY id LIMIT $5"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(org.0).bind(parent.map(|p| p.0)).bind(after)
-        .bind(i64::from(limit) + 1).fetch_all(e).await)
+    folders_query(backend_of(c), tenant, org, parent, after, limit)
+        .fetch_all(c)
+        .await
 }
 
 pub async fn update_folder(
@@ -190,16 +203,16 @@ const DOCUMENT_COLUMNS: &str = "SELECT d.id, d.organization_id, d.folder_id, d.n
      v.uploaded_by_name \
      FROM documents d JOIN document_versions v ON v.tenant_id = d.tenant_id \
      AND v.document_id = d.id AND v.version = d.current_version \
-     WHERE d.tenant_id = $1";
+     WHERE d.tenant_id = ";
 
 pub async fn get_document(
     c: &mut impl AsExec,
     tenant: TenantId,
     id: DocumentId,
 ) -> sqlx::Result<Option<DocumentRow>> {
-    let sql = format!("{DOCUMENT_COLUMNS} AND d.id = $2");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(id.0).fetch_optional(e).await)
+    let mut q = Query::new(backend_of(c), DOCUMENT_COLUMNS);
+    q.arg(tenant.0).sql(" AND d.id = ").arg(id.0);
+    q.fetch_optional(c).await
 }
 
 /// Which documents of an organisation a list shows.
@@ -213,6 +226,44 @@ pub struct DocumentQuery<'a> {
     pub scopes: Option<String>,
 }
 
+/// One page (plus one row) of an organisation's documents, by id: a folder's (through the
+/// index of its folder), the bin's (through the index of deleted documents), or, searching, the
+/// matches anywhere in the organisation (through the documents' trigram index).
+pub fn list_query(
+    backend: Backend,
+    tenant: TenantId,
+    query: &DocumentQuery<'_>,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = Query::new(backend, DOCUMENT_COLUMNS);
+    q.arg(tenant.0)
+        .sql(" AND d.organization_id = ")
+        .arg(query.organization.0);
+    if query.deleted {
+        q.sql(" AND d.deleted_at IS NOT NULL");
+    } else {
+        q.sql(" AND d.deleted_at IS NULL");
+    }
+    match (query.search, query.deleted, query.folder) {
+        (Some(words), _, _) => push_search(&mut q, "documents", "d", &["lower(d.name)"], words),
+        (None, true, _) => {}
+        (None, false, Some(folder)) => {
+            q.sql(" AND d.folder_id = ").arg(folder.0);
+        }
+        (None, false, None) => {
+            q.sql(" AND d.folder_id IS NULL");
+        }
+    }
+    if let Some(scopes) = &query.scopes {
+        q.sql(" AND (d.visibility = 'organization' OR (d.visibility = 'scope' AND ")
+            .arg(scopes.clone())
+            .sql(" LIKE '%,' || d.visible_scope || ',%'))");
+    }
+    q.page_after("d.id", after, limit);
+    q
+}
+
 pub async fn list_documents(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -220,22 +271,9 @@ pub async fn list_documents(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<DocumentRow>> {
-    let everywhere = query.search.is_some() || query.deleted;
-    let pattern = query.search.map(contains_pattern);
-    let sql = format!(
-        "{DOCUMENT_COLUMNS} AND d.organization_id = $2 \
-         AND ($3 OR ($4 IS NULL AND d.folder_id IS NULL) OR d.folder_id = $4) \
-         AND ($5 IS NULL OR LOWER(d.name) LIKE $5 ESCAPE '\\') \
-         AND (($6 AND d.deleted_at IS NOT NULL) OR (NOT $6 AND d.deleted_at IS NULL)) \
-         AND ($7 IS NULL OR d.visibility = 'organization' \
-              OR (d.visibility = 'scope' AND $7 LIKE '%,' || d.visible_scope || ',%')) \
-         AND ($8 IS NULL OR d.id > $8) ORDER BY d.id LIMIT $9"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(query.organization.0).bind(everywhere)
-        .bind(query.folder.map(|f| f.0)).bind(pattern.clone()).bind(query.deleted)
-        .bind(query.scopes.clone()).bind(after).bind(i64::from(limit) + 1)
-        .fetch_all(e).await)
+    list_query(backend_of(c), tenant, query, after, limit)
+        .fetch_all(c)
+        .await
 }
 
 /// A new document's row.
@@ -510,6 +548,23 @@ impl From<AccessRow> for AccessEntry {
 }
 
 /// One page of a document's access log, newest first.
+pub fn access_query(
+    backend: Backend,
+    tenant: TenantId,
+    document: DocumentId,
+    before: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = Query::new(
+        backend,
+        "SELECT id, version, kind, user_id, name, staff, ip, at FROM document_access \
+         WHERE tenant_id = ",
+    );
+    q.arg(tenant.0).sql(" AND document_id = ").arg(document.0);
+    q.page_before("id", before, limit);
+    q
+}
+
 pub async fn list_access(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -517,12 +572,9 @@ pub async fn list_access(
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<AccessRow>> {
-    on_db!(c, e => sqlx::query_as(
-        "SELECT id, version, kind, user_id, name, staff, ip, at FROM document_access \
-         WHERE tenant_id = $1 AND document_id = $2 AND ($3 IS NULL OR id < $3) \
-         ORDER BY id DESC LIMIT $4")
-        .bind(tenant.0).bind(document.0).bind(before).bind(i64::from(limit) + 1)
-        .fetch_all(e).await)
+    access_query(backend_of(c), tenant, document, before, limit)
+        .fetch_all(c)
+        .await
 }
 
 pub async fn insert_hold(
@@ -592,4 +644,57 @@ mod tests {
         assert!(unknown.to_string().contains("partners"));
         assert!(Document::try_from(row("partners")).is_err());
     }
+}
+
+/// The document lists with representative arguments (see `db::ListPlan`).
+pub fn lists(backend: Backend) -> Vec<ListPlan> {
+    let tenant = TenantId(Uuid::now_v7());
+    let organization = OrganizationId(Uuid::now_v7());
+    let folder = Some(FolderId(Uuid::now_v7()));
+    let list = |folder, search, deleted, scopes: Option<&str>| DocumentQuery {
+        organization,
+        folder,
+        search,
+        deleted,
+        scopes: scopes.map(String::from),
+    };
+    let mut plans = Vec::new();
+    for (what, query, sorts) in [
+        ("documents at the top", list(None, None, false, None), None),
+        ("documents in a folder", list(folder, None, false, None), None),
+        ("documents in the bin", list(None, None, true, None), None),
+        (
+            "documents searched",
+            list(folder, Some("invoice"), false, None),
+            Some("the search's matches"),
+        ),
+        (
+            "documents searched short",
+            list(None, Some("in"), false, None),
+            Some("the search's matches"),
+        ),
+        (
+            "documents at the top, for a contact",
+            list(None, None, false, Some(",documents,")),
+            None,
+        ),
+    ] {
+        for plan in both_pages(what, |after| list_query(backend, tenant, &query, after, 25)) {
+            plans.push(match sorts {
+                Some(why) => plan.sorting(why),
+                None => plan,
+            });
+        }
+    }
+    for parent in [None, folder] {
+        let name = if parent.is_some() { "folders in a folder" } else { "folders at the top" };
+        plans.extend(both_pages(name, |after| {
+            folders_query(backend, tenant, organization, parent, after, 25)
+        }));
+    }
+    let document = DocumentId(Uuid::now_v7());
+    plans.extend(both_pages("a document's access log", |before| {
+        access_query(backend, tenant, document, before, 25)
+    }));
+    plans
 }

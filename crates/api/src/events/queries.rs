@@ -1,6 +1,6 @@
 //! SQL for the event outbox and the subscribers' receipts.
 
-use crate::db::{AsExec, Backend};
+use crate::db::{AsExec, Backend, Query, backend_of};
 use crate::on_db;
 use chrono::{DateTime, Utc};
 use portico_shared::{EventId, OrganizationId, TenantId};
@@ -84,18 +84,69 @@ pub async fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> sqlx::Result<Vec<EventRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND ($2 IS NULL OR kind = $2) \
-         ORDER BY id DESC LIMIT $3"
+    let mut q = Query::new(
+        backend_of(c),
+        &format!("SELECT {COLUMNS} FROM events WHERE tenant_id = "),
     );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(kind).bind(limit).fetch_all(e).await)
+    q.arg(tenant.0);
+    if let Some(kind) = kind {
+        q.sql(" AND kind = ").arg(kind);
+    }
+    q.sql(" ORDER BY id DESC LIMIT ").arg(limit);
+    q.fetch_all(c).await
 }
 
 /// One page (plus one row) of the events a reader may see, newest first, before `before`.
-/// `reach` is their organisation visibility as bound parameters (`OrgVisibility::binds`):
-/// `all` reads every event; `assigned`, the events about the organisations assigned to the
-/// user; anything else, nothing.
+/// `reach` is their organisation visibility as `OrgVisibility::binds` gives it: `all` reads
+/// every event; `assigned`, the events about the organisations assigned to the user (found
+/// through the assignments); anything else, nothing.
+pub fn list_query(
+    backend: Backend,
+    tenant: TenantId,
+    reach: (&str, Option<Uuid>),
+    kinds: &[String],
+    organization: Option<OrganizationId>,
+    before: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    // Staff limited to assignments start from them (CROSS JOIN keeps SQLite from starting at
+    // the events): the list walks the events of their organisations only.
+    let (from, assigned) = match reach {
+        ("all", _) => ("events e", None),
+        ("assigned", Some(user)) => ("staff_assignments a CROSS JOIN events e", Some(user)),
+        _ => ("events e", None),
+    };
+    let mut q = Query::new(
+        backend,
+        &format!(
+            "SELECT e.id, e.tenant_id, e.organization_id, e.kind, e.version, e.data, \
+             e.occurred_at FROM {from} WHERE e.tenant_id = "
+        ),
+    );
+    q.arg(tenant.0);
+    match (reach.0, assigned) {
+        ("all", _) => {}
+        (_, Some(user)) => {
+            q.sql(" AND a.tenant_id = ")
+                .arg(tenant.0)
+                .sql(" AND a.user_id = ")
+                .arg(user)
+                .sql(" AND a.organization_id = e.organization_id");
+        }
+        (_, None) => {
+            q.sql(" AND 1 = 0");
+        }
+    }
+    if !kinds.is_empty() {
+        q.sql(" AND e.kind IN ").args(kinds.iter().map(String::as_str));
+    }
+    if let Some(organization) = organization {
+        q.sql(" AND e.organization_id = ").arg(organization.0);
+    }
+    q.page_before("e.id", before, limit);
+    q
+}
+
 pub async fn list_visible(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -105,20 +156,7 @@ pub async fn list_visible(
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<EventRow>> {
-    let (mode, user) = reach;
-    // The types as one bound list (`,a,b,`), so the statement stays the same for any count.
-    let kinds = (!kinds.is_empty()).then(|| format!(",{},", kinds.join(",")));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE e.tenant_id = $1 \
-           AND ($2 = 'all' OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
-             WHERE a.tenant_id = e.tenant_id AND a.organization_id = e.organization_id \
-               AND a.user_id = $3))) \
-           AND ($4 IS NULL OR $4 LIKE '%,' || e.kind || ',%') \
-           AND ($5 IS NULL OR e.organization_id = $5) AND ($6 IS NULL OR e.id < $6) \
-         ORDER BY e.id DESC LIMIT $7"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(kinds.clone())
-        .bind(organization.map(|o| o.0)).bind(before).bind(i64::from(limit) + 1)
-        .fetch_all(e).await)
+    list_query(backend_of(c), tenant, reach, kinds, organization, before, limit)
+        .fetch_all(c)
+        .await
 }

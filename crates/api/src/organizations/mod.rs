@@ -17,6 +17,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::unassign_staff);
 }
 
+/// Every list and search of organisations, with representative arguments (the plan test).
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    queries::lists(backend)
+}
+
 /// Organisations have no jobs of their own.
 pub fn jobs(_: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default()

@@ -1,15 +1,47 @@
 //! SQL for reading organisations within what a principal may see.
 
 use crate::auth::OrgVisibility;
-use crate::db::{AsExec, contains_pattern};
-use crate::on_db;
-use crate::tenancy::service::{OrganizationRow, VISIBLE_ORGANIZATIONS};
-use portico_shared::TenantId;
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
+use crate::tenancy::service::{OrganizationRow, assigned_staff_query, visible_organizations};
+use portico_shared::{OrganizationId, TenantId, UserId};
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
 use uuid::Uuid;
 
 /// One page (plus one row, to tell whether there is another) of visible organisations that
-/// match `filter`.
+/// match `filter`, by id: a search by name, reference or custom field goes through the
+/// organisations' trigram index.
+pub fn list_query(
+    backend: Backend,
+    tenant: TenantId,
+    who: OrgVisibility,
+    filter: &OrganizationFilter,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let (mut q, key) = visible_organizations(backend, tenant, who);
+    if let Some(status) = filter.status {
+        q.sql(" AND o.status = ").arg(match status {
+            OrganizationStatus::Active => "active",
+            OrganizationStatus::Archived => "archived",
+        });
+    }
+    if let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        push_search(
+            &mut q,
+            "organizations",
+            "o",
+            &[
+                "lower(o.name)",
+                "lower(COALESCE(o.external_ref, ''))",
+                "lower(o.custom_fields)",
+            ],
+            words,
+        );
+    }
+    q.page_after(key, after, limit);
+    q
+}
+
 pub async fn list_visible(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -18,26 +50,53 @@ pub async fn list_visible(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<OrganizationRow>> {
-    let (mode, user) = who.binds();
-    let q = filter
-        .q
-        .as_deref()
-        .filter(|q| !q.trim().is_empty())
-        .map(contains_pattern);
-    let status = filter.status.map(|s| match s {
-        OrganizationStatus::Active => "active",
-        OrganizationStatus::Archived => "archived",
-    });
-    let sql = format!(
-        "{VISIBLE_ORGANIZATIONS} AND ($4 IS NULL OR o.id > $4) \
-         AND ($6 IS NULL OR LOWER(o.name) LIKE $6 ESCAPE '\\' \
-              OR LOWER(COALESCE(o.external_ref, '')) LIKE $6 ESCAPE '\\' \
-              OR LOWER(o.custom_fields) LIKE $6 ESCAPE '\\') \
-         AND ($7 IS NULL OR o.status = $7) \
-         ORDER BY o.id LIMIT $5"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(after).bind(i64::from(limit) + 1)
-        .bind(q.clone()).bind(status)
-        .fetch_all(e).await)
+    list_query(backend_of(c), tenant, who, filter, after, limit)
+        .fetch_all(c)
+        .await
+}
+
+/// The organisation lists with representative arguments (see `db::ListPlan`).
+pub fn lists(backend: Backend) -> Vec<ListPlan> {
+    let tenant = TenantId(Uuid::now_v7());
+    let user = UserId(Uuid::now_v7());
+    let search = |q: &str| OrganizationFilter {
+        q: Some(q.into()),
+        status: None,
+    };
+    let filters = [
+        ("", OrganizationFilter::default(), None),
+        (
+            " archived",
+            OrganizationFilter {
+                q: None,
+                status: Some(OrganizationStatus::Archived),
+            },
+            None,
+        ),
+        (" searched", search("northwind"), Some("the search's matches")),
+        // Too short for a trigram: SQLite tests the rows it walks in id order.
+        (" searched short", search("no"), Some("the search's matches")),
+    ];
+    let mut plans = Vec::new();
+    for (seen, who) in [
+        ("all", OrgVisibility::All),
+        ("member", OrgVisibility::MemberOf(user)),
+        ("assigned", OrgVisibility::AssignedTo(user)),
+    ] {
+        for (what, filter, sorts) in &filters {
+            for plan in both_pages(&format!("organizations{what}, {seen}"), |after| {
+                list_query(backend, tenant, who, filter, after, 25)
+            }) {
+                plans.push(match sorts {
+                    Some(why) => plan.sorting(why),
+                    None => plan,
+                });
+            }
+        }
+    }
+    let organization = OrganizationId(Uuid::now_v7());
+    plans.extend(both_pages("an organisation's assigned staff", |after| {
+        assigned_staff_query(backend, tenant, organization, after, 25)
+    }));
+    plans
 }

@@ -28,6 +28,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::change_my_email);
 }
 
+/// Every list and search of people and teams, with representative arguments (the plan test).
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    queries::lists(backend)
+}
+
 /// People have no jobs of their own.
 pub fn jobs(_: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default()

@@ -2,12 +2,13 @@
 
 use crate::auth::OrgVisibility;
 use crate::db::enums::Stored;
-use crate::db::{AsExec, contains_pattern};
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
 use crate::on_db;
-use crate::tenancy::service::{UserRow, VISIBLE_PEOPLE, user_columns_of};
+use crate::tenancy::service::{UserRow, user_columns_of, visible_people};
 pub use crate::tenancy::service::{get_visible_person, is_member, update_profile};
 use chrono::{DateTime, Utc};
 use portico_shared::people::PeopleFilter;
+use portico_shared::tenancy::{UserKind, UserStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
@@ -16,7 +17,30 @@ fn user_columns() -> String {
     user_columns_of("u")
 }
 
-/// One page (plus one row) of the people `who` sees that match `filter`, by id.
+/// One page (plus one row) of the people `who` sees that match `filter`, by id: a search
+/// by name or address goes through the people's trigram index.
+pub fn list_query(
+    backend: Backend,
+    tenant: TenantId,
+    who: OrgVisibility,
+    filter: &PeopleFilter,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = visible_people(backend, tenant, who);
+    if let Some(kind) = filter.kind {
+        q.sql(" AND u.kind = ").arg(kind.stored());
+    }
+    if let Some(status) = filter.status {
+        q.sql(" AND u.status = ").arg(status.stored());
+    }
+    if let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        push_search(&mut q, "users", "u", &["lower(u.name)", "lower(u.email)"], words);
+    }
+    q.page_after("u.id", after, limit);
+    q
+}
+
 pub async fn list_people(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -25,25 +49,9 @@ pub async fn list_people(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<UserRow>> {
-    let (mode, user) = who.binds();
-    let q = filter
-        .q
-        .as_deref()
-        .filter(|q| !q.trim().is_empty())
-        .map(contains_pattern);
-    let sql = format!(
-        "SELECT {} FROM users u WHERE {VISIBLE_PEOPLE} \
-         AND ($4 IS NULL OR u.id > $4) \
-         AND ($6 IS NULL OR LOWER(u.name) LIKE $6 ESCAPE '\\' OR u.email LIKE $6 ESCAPE '\\') \
-         AND ($7 IS NULL OR u.kind = $7) AND ($8 IS NULL OR u.status = $8) \
-         ORDER BY u.id LIMIT $5",
-        user_columns()
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(after).bind(i64::from(limit) + 1)
-        .bind(q.clone()).bind(filter.kind.map(Stored::stored))
-        .bind(filter.status.map(Stored::stored))
-        .fetch_all(e).await)
+    list_query(backend_of(c), tenant, who, filter, after, limit)
+        .fetch_all(c)
+        .await
 }
 
 /// A member of an organisation with their scopes there.
@@ -54,19 +62,59 @@ pub struct MemberRow {
     pub scopes: String,
 }
 
-const MEMBERS: &str = "FROM memberships m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
-     WHERE m.tenant_id = $1 AND m.organization_id = $2";
+/// The people of one organisation's team, with their scopes there: its members, and the
+/// people offered a membership and not yet accepted — shown as invited, under the name the
+/// inviting admin typed, with nothing of their own account. `then` narrows each half by the
+/// user id, given the half's alias (`m` or `o`: their `user_id` is the key of their index).
+fn team(
+    backend: Backend,
+    tenant: TenantId,
+    organization: OrganizationId,
+    mut then: impl FnMut(&mut Query, &str),
+) -> Query {
+    let mut q = Query::new(
+        backend,
+        &format!(
+            "SELECT {}, m.scopes FROM memberships m JOIN users u \
+             ON u.tenant_id = m.tenant_id AND u.id = m.user_id WHERE m.tenant_id = ",
+            user_columns()
+        ),
+    );
+    q.arg(tenant.0)
+        .sql(" AND m.organization_id = ")
+        .arg(organization.0);
+    then(&mut q, "m");
+    q.sql(
+        " UNION ALL SELECT u.id, u.tenant_id, 'customer' AS kind, u.email, o.name_given AS name, \
+         NULL AS password_hash, 'invited' AS status, NULL AS staff_role, NULL AS phone, \
+         NULL AS locale, NULL AS time_zone, 'all' AS organization_access, o.created_at, o.scopes \
+         FROM membership_offers o JOIN users u ON u.tenant_id = o.tenant_id AND u.id = o.user_id \
+         WHERE o.tenant_id = ",
+    )
+    .arg(tenant.0)
+    .sql(" AND o.organization_id = ")
+    .arg(organization.0);
+    then(&mut q, "o");
+    q
+}
 
-/// The same columns for people offered a membership and not yet accepted: shown as invited,
-/// under the name the inviting admin typed, with nothing of their own account.
-const OFFERED: &str = "SELECT u.id, u.tenant_id, 'customer' AS kind, u.email, o.name_given AS name, \
-     NULL AS password_hash, 'invited' AS status, NULL AS staff_role, NULL AS phone, \
-     NULL AS locale, NULL AS time_zone, 'all' AS organization_access, o.created_at, o.scopes \
-     FROM membership_offers o JOIN users u ON u.tenant_id = o.tenant_id AND u.id = o.user_id \
-     WHERE o.tenant_id = $1 AND o.organization_id = $2";
+/// One page (plus one row) of an organisation's team, by user id.
+pub fn members_query(
+    backend: Backend,
+    tenant: TenantId,
+    organization: OrganizationId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = team(backend, tenant, organization, |q, half| {
+        if let Some(after) = after {
+            q.sql(&format!(" AND {half}.user_id > ")).arg(after);
+        }
+    });
+    q.sql(" ORDER BY id LIMIT ").arg(i64::from(limit) + 1);
+    q
+}
 
-/// One page (plus one row) of an organisation's members, by user id; people offered a
-/// membership are among them, as invited.
 pub async fn members(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -74,27 +122,9 @@ pub async fn members(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<MemberRow>> {
-    let (members, offered) = match after {
-        Some(_) => (
-            format!(
-                "SELECT {}, m.scopes {MEMBERS} AND u.id > $3",
-                user_columns()
-            ),
-            format!("{OFFERED} AND u.id > $3"),
-        ),
-        None => (
-            format!("SELECT {}, m.scopes {MEMBERS}", user_columns()),
-            OFFERED.to_string(),
-        ),
-    };
-    let limit_at = if after.is_some() { "$4" } else { "$3" };
-    let sql =
-        format!("SELECT * FROM ({members} UNION ALL {offered}) t ORDER BY id LIMIT {limit_at}");
-    on_db!(c, e => {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(tenant.0).bind(organization.0);
-        let q = match after { Some(a) => q.bind(a), None => q };
-        q.bind(i64::from(limit) + 1).fetch_all(e).await
-    })
+    members_query(backend_of(c), tenant, organization, after, limit)
+        .fetch_all(c)
+        .await
 }
 
 /// One member of an organisation (or a person offered a membership there, as invited).
@@ -104,13 +134,11 @@ pub async fn member(
     organization: OrganizationId,
     user: UserId,
 ) -> sqlx::Result<Option<MemberRow>> {
-    let sql = format!(
-        "SELECT * FROM (SELECT {}, m.scopes {MEMBERS} AND u.id = $3 \
-         UNION ALL {OFFERED} AND u.id = $3) t",
-        user_columns()
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(organization.0).bind(user.0).fetch_optional(e).await)
+    team(backend_of(c), tenant, organization, |q, half| {
+        q.sql(&format!(" AND {half}.user_id = ")).arg(user.0);
+    })
+    .fetch_optional(c)
+    .await
 }
 
 /// A membership offered to an existing person.
@@ -218,4 +246,46 @@ pub async fn remove_membership(
         .bind(tenant.0).bind(organization.0).bind(user.0)
         .execute(e).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
+}
+
+/// The people lists with representative arguments (see `db::ListPlan`).
+pub fn lists(backend: Backend) -> Vec<ListPlan> {
+    let tenant = TenantId(Uuid::now_v7());
+    let staff = UserId(Uuid::now_v7());
+    let filter = |q: Option<&str>, kind, status| PeopleFilter {
+        q: q.map(String::from),
+        kind,
+        status,
+    };
+    let filters = [
+        ("", filter(None, None, None), None),
+        (" staff", filter(None, Some(UserKind::Staff), None), None),
+        (" disabled", filter(None, None, Some(UserStatus::Disabled)), None),
+        (" searched", filter(Some("ellen"), None, None), Some("the search's matches")),
+        (" searched short", filter(Some("el"), None, None), Some("the search's matches")),
+    ];
+    let mut plans = Vec::new();
+    for (seen, who) in [
+        ("all", OrgVisibility::All),
+        ("assigned", OrgVisibility::AssignedTo(staff)),
+    ] {
+        for (what, filter, sorts) in &filters {
+            for plan in both_pages(&format!("people{what}, {seen}"), |after| {
+                list_query(backend, tenant, who, filter, after, 25)
+            }) {
+                plans.push(match (who, sorts) {
+                    (_, Some(why)) => plan.sorting(why),
+                    (OrgVisibility::AssignedTo(_), None) => plan.sorting(
+                        "the staff and the members of the organisations assigned to one person",
+                    ),
+                    _ => plan,
+                });
+            }
+        }
+    }
+    let organization = OrganizationId(Uuid::now_v7());
+    plans.extend(both_pages("an organisation's team", |after| {
+        members_query(backend, tenant, organization, after, 25)
+    }));
+    plans
 }

@@ -30,6 +30,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(templates::send_template);
 }
 
+/// Every list of requests and templates, with representative arguments (the plan test).
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    queries::lists(backend)
+}
+
 /// The requests jobs: reminders before and after the due date.
 pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs::Registry {
     crate::jobs::Registry::default().on(

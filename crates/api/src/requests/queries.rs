@@ -2,7 +2,7 @@
 //! by the tenant first; lists also by what the caller may see.
 
 use crate::auth::OrgVisibility;
-use crate::db::AsExec;
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages};
 use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use portico_shared::requests::{NewItem, Question, RequestFilter, RequestStatus};
@@ -89,23 +89,45 @@ pub struct AssigneeRow {
     pub email: String,
 }
 
-const REQUEST_COLUMNS: &str = "SELECT r.id, r.organization_id, o.name AS organization_name, \
-     r.title, r.instructions, r.due_on, r.status, r.created_at, r.updated_at \
-     FROM requests r JOIN organizations o ON o.tenant_id = r.tenant_id AND o.id = r.organization_id \
-     WHERE r.tenant_id = $1";
-
-/// Who is asking (bound as `$2`, `$3` by `OrgVisibility::binds`): staff see the requests of
-/// the organisations they see; contacts, while they are members of the request's
-/// organisation, the requests they are assigned to and every request of an organisation where
-/// they hold the `admin` scope (an assignee removed from the organisation sees nothing of it).
-const REACH: &str = "AND ($2 = 'all' \
-     OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a WHERE a.tenant_id = r.tenant_id \
-          AND a.organization_id = r.organization_id AND a.user_id = $3)) \
-     OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = r.tenant_id \
-          AND m.organization_id = r.organization_id AND m.user_id = $3 \
-          AND ((' ' || m.scopes || ' ') LIKE '% admin %' \
-            OR EXISTS (SELECT 1 FROM request_assignees ra WHERE ra.tenant_id = r.tenant_id \
-              AND ra.request_id = r.id AND ra.user_id = $3)))))";
+/// The requests `who` reaches, as a query to narrow (`AND …`): staff see the requests of the
+/// organisations they see; contacts, while they are members of the request's organisation,
+/// the requests they are assigned to and every request of an organisation where they hold the
+/// `admin` scope (an assignee removed from the organisation sees nothing of it). Staff limited
+/// to assignments and contacts start from their assignments or memberships.
+fn reach(backend: Backend, tenant: TenantId, who: OrgVisibility) -> Query {
+    let (from, through) = match who {
+        OrgVisibility::All => ("requests r", None),
+        // CROSS JOIN keeps SQLite from starting at the requests (PostgreSQL plans it as any
+        // join): the list walks the requests of the person's organisations only.
+        OrgVisibility::AssignedTo(staff) => ("staff_assignments v CROSS JOIN requests r", Some(staff)),
+        OrgVisibility::MemberOf(contact) => (
+            "memberships v CROSS JOIN requests r LEFT JOIN request_assignees ra \
+             ON ra.tenant_id = r.tenant_id AND ra.request_id = r.id AND ra.user_id = v.user_id",
+            Some(contact),
+        ),
+    };
+    let mut q = Query::new(
+        backend,
+        &format!(
+            "SELECT r.id, r.organization_id, o.name AS organization_name, r.title, \
+             r.instructions, r.due_on, r.status, r.created_at, r.updated_at FROM {from} \
+             JOIN organizations o ON o.tenant_id = r.tenant_id AND o.id = r.organization_id \
+             WHERE r.tenant_id = "
+        ),
+    );
+    q.arg(tenant.0);
+    if let Some(user) = through {
+        q.sql(" AND v.tenant_id = ")
+            .arg(tenant.0)
+            .sql(" AND v.user_id = ")
+            .arg(user.0)
+            .sql(" AND v.organization_id = r.organization_id");
+    }
+    if let OrgVisibility::MemberOf(_) = who {
+        q.sql(" AND ((' ' || v.scopes || ' ') LIKE '% admin %' OR ra.user_id IS NOT NULL)");
+    }
+    q
+}
 
 pub async fn get_request(
     c: &mut impl AsExec,
@@ -113,13 +135,38 @@ pub async fn get_request(
     who: OrgVisibility,
     id: RequestId,
 ) -> sqlx::Result<Option<RequestRow>> {
-    let (mode, user) = who.binds();
-    let sql = format!("{REQUEST_COLUMNS} {REACH} AND r.id = $4");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+    let mut q = reach(backend_of(c), tenant, who);
+    q.sql(" AND r.id = ").arg(id.0);
+    q.fetch_optional(c).await
 }
 
 /// One page of the requests `who` sees, newest first.
+pub fn list_query(
+    backend: Backend,
+    tenant: TenantId,
+    who: OrgVisibility,
+    filter: &RequestFilter,
+    today: NaiveDate,
+    before: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = reach(backend, tenant, who);
+    if let Some(organization) = filter.organization_id {
+        q.sql(" AND r.organization_id = ").arg(organization.0);
+    }
+    if let Some(status) = filter.status {
+        q.sql(" AND r.status = ").arg(status.as_str());
+    }
+    if filter.overdue == Some(true) {
+        // Overdue as `rules::overdue` says: due before today and waiting for the client.
+        q.sql(" AND r.due_on < ")
+            .arg(today)
+            .sql(" AND r.status IN ('open', 'changes_requested')");
+    }
+    q.page_before("r.id", before, limit);
+    q
+}
+
 pub async fn list_requests(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -129,20 +176,9 @@ pub async fn list_requests(
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<RequestRow>> {
-    let (mode, user) = who.binds();
-    // Overdue as `rules::overdue` says: due before today and waiting for the client.
-    let overdue_on = filter.overdue.filter(|o| *o).map(|_| today);
-    let sql = format!(
-        "{REQUEST_COLUMNS} {REACH} AND ($4 IS NULL OR r.organization_id = $4) \
-         AND ($5 IS NULL OR r.status = $5) AND ($6 IS NULL OR r.id < $6) \
-         AND ($8 IS NULL OR (r.due_on < $8 AND r.status IN ('open', 'changes_requested'))) \
-         ORDER BY r.id DESC LIMIT $7"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(filter.organization_id.map(|o| o.0))
-        .bind(filter.status.map(RequestStatus::as_str)).bind(before).bind(i64::from(limit) + 1)
-        .bind(overdue_on)
-        .fetch_all(e).await)
+    list_query(backend_of(c), tenant, who, filter, today, before, limit)
+        .fetch_all(c)
+        .await
 }
 
 pub async fn insert_request(
@@ -385,8 +421,27 @@ pub struct TemplateRow {
     pub created_at: DateTime<Utc>,
 }
 
-const TEMPLATE_COLUMNS: &str = "SELECT id, name, title, instructions, due_in_days, items, \
-     created_at FROM request_templates WHERE tenant_id = $1";
+/// A tenant's request templates, as a query to narrow.
+fn templates(backend: Backend, tenant: TenantId) -> Query {
+    let mut q = Query::new(
+        backend,
+        "SELECT id, name, title, instructions, due_in_days, items, created_at \
+         FROM request_templates WHERE tenant_id = ",
+    );
+    q.arg(tenant.0);
+    q
+}
+
+pub fn templates_query(
+    backend: Backend,
+    tenant: TenantId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = templates(backend, tenant);
+    q.page_after("id", after, limit);
+    q
+}
 
 pub async fn list_templates(
     c: &mut impl AsExec,
@@ -394,9 +449,9 @@ pub async fn list_templates(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<TemplateRow>> {
-    let sql = format!("{TEMPLATE_COLUMNS} AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(after).bind(i64::from(limit) + 1).fetch_all(e).await)
+    templates_query(backend_of(c), tenant, after, limit)
+        .fetch_all(c)
+        .await
 }
 
 pub async fn get_template(
@@ -404,9 +459,9 @@ pub async fn get_template(
     tenant: TenantId,
     id: TemplateId,
 ) -> sqlx::Result<Option<TemplateRow>> {
-    let sql = format!("{TEMPLATE_COLUMNS} AND id = $2");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(id.0).fetch_optional(e).await)
+    let mut q = templates(backend_of(c), tenant);
+    q.sql(" AND id = ").arg(id.0);
+    q.fetch_optional(c).await
 }
 
 pub async fn insert_template(
@@ -430,4 +485,46 @@ pub async fn delete_template(
 ) -> sqlx::Result<()> {
     on_db!(c, e => sqlx::query("DELETE FROM request_templates WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.0).bind(id.0).execute(e).await.map(|_| ()))
+}
+
+/// The request and template lists with representative arguments (see `db::ListPlan`).
+pub fn lists(backend: Backend) -> Vec<ListPlan> {
+    let tenant = TenantId(Uuid::now_v7());
+    let user = UserId(Uuid::now_v7());
+    let today = NaiveDate::from_ymd_opt(2026, 12, 8).expect("a date");
+    let filter = |status, organization_id, overdue| RequestFilter {
+        status,
+        organization_id,
+        overdue,
+    };
+    let filters = [
+        ("", filter(None, None, None)),
+        (" open", filter(Some(RequestStatus::Open), None, None)),
+        (
+            " of an organisation",
+            filter(None, Some(OrganizationId(Uuid::now_v7())), None),
+        ),
+        (" overdue", filter(None, None, Some(true))),
+    ];
+    let mut plans = Vec::new();
+    for (seen, who) in [
+        ("all", OrgVisibility::All),
+        ("assigned", OrgVisibility::AssignedTo(user)),
+        ("member", OrgVisibility::MemberOf(user)),
+    ] {
+        for (what, filter) in &filters {
+            for plan in both_pages(&format!("requests{what}, {seen}"), |before| {
+                list_query(backend, tenant, who, filter, today, before, 25)
+            }) {
+                plans.push(match who {
+                    OrgVisibility::All => plan,
+                    _ => plan.sorting("the requests of one person's organisations"),
+                });
+            }
+        }
+    }
+    plans.extend(both_pages("request templates", |after| {
+        templates_query(backend, tenant, after, 25)
+    }));
+    plans
 }

@@ -24,6 +24,12 @@ pub fn jobs(state: &actix_web::web::Data<crate::state::AppState>) -> crate::jobs
     )
 }
 
+/// Settings list nothing.
+pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
+    let _ = backend;
+    Vec::new()
+}
+
 /// Settings subscribe to no events.
 pub fn events(_: &actix_web::web::Data<crate::state::AppState>) -> crate::events::Subscribers {
     crate::events::Subscribers::default()

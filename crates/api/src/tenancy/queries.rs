@@ -1,7 +1,7 @@
 //! SQL for the identity model. Every function that reads tenant-owned rows takes the tenant
 //! first.
 
-use crate::db::AsExec;
+use crate::db::{AsExec, Backend, Query, backend_of};
 use crate::db::enums::from_stored;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
@@ -570,6 +570,26 @@ pub async fn unassign_staff(
 }
 
 /// One page (plus one row) of the staff assigned to an organisation, by user id.
+pub fn assigned_staff_query(
+    backend: Backend,
+    tenant: TenantId,
+    organization: OrganizationId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Query {
+    let mut q = Query::new(
+        backend,
+        &format!(
+            "SELECT {} FROM staff_assignments a JOIN users u \
+             ON u.tenant_id = a.tenant_id AND u.id = a.user_id WHERE a.tenant_id = ",
+            user_columns_of("u")
+        ),
+    );
+    q.arg(tenant.0).sql(" AND a.organization_id = ").arg(organization.0);
+    q.page_after("a.user_id", after, limit);
+    q
+}
+
 pub async fn assigned_staff(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -577,26 +597,41 @@ pub async fn assigned_staff(
     after: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<UserRow>> {
-    let columns = user_columns_of("u");
-    let sql = format!(
-        "SELECT {columns} FROM staff_assignments a JOIN users u \
-           ON u.tenant_id = a.tenant_id AND u.id = a.user_id \
-         WHERE a.tenant_id = $1 AND a.organization_id = $2 AND ($3 IS NULL OR u.id > $3) \
-         ORDER BY u.id LIMIT $4"
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(organization.0).bind(after).bind(i64::from(limit) + 1)
-        .fetch_all(e).await)
+    assigned_staff_query(backend_of(c), tenant, organization, after, limit)
+        .fetch_all(c)
+        .await
 }
 
-/// People a staff member sees: everyone of the tenant, or — for staff limited to some
-/// organisations — the staff and the contacts of those organisations. Contacts see nobody
-/// here (they see their colleagues through their organisation's team). `$1` tenant, `$2`
-/// mode (`all`, `assigned` or `none`), `$3` the staff member.
-pub const VISIBLE_PEOPLE: &str = "u.tenant_id = $1 AND ($2 = 'all' OR ($2 = 'assigned' \
-     AND (u.kind = 'staff' OR EXISTS (SELECT 1 FROM memberships m JOIN staff_assignments a \
-          ON a.tenant_id = m.tenant_id AND a.organization_id = m.organization_id \
-        WHERE m.tenant_id = u.tenant_id AND m.user_id = u.id AND a.user_id = $3))))";
+/// People a staff member sees, as a query to narrow (`AND …`): everyone of the tenant, or —
+/// for staff limited to some organisations — the staff and the contacts of those
+/// organisations, found through the assignments and the memberships of those organisations
+/// (not by testing every person). Contacts see nobody here (they see their colleagues through
+/// their organisation's team).
+pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) -> Query {
+    let mut q = Query::new(
+        backend,
+        &format!("SELECT {} FROM users u WHERE u.tenant_id = ", user_columns_of("u")),
+    );
+    q.arg(tenant.0);
+    match who {
+        OrgVisibility::All => {}
+        OrgVisibility::AssignedTo(staff) => {
+            q.sql(" AND u.id IN (SELECT s.id FROM users s WHERE s.tenant_id = ")
+                .arg(tenant.0)
+                .sql(" AND s.kind = 'staff' UNION SELECT m.user_id FROM staff_assignments a \
+                      JOIN memberships m ON m.tenant_id = a.tenant_id \
+                      AND m.organization_id = a.organization_id WHERE a.tenant_id = ")
+                .arg(tenant.0)
+                .sql(" AND a.user_id = ")
+                .arg(staff.0)
+                .sql(")");
+        }
+        OrgVisibility::MemberOf(_) => {
+            q.sql(" AND 1 = 0");
+        }
+    }
+    q
+}
 
 /// Whether `user` is a member of `organization` (not merely offered it).
 pub async fn is_member(
@@ -648,24 +683,43 @@ pub async fn get_visible_person(
     who: OrgVisibility,
     id: UserId,
 ) -> sqlx::Result<Option<UserRow>> {
-    let (mode, user) = who.binds();
-    let sql = format!(
-        "SELECT {} FROM users u WHERE {VISIBLE_PEOPLE} AND u.id = $4",
-        user_columns_of("u")
-    );
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+    let mut q = visible_people(backend_of(c), tenant, who);
+    q.sql(" AND u.id = ").arg(id.0);
+    q.fetch_optional(c).await
 }
 
-/// Organisations a principal sees (`$2`, `$3` from `OrgVisibility::binds`).
-pub const VISIBLE_ORGANIZATIONS: &str = "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, \
-     o.custom_fields, o.created_at \
-     FROM organizations o WHERE o.tenant_id = $1 AND ( \
-       $2 = 'all' \
-       OR ($2 = 'member' AND EXISTS (SELECT 1 FROM memberships m \
-            WHERE m.tenant_id = o.tenant_id AND m.organization_id = o.id AND m.user_id = $3)) \
-       OR ($2 = 'assigned' AND EXISTS (SELECT 1 FROM staff_assignments a \
-            WHERE a.tenant_id = o.tenant_id AND a.organization_id = o.id AND a.user_id = $3)))";
+/// The organisations `who` sees, as a query to narrow (`AND …`), and the column that orders
+/// them by id: staff limited to assignments and contacts start from their own assignments or
+/// memberships (keyed by user, then organisation), so a page walks only what they see.
+pub fn visible_organizations(
+    backend: Backend,
+    tenant: TenantId,
+    who: OrgVisibility,
+) -> (Query, &'static str) {
+    let mut q = Query::new(
+        backend,
+        "SELECT o.id, o.tenant_id, o.name, o.external_ref, o.status, o.custom_fields, \
+         o.created_at FROM ",
+    );
+    let (through, user) = match who {
+        OrgVisibility::All => {
+            q.sql("organizations o WHERE o.tenant_id = ").arg(tenant.0);
+            return (q, "o.id");
+        }
+        OrgVisibility::MemberOf(user) => ("memberships", user),
+        OrgVisibility::AssignedTo(user) => ("staff_assignments", user),
+    };
+    // CROSS JOIN keeps SQLite from starting at the organisations (PostgreSQL plans it as
+    // any join): a page walks the person's own assignments or memberships in id order.
+    q.sql(&format!(
+        "{through} v CROSS JOIN organizations o WHERE o.tenant_id = v.tenant_id \
+         AND o.id = v.organization_id AND v.tenant_id = "
+    ))
+    .arg(tenant.0)
+    .sql(" AND v.user_id = ")
+    .arg(user.0);
+    (q, "v.organization_id")
+}
 
 /// Organisation `id`, if `who` sees it.
 pub async fn get_visible(
@@ -674,10 +728,9 @@ pub async fn get_visible(
     who: OrgVisibility,
     id: OrganizationId,
 ) -> sqlx::Result<Option<OrganizationRow>> {
-    let (mode, user) = who.binds();
-    let sql = format!("{VISIBLE_ORGANIZATIONS} AND o.id = $4");
-    on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.0).bind(mode).bind(user).bind(id.0).fetch_optional(e).await)
+    let (mut q, key) = visible_organizations(backend_of(c), tenant, who);
+    q.sql(&format!(" AND {key} = ")).arg(id.0);
+    q.fetch_optional(c).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// The capabilities: each exposes `routes()`, `jobs()`, `events()` and a `service` module.
+/// The capabilities: each exposes `routes()`, `jobs()`, `events()`, `lists()` and a `service`
+/// module.
 const CAPABILITIES: &[&str] = &[
     "organizations",
     "people",
@@ -65,6 +66,7 @@ const FACE: &[&str] = &[
     "routes",
     "jobs",
     "events",
+    "lists",
     "OrgVisibility",
     "Principal",
     "Access",

@@ -17,6 +17,7 @@ mod isolation;
 mod jobs;
 mod organizations;
 mod people;
+mod plans;
 mod platform;
 mod requests;
 mod self_service;
