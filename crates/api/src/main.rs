@@ -49,6 +49,17 @@ enum Command {
         #[arg(long)]
         bare: bool,
     },
+    /// Add ROWS organisations, contacts, documents and requests to a tenant, written straight
+    /// into the tables (no audit, events or mail): for benchmarks, never for real data.
+    SeedVolume {
+        #[arg(long, default_value = "demo")]
+        tenant: String,
+        #[arg(long)]
+        rows: usize,
+        /// Names and references start with this word; a second call needs another.
+        #[arg(long, default_value = "volume")]
+        prefix: String,
+    },
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -230,6 +241,23 @@ async fn main() -> anyhow::Result<()> {
             for (email, _) in &seeded.users {
                 println!("  {email}");
             }
+        }
+        Command::SeedVolume {
+            tenant,
+            rows,
+            prefix,
+        } => {
+            let mut conn = state.db.conn().await?;
+            let tenant = tenancy::find_tenant_by_slug(&mut conn, &tenant)
+                .await?
+                .with_context(|| format!("no tenant {tenant}"))?;
+            drop(conn);
+            let volume =
+                demo::volume::seed(&state.db, TenantId(tenant.id), rows, &prefix).await?;
+            println!(
+                "added {} organisations, contacts, documents (in {}) and requests",
+                volume.organizations, volume.first_organization
+            );
         }
         Command::Tenant(TenantCommand::Create {
             slug,

@@ -61,6 +61,32 @@ impl From<DateTime<Utc>> for Arg {
     }
 }
 
+impl Arg {
+    fn postgres_type(&self) -> &'static str {
+        match self {
+            Arg::Uuid(_) => "uuid",
+            Arg::Text(_) => "text",
+            Arg::Int(_) => "bigint",
+            Arg::Bool(_) => "boolean",
+            Arg::Date(_) => "date",
+            Arg::Time(_) => "timestamptz",
+        }
+    }
+
+    /// The value as a PostgreSQL literal (for `EXPLAIN EXECUTE`, whose arguments are SQL).
+    fn postgres_literal(&self) -> String {
+        let quoted = |v: &str| format!("'{}'", v.replace('\'', "''"));
+        match self {
+            Arg::Uuid(v) => quoted(&v.to_string()),
+            Arg::Text(v) => quoted(v),
+            Arg::Int(v) => v.to_string(),
+            Arg::Bool(v) => v.to_string(),
+            Arg::Date(v) => quoted(&v.to_string()),
+            Arg::Time(v) => quoted(&v.to_rfc3339()),
+        }
+    }
+}
+
 /// A statement for one backend, with its arguments.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -208,22 +234,40 @@ impl Query {
     }
 
     /// The planner's plan for this statement with these arguments, one line per step:
-    /// `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL.
+    /// `EXPLAIN QUERY PLAN` on SQLite (whose plans never depend on the values bound); on
+    /// PostgreSQL the generic plan, the one a prepared statement settles on after a few runs
+    /// and that cannot lean on the values (`EXPLAIN EXECUTE` with `force_generic_plan`).
     pub async fn plan(&self, c: &mut impl AsExec) -> sqlx::Result<Vec<String>> {
         self.check(c);
-        let args = self.args.iter().cloned();
         match c.exec() {
             Exec::Sqlite(e) => {
                 let sql = sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", self.sql));
                 let rows: Vec<(i64, i64, i64, String)> =
-                    bind_all!(sqlx::query_as(sql), args).fetch_all(e).await?;
+                    bind_all!(sqlx::query_as(sql), self.args.iter().cloned())
+                        .fetch_all(e)
+                        .await?;
                 Ok(rows.into_iter().map(|r| r.3).collect())
             }
             Exec::Postgres(e) => {
-                let sql = sqlx::AssertSqlSafe(format!("EXPLAIN {}", self.sql));
-                let rows: Vec<(String,)> =
-                    bind_all!(sqlx::query_as(sql), args).fetch_all(e).await?;
-                Ok(rows.into_iter().map(|r| r.0).collect())
+                let types: Vec<&str> = self.args.iter().map(Arg::postgres_type).collect();
+                let values: Vec<String> = self.args.iter().map(Arg::postgres_literal).collect();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "SET plan_cache_mode = force_generic_plan; \
+                     PREPARE portico_plan ({}) AS {}",
+                    types.join(", "),
+                    self.sql
+                )))
+                .execute(&mut *e)
+                .await?;
+                let rows: sqlx::Result<Vec<(String,)>> = sqlx::query_as(sqlx::AssertSqlSafe(
+                    format!("EXPLAIN EXECUTE portico_plan ({})", values.join(", ")),
+                ))
+                .fetch_all(&mut *e)
+                .await;
+                sqlx::raw_sql("DEALLOCATE portico_plan; RESET plan_cache_mode")
+                    .execute(&mut *e)
+                    .await?;
+                Ok(rows?.into_iter().map(|r| r.0).collect())
             }
         }
     }
@@ -248,6 +292,8 @@ pub struct ListPlan {
     /// matches, the organisations assigned to someone) and must order it; `None`: the plan
     /// walks an index in the list's order and may not sort.
     pub sorts: Option<&'static str>,
+    /// A later page: its plan must start at the cursor in the index it walks.
+    pub from_cursor: bool,
 }
 
 impl ListPlan {
@@ -256,6 +302,7 @@ impl ListPlan {
             name: name.into(),
             query,
             sorts: None,
+            from_cursor: false,
         }
     }
 
@@ -270,6 +317,9 @@ impl ListPlan {
 pub fn both_pages(name: &str, build: impl Fn(Option<Uuid>) -> Query) -> [ListPlan; 2] {
     [
         ListPlan::new(format!("{name}, first page"), build(None)),
-        ListPlan::new(format!("{name}, later page"), build(Some(Uuid::now_v7()))),
+        ListPlan {
+            from_cursor: true,
+            ..ListPlan::new(format!("{name}, later page"), build(Some(Uuid::now_v7())))
+        },
     ]
 }

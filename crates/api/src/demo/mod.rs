@@ -4,6 +4,7 @@
 //! password is applied to demo users whose password differs.
 
 pub mod lived_in;
+pub mod volume;
 
 use crate::audit::Actor;
 use crate::audit::Origin;

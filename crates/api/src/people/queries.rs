@@ -284,8 +284,10 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
         }
     }
     let organization = OrganizationId(Uuid::now_v7());
-    plans.extend(both_pages("an organisation's team", |after| {
+    for plan in both_pages("an organisation's team", |after| {
         members_query(backend, tenant, organization, after, 25)
-    }));
+    }) {
+        plans.push(plan.sorting("one organisation's members and people offered to join it"));
+    }
     plans
 }

@@ -1,22 +1,48 @@
 //! Every list and search walks an index: the planners' own plans for each of them, with
-//! representative arguments (`startup::lists`), on the database the tests run on. A full scan
-//! of a table, a full walk of an index, a subquery run for each row (where a join on an
-//! indexed membership does the job), or a sort the list did not declare bounded fails.
+//! representative arguments (`startup::lists`), over a tenant of a few thousand rows, on the
+//! database the tests run on. A full scan of a table, a subquery run for each row (where a
+//! join on an indexed membership does the job), or a sort the list did not declare bounded
+//! fails. PostgreSQL is asked for the generic plan (what a prepared statement settles on),
+//! with its statistics; SQLite plans without any, as it runs.
 
 use crate::helpers::TestApp;
 use portico_api::db::{Arg, Backend, ListPlan, Query};
 
-/// What is wrong with `plan` (the lines of `EXPLAIN QUERY PLAN` or `EXPLAIN`) for a list that
-/// may sort only when `sorts` says what bounds it.
-fn faults(backend: Backend, plan: &[String], sorts: Option<&str>) -> Vec<String> {
+/// What is wrong with `plan` (the lines of `EXPLAIN QUERY PLAN` or `EXPLAIN`) for `list`: it
+/// may sort only when it says what bounds the sort, and a later page of a list that walks an
+/// index in its order starts at its cursor there (not at the start, skipping rows).
+fn faults(backend: Backend, plan: &[String], list: &ListPlan) -> Vec<String> {
+    let sorts = list.sorts;
     let mut faults = Vec::new();
+    if list.from_cursor && sorts.is_none() {
+        let starts_at_cursor = plan.iter().any(|l| match backend {
+            Backend::Sqlite => l.trim_start().starts_with("SEARCH") && (l.contains(">?") || l.contains("<?")),
+            Backend::Postgres => l.contains("Index Cond:") && (l.contains(" > $") || l.contains(" < $")),
+        });
+        if !starts_at_cursor {
+            faults.push("a later page does not start at its cursor in an index".to_string());
+        }
+    }
     match backend {
         Backend::Sqlite => {
             for line in plan {
                 let line = line.trim();
                 // `SCAN t` reads a whole table, `SCAN t USING INDEX i` a whole index; a
-                // trigram table's `SCAN … VIRTUAL TABLE INDEX` is its index lookup.
-                if line.starts_with("SCAN ") && !line.contains("VIRTUAL TABLE INDEX") {
+                // trigram table's `SCAN … VIRTUAL TABLE INDEX` is its index lookup, and a
+                // subquery's result (`MATERIALIZE x`, `CO-ROUTINE x`) is read as a whole.
+                let subquery = |name: &str| {
+                    plan.iter().any(|l| {
+                        l.trim() == format!("MATERIALIZE {name}")
+                            || l.trim() == format!("CO-ROUTINE {name}")
+                    })
+                };
+                let scanned = line.strip_prefix("SCAN ").map(|rest| {
+                    rest.split_whitespace().next().unwrap_or_default()
+                });
+                if let Some(table) = scanned
+                    && !line.contains("VIRTUAL TABLE INDEX")
+                    && !subquery(table)
+                {
                     faults.push(format!("reads every row: {line}"));
                 }
                 if line.starts_with("CORRELATED") {
@@ -28,9 +54,11 @@ fn faults(backend: Backend, plan: &[String], sorts: Option<&str>) -> Vec<String>
             }
         }
         Backend::Postgres => {
-            for (i, line) in plan.iter().enumerate() {
+            // A hashed subplan runs once; another runs for each row it is tested against.
+            let hashed = |name: &str| plan.iter().any(|l| l.contains(&format!("hashed {name}")));
+            for line in plan {
                 let node = line.trim_start().trim_start_matches("-> ").trim_start();
-                if node.contains("SubPlan") {
+                if node.starts_with("SubPlan") && !hashed(node) {
                     faults.push(format!("runs a subquery per row: {node}"));
                 }
                 if node.starts_with("Seq Scan") {
@@ -40,21 +68,6 @@ fn faults(backend: Backend, plan: &[String], sorts: Option<&str>) -> Vec<String>
                     && sorts.is_none()
                 {
                     faults.push(format!("sorts: {node}"));
-                }
-                let walks_index = ["Index Scan", "Index Only Scan", "Bitmap Index Scan"]
-                    .iter()
-                    .any(|k| node.starts_with(k));
-                // An index scan with no condition walks the whole index.
-                let depth = line.len() - line.trim_start().len();
-                let details = plan[i + 1..]
-                    .iter()
-                    .take_while(|l| {
-                        let d = l.len() - l.trim_start().len();
-                        d > depth && !l.trim_start().starts_with("->")
-                    })
-                    .any(|l| l.contains("Index Cond:"));
-                if walks_index && !details {
-                    faults.push(format!("walks a whole index: {node}"));
                 }
             }
         }
@@ -78,7 +91,7 @@ async fn explain(app: &TestApp, lists: Vec<ListPlan>) -> Vec<String> {
         let plan = list.query.plan(&mut conn).await.unwrap_or_else(|e| {
             panic!("{} cannot be explained: {e}\n{}", list.name, list.query.text())
         });
-        let faults = faults(app.backend(), &plan, list.sorts);
+        let faults = faults(app.backend(), &plan, &list);
         if !faults.is_empty() {
             report.push(format!(
                 "{}: {}\n  {}\n  plan:\n    {}",
@@ -95,6 +108,15 @@ async fn explain(app: &TestApp, lists: Vec<ListPlan>) -> Vec<String> {
 #[tokio::test]
 async fn every_list_and_search_walks_an_index_in_its_order() {
     let app = TestApp::spawn().await;
+    // Enough rows that reading them all costs more than an index; PostgreSQL plans from
+    // statistics (SQLite, as it runs, without).
+    let tenant = app.tenant("acme").await;
+    portico_api::demo::volume::seed(&app.state.db, tenant.id, 3_000, "volume")
+        .await
+        .unwrap();
+    if app.backend() == Backend::Postgres {
+        app.execute("ANALYZE").await.unwrap();
+    }
     let lists = portico_api::startup::lists(app.backend());
     assert!(lists.len() > 100, "every list with each filter: {}", lists.len());
     let report = explain(&app, lists).await;
@@ -131,8 +153,6 @@ async fn a_catch_all_predicate_fails_the_plan_test() {
             Arg::Text("active".into()),
         ],
     );
-    let report = explain(&app, vec![ListPlan::new("catch-all", catch_all.clone())]).await;
-    let mut conn = app.state.db.conn().await.unwrap();
-    eprintln!("{:?}", ListPlan::new("x", catch_all.clone()).query.plan(&mut conn).await);
+    let report = explain(&app, vec![ListPlan::new("catch-all", catch_all)]).await;
     assert_eq!(report.len(), 1, "the catch-all list passed: {report:?}");
 }
