@@ -252,8 +252,7 @@ async fn main() -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("no tenant {tenant}"))?;
             drop(conn);
-            let volume =
-                demo::volume::seed(&state.db, TenantId(tenant.id), rows, &prefix).await?;
+            let volume = demo::volume::seed(&state.db, TenantId(tenant.id), rows, &prefix).await?;
             println!(
                 "added {} organisations, contacts, documents (in {}) and requests",
                 volume.organizations, volume.first_organization

@@ -2,7 +2,8 @@
 //! p = 1), computed on a fixed pool of threads — one per allowed concurrent hash — each of which
 //! owns its 19 MiB working memory and reuses it for every hash. So a sign-in storm can neither
 //! starve the async workers nor grow memory past `threads × 19 MiB` (a blocking thread per
-//! hash kept a 19 MiB arena each). Unknown accounts are checked against a dummy hash so that
+//! hash kept a 19 MiB arena each), and at a low priority, so sign-ins mostly use the CPU other
+//! requests leave. Unknown accounts are checked against a dummy hash so that
 //! timing does not reveal which emails exist (S5).
 
 use anyhow::Context;
@@ -138,6 +139,22 @@ fn verify_with(blocks: &mut Vec<Block>, password: &Password, stored: &str) -> Ve
     }
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10, a tenth of a normal thread's
+/// share of a contended core): a hash runs on every core nothing else wants, and mostly gives
+/// way to the async workers when requests need the cores. A sign-in storm then takes the idle
+/// CPU (sign-ins at the rate the cores allow) while other requests keep ~90 % of it, and a busy
+/// server still signs people in, slower. Linux sets niceness per thread.
+fn yield_to_requests() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; `gettid` names this thread.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+            tracing::warn!("cannot lower the hashing threads' priority");
+        }
+    }
+}
+
 /// Whether a stored hash uses argon2id with at least today's costs.
 fn is_current(parsed: &PasswordHash) -> bool {
     let Ok(params) = Params::try_from(parsed) else {
@@ -160,6 +177,7 @@ impl Passwords {
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
+                    yield_to_requests();
                     let mut blocks = Vec::new();
                     loop {
                         let next = queue.lock().map(|mut q| q.blocking_recv());

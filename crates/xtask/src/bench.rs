@@ -1,4 +1,4 @@
-//! `cargo xtask bench [upload|web]` (both when none is named).
+//! `cargo xtask bench [upload|web|api]` (all when none is named); `api` is `bench_api.rs`.
 //!
 //! `web`: the SPA's time to interactive in Chromium (Playwright,
 //! `e2e/bench/time-to-interactive.mjs`): a cold navigation to the signed-in landing page, token
@@ -27,18 +27,20 @@ use std::time::{Duration, Instant};
 
 const FILE_SIZE: u64 = 1 << 30;
 const MIB: f64 = 1024.0 * 1024.0;
-const PASSWORD: &str = "benchmark-password-2026";
+pub(crate) const PASSWORD: &str = "benchmark-password-2026";
 
 pub fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         None => {
             let upload = upload_and_download();
             let web = time_to_interactive();
-            upload.and(web)
+            let api = crate::bench_api::run();
+            upload.and(web).and(api)
         }
         Some("upload") => upload_and_download(),
         Some("web") => time_to_interactive(),
-        Some(other) => bail!("unknown benchmark {other:?}: upload or web"),
+        Some("api") => crate::bench_api::run(),
+        Some(other) => bail!("unknown benchmark {other:?}: upload, web or api"),
     }
 }
 
@@ -257,7 +259,7 @@ fn dd_throughput(from: &Path, to: &Path) -> Result<f64> {
     Ok(best)
 }
 
-fn rss_kib(pid: u32, field: &str) -> Result<u64> {
+pub(crate) fn rss_kib(pid: u32, field: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
@@ -267,14 +269,14 @@ fn rss_kib(pid: u32, field: &str) -> Result<u64> {
 }
 
 /// Starts a new peak (`VmHWM`) from the current RSS.
-fn reset_peak(pid: u32) -> Result<()> {
+pub(crate) fn reset_peak(pid: u32) -> Result<()> {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
         .context("cannot reset the peak RSS (/proc/<pid>/clear_refs)")
 }
 
 /// Sends one HTTP/1.1 request (`body_from` streams a file as the body) and returns the
 /// status, the response headers and a reader at the start of the body.
-fn request(
+pub(crate) fn request(
     address: &str,
     head: &str,
     body_from: Option<(&Path, u64)>,
@@ -318,7 +320,7 @@ fn content_length(headers: &str) -> Option<u64> {
 }
 
 /// A JSON response body.
-fn json_body(
+pub(crate) fn json_body(
     status: u16,
     headers: &str,
     mut reader: BufReader<TcpStream>,
@@ -331,7 +333,7 @@ fn json_body(
     Ok(serde_json::from_slice(&body)?)
 }
 
-fn login(address: &str) -> Result<String> {
+pub(crate) fn login(address: &str) -> Result<String> {
     let body = format!(r#"{{"tenant":"demo","email":"owner@demo.test","password":"{PASSWORD}"}}"#);
     let head = format!(
         "POST /api/v1/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
@@ -347,7 +349,7 @@ fn login(address: &str) -> Result<String> {
 }
 
 /// `clients` threads signing in over and over for `time`; how many sign-ins succeeded.
-fn sign_in_storm(address: &str, clients: usize, time: Duration) -> Result<u64> {
+pub(crate) fn sign_in_storm(address: &str, clients: usize, time: Duration) -> Result<u64> {
     let deadline = Instant::now() + time;
     let threads: Vec<_> = (0..clients)
         .map(|_| {

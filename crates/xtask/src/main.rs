@@ -18,6 +18,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 mod bench;
+mod bench_api;
 mod python;
 mod web;
 
@@ -422,6 +423,17 @@ impl Server {
 
     /// Seeds and serves with the `portico` binary at `portico`.
     pub fn launch(portico: &Path, password: &str, extra_env: &[(&str, String)]) -> Result<Server> {
+        Self::launch_after(portico, password, extra_env, &[])
+    }
+
+    /// As [`Server::launch`], running `portico <setup…>` after the demo seed and before
+    /// serving; `extra_env` applies to every command.
+    pub fn launch_after(
+        portico: &Path,
+        password: &str,
+        extra_env: &[(&str, String)],
+        setup: &[&[&str]],
+    ) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let data_dir = target_dir().join("xtask").join(format!("server-{port}"));
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -434,16 +446,20 @@ impl Server {
             // Checks of custom domains a test sets stay on this machine.
             ("PORTICO_DNS_RESOLVER", "127.0.0.1:1".to_string()),
         ];
-        let seeded = Command::new(portico)
-            .args(["seed-demo", "--bare"])
-            .envs(env.clone())
-            .stdout(Stdio::null())
-            .status()?;
-        check(seeded, "portico seed-demo")?;
+        let extra = extra_env.iter().map(|(k, v)| (*k, v.as_str()));
+        for args in std::iter::once(&["seed-demo", "--bare"][..]).chain(setup.iter().copied()) {
+            let done = Command::new(portico)
+                .args(args)
+                .envs(env.clone())
+                .envs(extra.clone())
+                .stdout(Stdio::null())
+                .status()?;
+            check(done, &format!("portico {}", args.join(" ")))?;
+        }
         let child = Command::new(portico)
             .arg("serve")
             .envs(env)
-            .envs(extra_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .envs(extra)
             .spawn()?;
         let server = Server {
             child,

@@ -91,18 +91,23 @@ fn ensure_chromium() -> Result<()> {
     if Path::new(CHROMIUM).exists() {
         return Ok(());
     }
-    step("Installing Chromium from Debian (apt-get)");
+    apt_install("chromium")
+}
+
+/// Installs a Debian package with apt-get (through sudo unless root).
+pub fn apt_install(package: &str) -> Result<()> {
+    step(&format!("Installing {package} from Debian (apt-get)"));
     let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
     for args in [
         &["apt-get", "update"][..],
-        &["apt-get", "install", "-y", "chromium"][..],
+        &["apt-get", "install", "-y", package][..],
     ] {
         let all: Vec<&str> = sudo.iter().chain(args).copied().collect();
         run_cmd(
             Command::new(all[0])
                 .args(&all[1..])
                 .env("DEBIAN_FRONTEND", "noninteractive"),
-            "apt-get install chromium",
+            &format!("apt-get install {package}"),
         )?;
     }
     Ok(())

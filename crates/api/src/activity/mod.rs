@@ -18,7 +18,10 @@ pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
     use uuid::Uuid;
     let tenant = TenantId(Uuid::now_v7());
     let staff = UserId(Uuid::now_v7());
-    let kinds = ["document.uploaded".to_string(), "request.submitted".to_string()];
+    let kinds = [
+        "document.uploaded".to_string(),
+        "request.submitted".to_string(),
+    ];
     let organization = Some(OrganizationId(Uuid::now_v7()));
     let mut plans = Vec::new();
     for (seen, who) in [

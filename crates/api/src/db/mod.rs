@@ -365,9 +365,11 @@ pub fn push_search(q: &mut Query, table: &str, alias: &str, columns: &[&str], wo
     let words = words.trim();
     if q.backend() == Backend::Sqlite && words.chars().count() >= 3 {
         let fts = format!("{table}_fts");
-        q.sql(&format!(" AND {alias}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "))
-            .arg(format!("\"{}\"", words.replace('"', "\"\"")))
-            .sql(")");
+        q.sql(&format!(
+            " AND {alias}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "
+        ))
+        .arg(format!("\"{}\"", words.replace('"', "\"\"")))
+        .sql(")");
         return;
     }
     let pattern = contains_pattern(words);
@@ -382,7 +384,9 @@ pub fn push_search(q: &mut Query, table: &str, alias: &str, columns: &[&str], wo
         if i > 0 {
             q.sql(" OR ");
         }
-        q.sql(&format!("{column} LIKE ")).arg(pattern.clone()).sql(escape);
+        q.sql(&format!("{column} LIKE "))
+            .arg(pattern.clone())
+            .sql(escape);
     }
     q.sql(")");
 }

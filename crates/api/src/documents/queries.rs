@@ -661,7 +661,11 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
     let mut plans = Vec::new();
     for (what, query, sorts) in [
         ("documents at the top", list(None, None, false, None), None),
-        ("documents in a folder", list(folder, None, false, None), None),
+        (
+            "documents in a folder",
+            list(folder, None, false, None),
+            None,
+        ),
         ("documents in the bin", list(None, None, true, None), None),
         (
             "documents searched",
@@ -687,7 +691,11 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
         }
     }
     for parent in [None, folder] {
-        let name = if parent.is_some() { "folders in a folder" } else { "folders at the top" };
+        let name = if parent.is_some() {
+            "folders in a folder"
+        } else {
+            "folders at the top"
+        };
         plans.extend(both_pages(name, |after| {
             folders_query(backend, tenant, organization, parent, after, 25)
         }));

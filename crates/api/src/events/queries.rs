@@ -138,7 +138,8 @@ pub fn list_query(
         }
     }
     if !kinds.is_empty() {
-        q.sql(" AND e.kind IN ").args(kinds.iter().map(String::as_str));
+        q.sql(" AND e.kind IN ")
+            .args(kinds.iter().map(String::as_str));
     }
     if let Some(organization) = organization {
         q.sql(" AND e.organization_id = ").arg(organization.0);
@@ -156,7 +157,15 @@ pub async fn list_visible(
     before: Option<Uuid>,
     limit: u32,
 ) -> sqlx::Result<Vec<EventRow>> {
-    list_query(backend_of(c), tenant, reach, kinds, organization, before, limit)
-        .fetch_all(c)
-        .await
+    list_query(
+        backend_of(c),
+        tenant,
+        reach,
+        kinds,
+        organization,
+        before,
+        limit,
+    )
+    .fetch_all(c)
+    .await
 }

@@ -3,8 +3,8 @@
 use crate::auth::OrgVisibility;
 use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
 use crate::tenancy::service::{OrganizationRow, assigned_staff_query, visible_organizations};
-use portico_shared::{OrganizationId, TenantId, UserId};
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
+use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
 
 /// One page (plus one row, to tell whether there is another) of visible organisations that
@@ -73,9 +73,17 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
             },
             None,
         ),
-        (" searched", search("northwind"), Some("the search's matches")),
+        (
+            " searched",
+            search("northwind"),
+            Some("the search's matches"),
+        ),
         // Too short for a trigram: SQLite tests the rows it walks in id order.
-        (" searched short", search("no"), Some("the search's matches")),
+        (
+            " searched short",
+            search("no"),
+            Some("the search's matches"),
+        ),
     ];
     let mut plans = Vec::new();
     for (seen, who) in [

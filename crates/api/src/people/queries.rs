@@ -35,7 +35,13 @@ pub fn list_query(
         q.sql(" AND u.status = ").arg(status.stored());
     }
     if let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        push_search(&mut q, "users", "u", &["lower(u.name)", "lower(u.email)"], words);
+        push_search(
+            &mut q,
+            "users",
+            "u",
+            &["lower(u.name)", "lower(u.email)"],
+            words,
+        );
     }
     q.page_after("u.id", after, limit);
     q
@@ -260,9 +266,21 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
     let filters = [
         ("", filter(None, None, None), None),
         (" staff", filter(None, Some(UserKind::Staff), None), None),
-        (" disabled", filter(None, None, Some(UserStatus::Disabled)), None),
-        (" searched", filter(Some("ellen"), None, None), Some("the search's matches")),
-        (" searched short", filter(Some("el"), None, None), Some("the search's matches")),
+        (
+            " disabled",
+            filter(None, None, Some(UserStatus::Disabled)),
+            None,
+        ),
+        (
+            " searched",
+            filter(Some("ellen"), None, None),
+            Some("the search's matches"),
+        ),
+        (
+            " searched short",
+            filter(Some("el"), None, None),
+            Some("the search's matches"),
+        ),
     ];
     let mut plans = Vec::new();
     for (seen, who) in [

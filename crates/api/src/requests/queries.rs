@@ -99,7 +99,9 @@ fn reach(backend: Backend, tenant: TenantId, who: OrgVisibility) -> Query {
         OrgVisibility::All => ("requests r", None),
         // CROSS JOIN keeps SQLite from starting at the requests (PostgreSQL plans it as any
         // join): the list walks the requests of the person's organisations only.
-        OrgVisibility::AssignedTo(staff) => ("staff_assignments v CROSS JOIN requests r", Some(staff)),
+        OrgVisibility::AssignedTo(staff) => {
+            ("staff_assignments v CROSS JOIN requests r", Some(staff))
+        }
         OrgVisibility::MemberOf(contact) => (
             "memberships v CROSS JOIN requests r LEFT JOIN request_assignees ra \
              ON ra.tenant_id = r.tenant_id AND ra.request_id = r.id AND ra.user_id = v.user_id",

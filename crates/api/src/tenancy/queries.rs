@@ -1,8 +1,8 @@
 //! SQL for the identity model. Every function that reads tenant-owned rows takes the tenant
 //! first.
 
-use crate::db::{AsExec, Backend, Query, backend_of};
 use crate::db::enums::from_stored;
+use crate::db::{AsExec, Backend, Query, backend_of};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
 use crate::on_db;
@@ -585,7 +585,9 @@ pub fn assigned_staff_query(
             user_columns_of("u")
         ),
     );
-    q.arg(tenant.0).sql(" AND a.organization_id = ").arg(organization.0);
+    q.arg(tenant.0)
+        .sql(" AND a.organization_id = ")
+        .arg(organization.0);
     q.page_after("a.user_id", after, limit);
     q
 }
@@ -610,7 +612,10 @@ pub async fn assigned_staff(
 pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) -> Query {
     let mut q = Query::new(
         backend,
-        &format!("SELECT {} FROM users u WHERE u.tenant_id = ", user_columns_of("u")),
+        &format!(
+            "SELECT {} FROM users u WHERE u.tenant_id = ",
+            user_columns_of("u")
+        ),
     );
     q.arg(tenant.0);
     match who {
@@ -618,9 +623,11 @@ pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) ->
         OrgVisibility::AssignedTo(staff) => {
             q.sql(" AND u.id IN (SELECT s.id FROM users s WHERE s.tenant_id = ")
                 .arg(tenant.0)
-                .sql(" AND s.kind = 'staff' UNION SELECT m.user_id FROM staff_assignments a \
+                .sql(
+                    " AND s.kind = 'staff' UNION SELECT m.user_id FROM staff_assignments a \
                       JOIN memberships m ON m.tenant_id = a.tenant_id \
-                      AND m.organization_id = a.organization_id WHERE a.tenant_id = ")
+                      AND m.organization_id = a.organization_id WHERE a.tenant_id = ",
+                )
                 .arg(tenant.0)
                 .sql(" AND a.user_id = ")
                 .arg(staff.0)

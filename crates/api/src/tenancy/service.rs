@@ -8,8 +8,8 @@
 use super::{queries, rules};
 
 pub use super::queries::{
-    LogoRow, OrganizationRow, TenantRow, UserRow,
-    assign_staff, assigned_staff, assigned_staff_query, assignments_of, custom_domain_of, delete_logo,
+    LogoRow, OrganizationRow, TenantRow, UserRow, assign_staff, assigned_staff,
+    assigned_staff_query, assignments_of, custom_domain_of, delete_logo,
     find_organization_by_external_ref, find_organization_by_name, find_tenant_by_domain,
     find_tenant_by_slug, find_user_by_email, get_logo, get_organization, get_tenant, get_user,
     get_visible, get_visible_person, insert_organization, insert_user, is_member, list_tenants,

@@ -622,7 +622,14 @@ async fn searches_find_the_same_substrings_on_both_databases() {
             status: None,
         };
         let owner = &owner;
-        async move { names(owner.search_organizations(&filter, None, None).await.unwrap()) }
+        async move {
+            names(
+                owner
+                    .search_organizations(&filter, None, None)
+                    .await
+                    .unwrap(),
+            )
+        }
     };
 
     assert_eq!(search("ÉCOLE").await, ["École Montessori"]);

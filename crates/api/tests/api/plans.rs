@@ -16,8 +16,12 @@ fn faults(backend: Backend, plan: &[String], list: &ListPlan) -> Vec<String> {
     let mut faults = Vec::new();
     if list.from_cursor && sorts.is_none() {
         let starts_at_cursor = plan.iter().any(|l| match backend {
-            Backend::Sqlite => l.trim_start().starts_with("SEARCH") && (l.contains(">?") || l.contains("<?")),
-            Backend::Postgres => l.contains("Index Cond:") && (l.contains(" > $") || l.contains(" < $")),
+            Backend::Sqlite => {
+                l.trim_start().starts_with("SEARCH") && (l.contains(">?") || l.contains("<?"))
+            }
+            Backend::Postgres => {
+                l.contains("Index Cond:") && (l.contains(" > $") || l.contains(" < $"))
+            }
         });
         if !starts_at_cursor {
             faults.push("a later page does not start at its cursor in an index".to_string());
@@ -36,9 +40,9 @@ fn faults(backend: Backend, plan: &[String], list: &ListPlan) -> Vec<String> {
                             || l.trim() == format!("CO-ROUTINE {name}")
                     })
                 };
-                let scanned = line.strip_prefix("SCAN ").map(|rest| {
-                    rest.split_whitespace().next().unwrap_or_default()
-                });
+                let scanned = line
+                    .strip_prefix("SCAN ")
+                    .map(|rest| rest.split_whitespace().next().unwrap_or_default());
                 if let Some(table) = scanned
                     && !line.contains("VIRTUAL TABLE INDEX")
                     && !subquery(table)
@@ -48,7 +52,10 @@ fn faults(backend: Backend, plan: &[String], list: &ListPlan) -> Vec<String> {
                 if line.starts_with("CORRELATED") {
                     faults.push(format!("runs a subquery per row: {line}"));
                 }
-                if line.starts_with("USE TEMP B-TREE FOR") && line.contains("ORDER BY") && sorts.is_none() {
+                if line.starts_with("USE TEMP B-TREE FOR")
+                    && line.contains("ORDER BY")
+                    && sorts.is_none()
+                {
                     faults.push(format!("sorts: {line}"));
                 }
             }
@@ -89,7 +96,11 @@ async fn explain(app: &TestApp, lists: Vec<ListPlan>) -> Vec<String> {
     let mut report = Vec::new();
     for list in lists {
         let plan = list.query.plan(&mut conn).await.unwrap_or_else(|e| {
-            panic!("{} cannot be explained: {e}\n{}", list.name, list.query.text())
+            panic!(
+                "{} cannot be explained: {e}\n{}",
+                list.name,
+                list.query.text()
+            )
         });
         let faults = faults(app.backend(), &plan, &list);
         if !faults.is_empty() {
@@ -118,7 +129,11 @@ async fn every_list_and_search_walks_an_index_in_its_order() {
         app.execute("ANALYZE").await.unwrap();
     }
     let lists = portico_api::startup::lists(app.backend());
-    assert!(lists.len() > 100, "every list with each filter: {}", lists.len());
+    assert!(
+        lists.len() > 100,
+        "every list with each filter: {}",
+        lists.len()
+    );
     let report = explain(&app, lists).await;
     assert!(report.is_empty(), "{}", report.join("\n\n"));
 }
