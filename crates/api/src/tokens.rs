@@ -128,6 +128,45 @@ pub struct KeyRing {
     file: PathBuf,
     grace: Duration,
     issuer: String,
+    verified: std::sync::Mutex<Verified>,
+}
+
+/// Access tokens whose signature, header and claims were checked, with their key id and claims:
+/// a token cannot change, so its Ed25519 signature (~50 µs, the largest cost of a small
+/// request) is checked once; its key's validity and its times are checked on every use, and
+/// its session and user by the caller. Bounded: emptied of expired tokens when full, and
+/// emptied whole if that is not enough.
+#[derive(Default)]
+struct Verified(std::collections::HashMap<Box<str>, (String, AccessClaims)>);
+
+/// How many verified access tokens [`KeyRing`] remembers (~0.6 KiB each).
+const VERIFIED_CAPACITY: usize = 8192;
+
+impl Verified {
+    fn remember(&mut self, token: &str, kid: String, claims: AccessClaims, now: i64) {
+        if self.0.len() >= VERIFIED_CAPACITY {
+            self.0.retain(|_, (_, c)| c.exp + LEEWAY_SECONDS >= now);
+            if self.0.len() >= VERIFIED_CAPACITY {
+                self.0.clear();
+            }
+        }
+        self.0.insert(token.into(), (kid, claims));
+    }
+}
+
+/// A token's times against `now`, with [`LEEWAY_SECONDS`] either way.
+fn check_times(iat: i64, exp: i64, now: DateTime<Utc>) -> Result<(), TokenError> {
+    let now = now.timestamp();
+    if now > exp + LEEWAY_SECONDS {
+        return Err(TokenError::Expired);
+    }
+    if iat > now + LEEWAY_SECONDS {
+        return Err(TokenError::NotYetValid);
+    }
+    if exp - iat > MAX_ACCESS_TTL_SECONDS {
+        return Err(TokenError::TooLong);
+    }
+    Ok(())
 }
 
 impl KeyRing {
@@ -161,6 +200,7 @@ impl KeyRing {
             file: file.to_path_buf(),
             grace,
             issuer,
+            verified: Default::default(),
         };
         if !file.exists() {
             ring.persist()?;
@@ -261,7 +301,23 @@ impl KeyRing {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<AccessClaims, TokenError> {
-        self.verify::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| (c.iat, c.exp))
+        let known = self.verified.lock().expect("verified tokens lock").0.get(token).cloned();
+        if let Some((kid, claims)) = known {
+            self.usable_key(&kid, now)?;
+            check_times(claims.iat, claims.exp, now)?;
+            return Ok(claims);
+        }
+        let (claims, kid) =
+            self.verify_with_kid::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| {
+                (c.iat, c.exp)
+            })?;
+        self.verified.lock().expect("verified tokens lock").remember(
+            token,
+            kid,
+            claims.clone(),
+            now.timestamp(),
+        );
+        Ok(claims)
     }
 
     /// Verifies a token of JOSE type `typ` for `audience` the way [`KeyRing::verify_access`]
@@ -274,6 +330,19 @@ impl KeyRing {
         now: DateTime<Utc>,
         times: impl Fn(&T) -> (i64, i64),
     ) -> Result<T, TokenError> {
+        self.verify_with_kid(token, typ, audience, now, times)
+            .map(|(claims, _)| claims)
+    }
+
+    /// [`KeyRing::verify`], answering the key id too.
+    fn verify_with_kid<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+        audience: &str,
+        now: DateTime<Utc>,
+        times: impl Fn(&T) -> (i64, i64),
+    ) -> Result<(T, String), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid("algorithm".into()));
@@ -295,12 +364,7 @@ impl KeyRing {
             return Err(TokenError::WrongType);
         }
         let kid = header.kid.ok_or(TokenError::UnknownKey)?;
-
-        let keys = self.keys.read().expect("key ring lock");
-        let key = keys
-            .iter()
-            .find(|k| k.stored.kid == kid && k.usable_at(now, self.grace))
-            .ok_or(TokenError::UnknownKey)?;
+        let decoding = self.usable_key(&kid, now)?;
 
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&self.issuer]);
@@ -310,22 +374,21 @@ impl KeyRing {
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.leeway = 0;
-        let claims = jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
+        let claims = jsonwebtoken::decode::<T>(token, &decoding, &validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?
             .claims;
-
         let (iat, exp) = times(&claims);
-        let now = now.timestamp();
-        if now > exp + LEEWAY_SECONDS {
-            return Err(TokenError::Expired);
-        }
-        if iat > now + LEEWAY_SECONDS {
-            return Err(TokenError::NotYetValid);
-        }
-        if exp - iat > MAX_ACCESS_TTL_SECONDS {
-            return Err(TokenError::TooLong);
-        }
-        Ok(claims)
+        check_times(iat, exp, now)?;
+        Ok((claims, kid))
+    }
+
+    /// The key `kid` if it verifies tokens at `now` (current, or retired within the grace).
+    fn usable_key(&self, kid: &str, now: DateTime<Utc>) -> Result<DecodingKey, TokenError> {
+        let keys = self.keys.read().expect("key ring lock");
+        keys.iter()
+            .find(|k| k.stored.kid == kid && k.usable_at(now, self.grace))
+            .map(|k| k.decoding.clone())
+            .ok_or(TokenError::UnknownKey)
     }
 
     /// The public keys that verify tokens now (RFC 7517, RFC 8037).
@@ -408,6 +471,46 @@ mod tests {
         assert_eq!(
             keys.verify_access(&token, now - Duration::seconds(60)),
             Err(TokenError::NotYetValid)
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_token_verified_once_is_still_refused_when_altered_or_when_its_key_retires() {
+        let dir = std::env::temp_dir().join(format!("portico-keys-{}", Uuid::now_v7()));
+        let keys = KeyRing::load_or_create(
+            &dir.join("keys.json"),
+            "http://portico.test".into(),
+            Duration::minutes(1),
+            Utc::now(),
+        )
+        .unwrap();
+        let now = Utc::now();
+        let token = keys
+            .sign_access(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), now, 600)
+            .unwrap();
+        let claims = keys.verify_access(&token, now).unwrap();
+        assert_eq!(keys.verify_access(&token, now), Ok(claims.clone()));
+
+        // The same signature over other claims: not the token remembered.
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let mut other = claims.clone();
+        other.sub = Uuid::now_v7();
+        let forged = format!(
+            "{head}.{}.{signature}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&other).unwrap())
+        );
+        assert!(matches!(
+            keys.verify_access(&forged, now),
+            Err(TokenError::Invalid(_))
+        ));
+
+        keys.rotate(now).unwrap();
+        assert!(keys.verify_access(&token, now).is_ok(), "within the grace");
+        assert_eq!(
+            keys.verify_access(&token, now + Duration::minutes(2)),
+            Err(TokenError::UnknownKey)
         );
         std::fs::remove_dir_all(dir).ok();
     }

@@ -266,16 +266,19 @@ pub async fn assignees(
     tenant: TenantId,
     requests: &[Uuid],
 ) -> sqlx::Result<Vec<AssigneeRow>> {
-    let mut rows = Vec::new();
-    for id in requests {
-        let mut some: Vec<AssigneeRow> = on_db!(c, e => sqlx::query_as(
-            "SELECT ra.request_id, u.id AS user_id, u.name, u.email FROM request_assignees ra \
-             JOIN users u ON u.tenant_id = ra.tenant_id AND u.id = ra.user_id \
-             WHERE ra.tenant_id = $1 AND ra.request_id = $2 ORDER BY u.name")
-            .bind(tenant.0).bind(id).fetch_all(e).await)?;
-        rows.append(&mut some);
+    if requests.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(rows)
+    let mut q = Query::new(
+        backend_of(c),
+        "SELECT ra.request_id, u.id AS user_id, u.name, u.email FROM request_assignees ra \
+         JOIN users u ON u.tenant_id = ra.tenant_id AND u.id = ra.user_id WHERE ra.tenant_id = ",
+    );
+    q.arg(tenant.0)
+        .sql(" AND ra.request_id IN ")
+        .args(requests.iter().copied())
+        .sql(" ORDER BY ra.request_id, u.name");
+    q.fetch_all(c).await
 }
 
 /// The assignees of a request who may still hear about it: active, and still members of its
@@ -312,7 +315,7 @@ const ITEM_COLUMNS: &str = "SELECT i.id, i.request_id, i.kind, i.title, \
      i.description, i.spec, i.status, i.response, i.submitted_by, u.name AS submitted_by_name, \
      i.submitted_at, i.review_comment, i.reviewed_at FROM request_items i \
      LEFT JOIN users u ON u.tenant_id = i.tenant_id AND u.id = i.submitted_by \
-     WHERE i.tenant_id = $1";
+     WHERE i.tenant_id = ";
 
 /// The items of the given requests, in order.
 pub async fn items(
@@ -320,14 +323,15 @@ pub async fn items(
     tenant: TenantId,
     requests: &[Uuid],
 ) -> sqlx::Result<Vec<ItemRow>> {
-    let mut rows = Vec::new();
-    let sql = format!("{ITEM_COLUMNS} AND i.request_id = $2 ORDER BY i.position");
-    for id in requests {
-        let mut some: Vec<ItemRow> = on_db!(c, e => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(tenant.0).bind(id).fetch_all(e).await)?;
-        rows.append(&mut some);
+    if requests.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(rows)
+    let mut q = Query::new(backend_of(c), ITEM_COLUMNS);
+    q.arg(tenant.0)
+        .sql(" AND i.request_id IN ")
+        .args(requests.iter().copied())
+        .sql(" ORDER BY i.request_id, i.position");
+    q.fetch_all(c).await
 }
 
 #[allow(clippy::too_many_arguments)]
