@@ -301,7 +301,13 @@ impl KeyRing {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<AccessClaims, TokenError> {
-        let known = self.verified.lock().expect("verified tokens lock").0.get(token).cloned();
+        let known = self
+            .verified
+            .lock()
+            .expect("verified tokens lock")
+            .0
+            .get(token)
+            .cloned();
         if let Some((kid, claims)) = known {
             self.usable_key(&kid, now)?;
             check_times(claims.iat, claims.exp, now)?;
@@ -311,12 +317,10 @@ impl KeyRing {
             self.verify_with_kid::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| {
                 (c.iat, c.exp)
             })?;
-        self.verified.lock().expect("verified tokens lock").remember(
-            token,
-            kid,
-            claims.clone(),
-            now.timestamp(),
-        );
+        self.verified
+            .lock()
+            .expect("verified tokens lock")
+            .remember(token, kid, claims.clone(), now.timestamp());
         Ok(claims)
     }
 

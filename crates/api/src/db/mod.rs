@@ -354,22 +354,76 @@ pub fn backend_of(c: &mut impl AsExec) -> Backend {
     }
 }
 
+/// Whether a search of `words` on `backend` can start from the trigram index's matches:
+/// on SQLite, a term of three characters or more (FTS5's trigram tokenizer has nothing to
+/// look up in a shorter one; pg_trgm serves `LIKE` itself, inside any plan).
+fn starts_at_matches(backend: Backend, words: Option<&str>) -> Option<&str> {
+    words
+        .map(str::trim)
+        .filter(|w| backend == Backend::Sqlite && w.chars().count() >= 3)
+}
+
+/// Appends the table a list reads, `<table> <alias> <joins> WHERE `, or — for a search SQLite
+/// serves from its trigram index — `<table>_fts CROSS JOIN <table> <alias> <joins> WHERE
+/// <table>_fts MATCH $n AND <alias>.rowid = <table>_fts.rowid AND `: the matches first, then their rows, so a
+/// search reads what it finds, not every row of the tenant (CROSS JOIN fixes SQLite's order).
+/// The caller goes on with its own predicates, then [`push_search`] given what this answered
+/// (whether the list starts from the matches).
+pub fn push_source(
+    q: &mut Query,
+    table: &str,
+    alias: &str,
+    joins: &str,
+    words: Option<&str>,
+) -> bool {
+    match starts_at_matches(q.backend(), words) {
+        Some(words) => {
+            let fts = format!("{table}_fts");
+            q.sql(&format!(
+                "{fts} CROSS JOIN {table} {alias}{joins} WHERE {fts} MATCH "
+            ))
+            .arg(trigram_phrase(words))
+            .sql(&format!(" AND {alias}.rowid = {fts}.rowid AND "));
+            true
+        }
+        None => {
+            q.sql(&format!("{table} {alias}{joins} WHERE "));
+            false
+        }
+    }
+}
+
+/// `words` as one FTS5 phrase: the trigram tokenizer matches it anywhere in a column.
+fn trigram_phrase(words: &str) -> String {
+    format!("\"{}\"", words.replace('"', "\"\""))
+}
+
 /// Appends `AND` a case-insensitive substring search for `words` in any of `columns` (SQL
 /// expressions over the row aliased `alias`, already lower-cased: `lower(o.name)`), served by
 /// the trigram index of `table` (migration `list_indexes`): on PostgreSQL pg_trgm's index over
 /// exactly these expressions; on SQLite the FTS5 table `<table>_fts`, whose trigram tokenizer
-/// matches a quoted term of three characters or more anywhere in a column. A shorter term has
+/// matches a quoted term of three characters or more anywhere in a column — when the list
+/// started from its matches ([`push_source`]) there is nothing left to add. A shorter term has
 /// no trigram to look up: SQLite then tests each row the list walks (in key order, so a page
 /// stops after its rows are found).
-pub fn push_search(q: &mut Query, table: &str, alias: &str, columns: &[&str], words: &str) {
+pub fn push_search(
+    q: &mut Query,
+    from_matches: bool,
+    table: &str,
+    alias: &str,
+    columns: &[&str],
+    words: &str,
+) {
     let words = words.trim();
-    if q.backend() == Backend::Sqlite && words.chars().count() >= 3 {
-        let fts = format!("{table}_fts");
-        q.sql(&format!(
-            " AND {alias}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "
-        ))
-        .arg(format!("\"{}\"", words.replace('"', "\"\"")))
-        .sql(")");
+    if starts_at_matches(q.backend(), Some(words)).is_some() {
+        if !from_matches {
+            let fts = format!("{table}_fts");
+            q.sql(&format!(
+                " AND {alias}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "
+            ))
+            .arg(trigram_phrase(words))
+            .sql(")");
+        }
         return;
     }
     let pattern = contains_pattern(words);

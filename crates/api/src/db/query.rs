@@ -294,6 +294,9 @@ pub struct ListPlan {
     pub sorts: Option<&'static str>,
     /// A later page: its plan must start at the cursor in the index it walks.
     pub from_cursor: bool,
+    /// A search with a term a trigram index serves: its plan must read that index's matches,
+    /// not walk the tenant's rows testing each.
+    pub searches: bool,
 }
 
 impl ListPlan {
@@ -303,7 +306,14 @@ impl ListPlan {
             query,
             sorts: None,
             from_cursor: false,
+            searches: false,
         }
+    }
+
+    /// This list searches by a term of three characters or more.
+    pub fn searching(mut self) -> ListPlan {
+        self.searches = true;
+        self
     }
 
     /// This plan may sort what it narrowed to: `bounded_by` says what bounds it.

@@ -2,7 +2,9 @@
 //! tenant first; callers have already checked the organisation and the caller's reach.
 
 use crate::db::enums::from_stored;
-use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
+use crate::db::{
+    AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search, push_source,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::on_db;
 use chrono::{DateTime, Utc};
@@ -197,20 +199,24 @@ impl TryFrom<DocumentRow> for Document {
     }
 }
 
-const DOCUMENT_COLUMNS: &str = "SELECT d.id, d.organization_id, d.folder_id, d.name, \
+/// A document with its current version: the columns, then (after the table `documents d`,
+/// see `db::push_source`) the version's join.
+const DOCUMENT_SELECT: &str = "SELECT d.id, d.organization_id, d.folder_id, d.name, \
      d.visibility, d.visible_scope, d.current_version, d.created_at, d.updated_at, \
      d.deleted_at, v.storage_key, v.size, v.content_type, v.sha256, v.uploaded_by, \
-     v.uploaded_by_name \
-     FROM documents d JOIN document_versions v ON v.tenant_id = d.tenant_id \
-     AND v.document_id = d.id AND v.version = d.current_version \
-     WHERE d.tenant_id = ";
+     v.uploaded_by_name FROM ";
+const DOCUMENT_VERSION: &str = " JOIN document_versions v ON v.tenant_id = d.tenant_id \
+     AND v.document_id = d.id AND v.version = d.current_version";
 
 pub async fn get_document(
     c: &mut impl AsExec,
     tenant: TenantId,
     id: DocumentId,
 ) -> sqlx::Result<Option<DocumentRow>> {
-    let mut q = Query::new(backend_of(c), DOCUMENT_COLUMNS);
+    let mut q = Query::new(
+        backend_of(c),
+        &format!("{DOCUMENT_SELECT}documents d{DOCUMENT_VERSION} WHERE d.tenant_id = "),
+    );
     q.arg(tenant.0).sql(" AND d.id = ").arg(id.0);
     q.fetch_optional(c).await
 }
@@ -236,8 +242,10 @@ pub fn list_query(
     after: Option<Uuid>,
     limit: u32,
 ) -> Query {
-    let mut q = Query::new(backend, DOCUMENT_COLUMNS);
-    q.arg(tenant.0)
+    let mut q = Query::new(backend, DOCUMENT_SELECT);
+    let from_matches = push_source(&mut q, "documents", "d", DOCUMENT_VERSION, query.search);
+    q.sql("d.tenant_id = ")
+        .arg(tenant.0)
         .sql(" AND d.organization_id = ")
         .arg(query.organization.0);
     if query.deleted {
@@ -246,7 +254,14 @@ pub fn list_query(
         q.sql(" AND d.deleted_at IS NULL");
     }
     match (query.search, query.deleted, query.folder) {
-        (Some(words), _, _) => push_search(&mut q, "documents", "d", &["lower(d.name)"], words),
+        (Some(words), _, _) => push_search(
+            &mut q,
+            from_matches,
+            "documents",
+            "d",
+            &["lower(d.name)"],
+            words,
+        ),
         (None, true, _) => {}
         (None, false, Some(folder)) => {
             q.sql(" AND d.folder_id = ").arg(folder.0);
@@ -684,9 +699,13 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
         ),
     ] {
         for plan in both_pages(what, |after| list_query(backend, tenant, &query, after, 25)) {
-            plans.push(match sorts {
+            let plan = match sorts {
                 Some(why) => plan.sorting(why),
                 None => plan,
+            };
+            plans.push(match what {
+                "documents searched" => plan.searching(),
+                _ => plan,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! SQL for reading organisations within what a principal may see.
 
 use crate::auth::OrgVisibility;
-use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages};
 use crate::tenancy::service::{OrganizationRow, assigned_staff_query, visible_organizations};
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
@@ -18,25 +18,13 @@ pub fn list_query(
     after: Option<Uuid>,
     limit: u32,
 ) -> Query {
-    let (mut q, key) = visible_organizations(backend, tenant, who);
+    let words = filter.q.as_deref().filter(|q| !q.trim().is_empty());
+    let (mut q, key) = visible_organizations(backend, tenant, who, words);
     if let Some(status) = filter.status {
         q.sql(" AND o.status = ").arg(match status {
             OrganizationStatus::Active => "active",
             OrganizationStatus::Archived => "archived",
         });
-    }
-    if let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        push_search(
-            &mut q,
-            "organizations",
-            "o",
-            &[
-                "lower(o.name)",
-                "lower(COALESCE(o.external_ref, ''))",
-                "lower(o.custom_fields)",
-            ],
-            words,
-        );
     }
     q.page_after(key, after, limit);
     q
@@ -95,9 +83,13 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
             for plan in both_pages(&format!("organizations{what}, {seen}"), |after| {
                 list_query(backend, tenant, who, filter, after, 25)
             }) {
-                plans.push(match sorts {
+                let plan = match sorts {
                     Some(why) => plan.sorting(why),
                     None => plan,
+                };
+                plans.push(match *what {
+                    " searched" => plan.searching(),
+                    _ => plan,
                 });
             }
         }

@@ -2,7 +2,7 @@
 
 use crate::auth::OrgVisibility;
 use crate::db::enums::Stored;
-use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages, push_search};
+use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages};
 use crate::on_db;
 use crate::tenancy::service::{UserRow, user_columns_of, visible_people};
 pub use crate::tenancy::service::{get_visible_person, is_member, update_profile};
@@ -27,21 +27,13 @@ pub fn list_query(
     after: Option<Uuid>,
     limit: u32,
 ) -> Query {
-    let mut q = visible_people(backend, tenant, who);
+    let words = filter.q.as_deref().filter(|q| !q.trim().is_empty());
+    let mut q = visible_people(backend, tenant, who, words);
     if let Some(kind) = filter.kind {
         q.sql(" AND u.kind = ").arg(kind.stored());
     }
     if let Some(status) = filter.status {
         q.sql(" AND u.status = ").arg(status.stored());
-    }
-    if let Some(words) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        push_search(
-            &mut q,
-            "users",
-            "u",
-            &["lower(u.name)", "lower(u.email)"],
-            words,
-        );
     }
     q.page_after("u.id", after, limit);
     q
@@ -291,11 +283,15 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
             for plan in both_pages(&format!("people{what}, {seen}"), |after| {
                 list_query(backend, tenant, who, filter, after, 25)
             }) {
-                plans.push(match (who, sorts) {
+                let plan = match (who, sorts) {
                     (_, Some(why)) => plan.sorting(why),
                     (OrgVisibility::AssignedTo(_), None) => plan.sorting(
                         "the staff and the members of the organisations assigned to one person",
                     ),
+                    _ => plan,
+                };
+                plans.push(match *what {
+                    " searched" => plan.searching(),
                     _ => plan,
                 });
             }

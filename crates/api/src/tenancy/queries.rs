@@ -2,7 +2,7 @@
 //! first.
 
 use crate::db::enums::from_stored;
-use crate::db::{AsExec, Backend, Query, backend_of};
+use crate::db::{AsExec, Backend, Query, backend_of, push_search, push_source};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{Brand, DEFAULT_PRIMARY};
 use crate::on_db;
@@ -604,20 +604,21 @@ pub async fn assigned_staff(
         .await
 }
 
-/// People a staff member sees, as a query to narrow (`AND …`): everyone of the tenant, or —
-/// for staff limited to some organisations — the staff and the contacts of those
-/// organisations, found through the assignments and the memberships of those organisations
-/// (not by testing every person). Contacts see nobody here (they see their colleagues through
-/// their organisation's team).
-pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) -> Query {
-    let mut q = Query::new(
-        backend,
-        &format!(
-            "SELECT {} FROM users u WHERE u.tenant_id = ",
-            user_columns_of("u")
-        ),
-    );
-    q.arg(tenant.0);
+/// People a staff member sees, as a query to narrow (`AND …`), found by `words` (a name or an
+/// address, through the people's trigram index) when given: everyone of the tenant, or — for
+/// staff limited to some organisations — the staff and the contacts of those organisations,
+/// found through the assignments and the memberships of those organisations (not by testing
+/// every person). Contacts see nobody here (they see their colleagues through their
+/// organisation's team).
+pub fn visible_people(
+    backend: Backend,
+    tenant: TenantId,
+    who: OrgVisibility,
+    words: Option<&str>,
+) -> Query {
+    let mut q = Query::new(backend, &format!("SELECT {} FROM ", user_columns_of("u")));
+    let from_matches = push_source(&mut q, "users", "u", "", words);
+    q.sql("u.tenant_id = ").arg(tenant.0);
     match who {
         OrgVisibility::All => {}
         OrgVisibility::AssignedTo(staff) => {
@@ -625,8 +626,8 @@ pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) ->
                 .arg(tenant.0)
                 .sql(
                     " AND s.kind = 'staff' UNION SELECT m.user_id FROM staff_assignments a \
-                      JOIN memberships m ON m.tenant_id = a.tenant_id \
-                      AND m.organization_id = a.organization_id WHERE a.tenant_id = ",
+                      CROSS JOIN memberships m WHERE m.tenant_id = a.tenant_id \
+                      AND m.organization_id = a.organization_id AND a.tenant_id = ",
                 )
                 .arg(tenant.0)
                 .sql(" AND a.user_id = ")
@@ -636,6 +637,16 @@ pub fn visible_people(backend: Backend, tenant: TenantId, who: OrgVisibility) ->
         OrgVisibility::MemberOf(_) => {
             q.sql(" AND 1 = 0");
         }
+    }
+    if let Some(words) = words {
+        push_search(
+            &mut q,
+            from_matches,
+            "users",
+            "u",
+            &["lower(u.name)", "lower(u.email)"],
+            words,
+        );
     }
     q
 }
@@ -690,18 +701,21 @@ pub async fn get_visible_person(
     who: OrgVisibility,
     id: UserId,
 ) -> sqlx::Result<Option<UserRow>> {
-    let mut q = visible_people(backend_of(c), tenant, who);
+    let mut q = visible_people(backend_of(c), tenant, who, None);
     q.sql(" AND u.id = ").arg(id.0);
     q.fetch_optional(c).await
 }
 
-/// The organisations `who` sees, as a query to narrow (`AND …`), and the column that orders
-/// them by id: staff limited to assignments and contacts start from their own assignments or
-/// memberships (keyed by user, then organisation), so a page walks only what they see.
+/// The organisations `who` sees, as a query to narrow (`AND …`), found by `words` (a name,
+/// reference or custom field, through the organisations' trigram index) when given; and the
+/// column that orders them by id. Staff limited to assignments and contacts start from their
+/// own assignments or memberships (keyed by user, then organisation), so a page walks only
+/// what they see; a search by everyone else, from its matches.
 pub fn visible_organizations(
     backend: Backend,
     tenant: TenantId,
     who: OrgVisibility,
+    words: Option<&str>,
 ) -> (Query, &'static str) {
     let mut q = Query::new(
         backend,
@@ -709,23 +723,44 @@ pub fn visible_organizations(
          o.created_at FROM ",
     );
     let (through, user) = match who {
-        OrgVisibility::All => {
-            q.sql("organizations o WHERE o.tenant_id = ").arg(tenant.0);
-            return (q, "o.id");
-        }
-        OrgVisibility::MemberOf(user) => ("memberships", user),
-        OrgVisibility::AssignedTo(user) => ("staff_assignments", user),
+        OrgVisibility::All => ("", None),
+        OrgVisibility::MemberOf(user) => ("memberships", Some(user)),
+        OrgVisibility::AssignedTo(user) => ("staff_assignments", Some(user)),
     };
-    // CROSS JOIN keeps SQLite from starting at the organisations (PostgreSQL plans it as
-    // any join): a page walks the person's own assignments or memberships in id order.
-    q.sql(&format!(
-        "{through} v CROSS JOIN organizations o WHERE o.tenant_id = v.tenant_id \
-         AND o.id = v.organization_id AND v.tenant_id = "
-    ))
-    .arg(tenant.0)
-    .sql(" AND v.user_id = ")
-    .arg(user.0);
-    (q, "v.organization_id")
+    let (key, from_matches) = match user {
+        None => {
+            let from_matches = push_source(&mut q, "organizations", "o", "", words);
+            q.sql("o.tenant_id = ").arg(tenant.0);
+            ("o.id", from_matches)
+        }
+        Some(user) => {
+            // CROSS JOIN keeps SQLite from starting at the organisations (PostgreSQL plans it
+            // as any join): a page walks the person's own assignments or memberships in order.
+            q.sql(&format!(
+                "{through} v CROSS JOIN organizations o WHERE o.tenant_id = v.tenant_id \
+                 AND o.id = v.organization_id AND v.tenant_id = "
+            ))
+            .arg(tenant.0)
+            .sql(" AND v.user_id = ")
+            .arg(user.0);
+            ("v.organization_id", false)
+        }
+    };
+    if let Some(words) = words {
+        push_search(
+            &mut q,
+            from_matches,
+            "organizations",
+            "o",
+            &[
+                "lower(o.name)",
+                "lower(COALESCE(o.external_ref, ''))",
+                "lower(o.custom_fields)",
+            ],
+            words,
+        );
+    }
+    (q, key)
 }
 
 /// Organisation `id`, if `who` sees it.
@@ -735,7 +770,7 @@ pub async fn get_visible(
     who: OrgVisibility,
     id: OrganizationId,
 ) -> sqlx::Result<Option<OrganizationRow>> {
-    let (mut q, key) = visible_organizations(backend_of(c), tenant, who);
+    let (mut q, key) = visible_organizations(backend_of(c), tenant, who, None);
     q.sql(&format!(" AND {key} = ")).arg(id.0);
     q.fetch_optional(c).await
 }

@@ -29,6 +29,24 @@ fn faults(backend: Backend, plan: &[String], list: &ListPlan) -> Vec<String> {
     }
     match backend {
         Backend::Sqlite => {
+            if list.searches {
+                let reads_matches = plan.iter().any(|l| l.contains("_fts VIRTUAL TABLE INDEX"));
+                // `(tenant_id=?)`, perhaps with the cursor: every row of the tenant, each
+                // tested against the matches.
+                let walks_tenant = plan.iter().any(|l| {
+                    l.trim_start().starts_with("SEARCH")
+                        && [
+                            "(tenant_id=?)",
+                            "(tenant_id=? AND id>?)",
+                            "(tenant_id=? AND id<?)",
+                        ]
+                        .iter()
+                        .any(|c| l.ends_with(c))
+                });
+                if !reads_matches || walks_tenant {
+                    faults.push("a search walks the tenant instead of its matches".to_string());
+                }
+            }
             for line in plan {
                 let line = line.trim();
                 // `SCAN t` reads a whole table, `SCAN t USING INDEX i` a whole index; a
@@ -103,6 +121,14 @@ async fn explain(app: &TestApp, lists: Vec<ListPlan>) -> Vec<String> {
             )
         });
         let faults = faults(app.backend(), &plan, &list);
+        if std::env::var("PLANS_PRINT").is_ok() {
+            eprintln!(
+                "## {}\n{}\n{}",
+                list.name,
+                list.query.text(),
+                plan.join("\n")
+            );
+        }
         if !faults.is_empty() {
             report.push(format!(
                 "{}: {}\n  {}\n  plan:\n    {}",
