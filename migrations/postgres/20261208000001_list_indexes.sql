@@ -12,8 +12,9 @@ DROP INDEX documents_by_folder;
 CREATE INDEX documents_by_folder ON documents (tenant_id, organization_id, folder_id, id);
 CREATE INDEX documents_in_bin ON documents (tenant_id, organization_id, id) WHERE deleted_at IS NOT NULL;
 
--- Substring search through trigram indexes (pg_trgm serves `LIKE '%…%'`), over the very
--- expressions the queries search (`db::push_search`); SQLite's twins are FTS5 tables.
+-- Substring search of organisations and people through trigram indexes (pg_trgm serves
+-- `LIKE '%…%'`), over the very expressions the queries search (`db::push_search`); SQLite's
+-- twins are FTS5 tables. (Documents are searched within one organisation.)
 -- pg_trgm is a trusted extension: the database's owner may create it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX organizations_fts ON organizations USING gin (
@@ -21,4 +22,3 @@ CREATE INDEX organizations_fts ON organizations USING gin (
     lower(custom_fields) gin_trgm_ops
 );
 CREATE INDEX users_fts ON users USING gin (lower(name) gin_trgm_ops, lower(email) gin_trgm_ops);
-CREATE INDEX documents_fts ON documents USING gin (lower(name) gin_trgm_ops);

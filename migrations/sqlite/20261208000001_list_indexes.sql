@@ -13,57 +13,38 @@ DROP INDEX documents_by_folder;
 CREATE INDEX documents_by_folder ON documents (tenant_id, organization_id, folder_id, id);
 CREATE INDEX documents_in_bin ON documents (tenant_id, organization_id, id) WHERE deleted_at IS NOT NULL;
 
--- Substring search through trigram indexes (FTS5's trigram tokenizer matches a quoted term
--- anywhere in a column, case folded), kept by triggers. Each indexes the rowid of its table:
--- nothing in Portico runs VACUUM, which may renumber the rowids of tables without an
--- INTEGER PRIMARY KEY (after one, `INSERT INTO x_fts (x_fts) VALUES ('rebuild')` mends it).
+-- Substring search of organisations and people through trigram indexes (FTS5's trigram
+-- tokenizer matches a quoted term anywhere in a column, case folded), kept by triggers.
+-- (Documents are searched within one organisation, walking its documents by id.) Each FTS5 table keeps its own copy of
+-- the columns it indexes under the rowid of its row (an external-content table, reading the
+-- row itself, broke for the rest of a connection's life when a commit failed). Nothing in
+-- Portico runs VACUUM, which may renumber the rowids of tables without an INTEGER PRIMARY KEY;
+-- after one, delete each x_fts's rows and insert them again from x.
 CREATE VIRTUAL TABLE organizations_fts USING fts5 (
-    name, external_ref, custom_fields, content = 'organizations', tokenize = 'trigram'
+    name, external_ref, custom_fields, tokenize = 'trigram'
 );
-INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild');
+INSERT INTO organizations_fts (rowid, name, external_ref, custom_fields)
+    SELECT rowid, name, external_ref, custom_fields FROM organizations;
 CREATE TRIGGER organizations_fts_insert AFTER INSERT ON organizations BEGIN
     INSERT INTO organizations_fts (rowid, name, external_ref, custom_fields)
     VALUES (new.rowid, new.name, new.external_ref, new.custom_fields);
 END;
 CREATE TRIGGER organizations_fts_delete AFTER DELETE ON organizations BEGIN
-    INSERT INTO organizations_fts (organizations_fts, rowid, name, external_ref, custom_fields)
-    VALUES ('delete', old.rowid, old.name, old.external_ref, old.custom_fields);
+    DELETE FROM organizations_fts WHERE rowid = old.rowid;
 END;
 CREATE TRIGGER organizations_fts_update AFTER UPDATE OF name, external_ref, custom_fields ON organizations BEGIN
-    INSERT INTO organizations_fts (organizations_fts, rowid, name, external_ref, custom_fields)
-    VALUES ('delete', old.rowid, old.name, old.external_ref, old.custom_fields);
-    INSERT INTO organizations_fts (rowid, name, external_ref, custom_fields)
-    VALUES (new.rowid, new.name, new.external_ref, new.custom_fields);
+    UPDATE organizations_fts SET name = new.name, external_ref = new.external_ref,
+        custom_fields = new.custom_fields WHERE rowid = old.rowid;
 END;
 
-CREATE VIRTUAL TABLE users_fts USING fts5 (
-    name, email, content = 'users', tokenize = 'trigram'
-);
-INSERT INTO users_fts (users_fts) VALUES ('rebuild');
+CREATE VIRTUAL TABLE users_fts USING fts5 (name, email, tokenize = 'trigram');
+INSERT INTO users_fts (rowid, name, email) SELECT rowid, name, email FROM users;
 CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
     INSERT INTO users_fts (rowid, name, email) VALUES (new.rowid, new.name, new.email);
 END;
 CREATE TRIGGER users_fts_delete AFTER DELETE ON users BEGIN
-    INSERT INTO users_fts (users_fts, rowid, name, email)
-    VALUES ('delete', old.rowid, old.name, old.email);
+    DELETE FROM users_fts WHERE rowid = old.rowid;
 END;
 CREATE TRIGGER users_fts_update AFTER UPDATE OF name, email ON users BEGIN
-    INSERT INTO users_fts (users_fts, rowid, name, email)
-    VALUES ('delete', old.rowid, old.name, old.email);
-    INSERT INTO users_fts (rowid, name, email) VALUES (new.rowid, new.name, new.email);
-END;
-
-CREATE VIRTUAL TABLE documents_fts USING fts5 (
-    name, content = 'documents', tokenize = 'trigram'
-);
-INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
-CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
-    INSERT INTO documents_fts (rowid, name) VALUES (new.rowid, new.name);
-END;
-CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
-    INSERT INTO documents_fts (documents_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
-END;
-CREATE TRIGGER documents_fts_update AFTER UPDATE OF name ON documents BEGIN
-    INSERT INTO documents_fts (documents_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
-    INSERT INTO documents_fts (rowid, name) VALUES (new.rowid, new.name);
+    UPDATE users_fts SET name = new.name, email = new.email WHERE rowid = old.rowid;
 END;

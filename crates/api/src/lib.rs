@@ -1,9 +1,10 @@
 //! Portico's API server: a library (so tests run the real app in-process on port 0) and the
 //! `portico` command in `main.rs`.
 //!
-//! One folder per capability, each with one face — `routes()`, `jobs()`, `events()` and a
-//! `service` module — over floors that import only downwards: `README.md` in this directory
-//! shows where a new capability's parts go, and `tests/api/architecture.rs` keeps it so.
+//! One folder per capability, each with one face — `routes()`, `jobs()`, `events()`,
+//! `lists()` and a `service` module — over floors that import only downwards: `README.md` in
+//! this directory shows where a new capability's parts go, and `tests/api/architecture.rs`
+//! keeps it so.
 
 pub mod activity;
 pub mod audit;

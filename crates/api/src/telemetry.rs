@@ -71,7 +71,7 @@ pub async fn request_context(
         .unwrap_or_default();
     let span = tracing::info_span!("request", request_id = %id);
     let result = REQUEST_ID
-        .scope(id.clone(), next.call(req))
+        .scope(id.clone(), crate::db::Db::shared_within(next.call(req)))
         .instrument(span.clone())
         .await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

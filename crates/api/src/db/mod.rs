@@ -64,10 +64,48 @@ enum TxInner {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// One pooled connection, for reads outside a transaction.
-pub enum Conn {
+/// One pooled connection, for reads outside a transaction. Within a request
+/// ([`Db::shared_within`]) a dropped connection waits for the request's next read instead of
+/// going back to the pool: sqlx tests a connection with a round trip each time it returns, so a
+/// request that identifies its caller and then reads pays for one return, not one per read.
+pub struct Conn(Option<Pooled>);
+
+enum Pooled {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
+}
+
+tokio::task_local! {
+    /// The connection the reads of the running request share (see [`Db::shared_within`]).
+    static REQUEST_CONN: std::cell::RefCell<Option<Conn>>;
+}
+
+impl Conn {
+    /// Back to the pool now, not kept for the request.
+    fn release(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        let Some(pooled) = self.0.take() else {
+            return;
+        };
+        if std::env::var("YYY").is_ok() {
+            drop(pooled);
+            return;
+        }
+        // Kept for the request's next read when it has none waiting; otherwise (outside a
+        // request, or one is kept already) it goes back to the pool as it drops here.
+        let _ = REQUEST_CONN.try_with(move |kept| {
+            if let Ok(mut kept) = kept.try_borrow_mut()
+                && kept.is_none()
+            {
+                *kept = Some(Conn(Some(pooled)));
+            }
+        });
+    }
 }
 
 /// A borrowed connection of either backend: what query functions run on.
@@ -92,9 +130,9 @@ impl AsExec for Tx {
 
 impl AsExec for Conn {
     fn exec(&mut self) -> Exec<'_> {
-        match self {
-            Conn::Sqlite(c) => Exec::Sqlite(c),
-            Conn::Postgres(c) => Exec::Postgres(c),
+        match self.0.as_mut().expect("a connection until dropped") {
+            Pooled::Sqlite(c) => Exec::Sqlite(c),
+            Pooled::Postgres(c) => Exec::Postgres(c),
         }
     }
 }
@@ -182,6 +220,11 @@ impl Db {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads, then writes, can fail with
     /// SQLITE_BUSY when another writer got in between, whatever the busy timeout.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
+        // A request writes on a connection of its own: the one its reads keep goes back first,
+        // so requests waiting to write never hold every connection between them.
+        if let Some(kept) = take_request_conn() {
+            kept.release();
+        }
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
@@ -192,12 +235,23 @@ impl Db {
         })
     }
 
-    /// A connection for reads.
+    /// A connection for reads: the running request's, if it has one waiting.
     pub async fn conn(&self) -> sqlx::Result<Conn> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
-        })
+        if let Some(kept) = take_request_conn() {
+            return Ok(kept);
+        }
+        Ok(Conn(Some(match &self.pool {
+            Pool::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })))
+    }
+
+    /// Runs `request` with one connection its reads share ([`Conn`]), returned to the pool
+    /// when it ends. Every HTTP request runs this way (`telemetry::request_context`).
+    pub async fn shared_within<F: std::future::Future>(request: F) -> F::Output {
+        REQUEST_CONN
+            .scope(std::cell::RefCell::new(None), request)
+            .await
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -346,6 +400,14 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// The connection the running request keeps for its next read, if any.
+fn take_request_conn() -> Option<Conn> {
+    REQUEST_CONN
+        .try_with(|kept| kept.try_borrow_mut().ok().and_then(|mut k| k.take()))
+        .ok()
+        .flatten()
+}
+
 /// Which backend a connection talks to.
 pub fn backend_of(c: &mut impl AsExec) -> Backend {
     match c.exec() {
@@ -426,7 +488,14 @@ pub fn push_search(
         }
         return;
     }
-    let pattern = contains_pattern(words);
+    push_like(q, columns, words);
+}
+
+/// Appends `AND` a case-insensitive substring test of `words` against any of `columns`, row
+/// by row (no index): for lists already narrowed to a few rows, and for terms too short for a
+/// trigram.
+pub fn push_like(q: &mut Query, columns: &[&str], words: &str) {
+    let pattern = contains_pattern(words.trim());
     let escape = match q.backend() {
         // PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE
         // would hide the pattern from the trigram index).

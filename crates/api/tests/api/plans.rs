@@ -121,14 +121,6 @@ async fn explain(app: &TestApp, lists: Vec<ListPlan>) -> Vec<String> {
             )
         });
         let faults = faults(app.backend(), &plan, &list);
-        if std::env::var("PLANS_PRINT").is_ok() {
-            eprintln!(
-                "## {}\n{}\n{}",
-                list.name,
-                list.query.text(),
-                plan.join("\n")
-            );
-        }
         if !faults.is_empty() {
             report.push(format!(
                 "{}: {}\n  {}\n  plan:\n    {}",
