@@ -374,15 +374,20 @@ pub(crate) fn sign_in_storm(address: &str, clients: usize, time: Duration) -> Re
 }
 
 fn first_organization(address: &str, token: &str) -> Result<String> {
+    organization_matching(address, token, "")
+}
+
+/// The id of the first organisation a search for `q` lists (every one's when empty).
+pub(crate) fn organization_matching(address: &str, token: &str, q: &str) -> Result<String> {
     let head = format!(
-        "GET /api/v1/organizations HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
-         Connection: close\r\n\r\n"
+        "GET /api/v1/organizations?q={q} HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nConnection: close\r\n\r\n"
     );
     let (status, headers, reader) = request(address, &head, None)?;
     let json = json_body(status, &headers, reader)?;
     Ok(json["items"][0]["id"]
         .as_str()
-        .context("no organisation")?
+        .with_context(|| format!("no organisation matches {q:?}"))?
         .to_string())
 }
 

@@ -19,7 +19,7 @@
 //! most 1.5× its calm value during a sign-in storm. `BENCH_SECONDS` sets the time per
 //! endpoint (default 5); `BENCH_ROWS` the sizes (default `30,10000,100000`).
 
-use crate::bench::{PASSWORD, json_body, login, request, reset_peak, rss_kib, sign_in_storm};
+use crate::bench::{PASSWORD, login, organization_matching, reset_peak, rss_kib, sign_in_storm};
 use crate::{LOCAL_POSTGRES, Server, build_portico, cargo, run_cmd, step, target_dir};
 use anyhow::{Context, Result, bail};
 use std::net::TcpStream;
@@ -128,7 +128,8 @@ pub fn run() -> Result<()> {
             )?;
             let address = server.url.trim_start_matches("http://").to_string();
             let token = login(&address)?;
-            let org = volume_organization(&address, &token)?;
+            // The organisation `seed-volume` put every document in.
+            let org = organization_matching(&address, &token, "VOLUME-000000")?;
             let endpoints = endpoints(&org);
             let pid = server.pid();
             reset_peak(pid)?;
@@ -563,20 +564,6 @@ fn postgres_answers(url: &str) -> bool {
         .args([url, "-qtAc", "SELECT 1"])
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-/// The organisation `seed-volume` put every document in.
-fn volume_organization(address: &str, token: &str) -> Result<String> {
-    let head = format!(
-        "GET /api/v1/organizations?q=VOLUME-000000 HTTP/1.1\r\nHost: {address}\r\n\
-         Authorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    );
-    let (status, headers, reader) = request(address, &head, None)?;
-    let json = json_body(status, &headers, reader)?;
-    Ok(json["items"][0]["id"]
-        .as_str()
-        .context("no volume organisation")?
-        .to_string())
 }
 
 struct SignIns {

@@ -35,8 +35,8 @@ pub async fn list_events(
     }
     let (limit, before) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_visible(
-        &mut conn,
+    let rows: Vec<queries::EventRow> = queries::list_query(
+        conn.backend(),
         who.tenant_id(),
         who.organization_visibility().binds(),
         &kinds,
@@ -44,6 +44,7 @@ pub async fn list_events(
         before,
         limit,
     )
+    .fetch_all(&mut conn)
     .await?;
     Ok(web::Json(page(
         rows,

@@ -81,6 +81,13 @@ tokio::task_local! {
 }
 
 impl Conn {
+    pub fn backend(&self) -> Backend {
+        match self.0.as_ref().expect("a connection until dropped") {
+            Pooled::Sqlite(_) => Backend::Sqlite,
+            Pooled::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// Back to the pool now, not kept for the request.
     fn release(mut self) {
         drop(self.0.take());

@@ -113,6 +113,19 @@ macro_rules! bind_all {
     }};
 }
 
+/// Runs `$query` as rows of a type on connection `$c` with the sqlx method `$fetch`.
+macro_rules! run {
+    ($query:expr, $c:expr, $fetch:ident) => {{
+        $query.check($c);
+        let args = $query.args.iter().cloned();
+        let sql = sqlx::AssertSqlSafe($query.sql.clone());
+        match $c.exec() {
+            Exec::Sqlite(e) => bind_all!(sqlx::query_as(sql), args).$fetch(e).await,
+            Exec::Postgres(e) => bind_all!(sqlx::query_as(sql), args).$fetch(e).await,
+        }
+    }};
+}
+
 impl Query {
     pub fn new(backend: Backend, sql: &str) -> Query {
         Query {
@@ -195,26 +208,14 @@ impl Query {
     where
         R: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
-        self.check(c);
-        let args = self.args.iter().cloned();
-        let sql = sqlx::AssertSqlSafe(self.sql.clone());
-        match c.exec() {
-            Exec::Sqlite(e) => bind_all!(sqlx::query_as(sql), args).fetch_all(e).await,
-            Exec::Postgres(e) => bind_all!(sqlx::query_as(sql), args).fetch_all(e).await,
-        }
+        run!(self, c, fetch_all)
     }
 
     pub async fn fetch_optional<R>(&self, c: &mut impl AsExec) -> sqlx::Result<Option<R>>
     where
         R: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
-        self.check(c);
-        let args = self.args.iter().cloned();
-        let sql = sqlx::AssertSqlSafe(self.sql.clone());
-        match c.exec() {
-            Exec::Sqlite(e) => bind_all!(sqlx::query_as(sql), args).fetch_optional(e).await,
-            Exec::Postgres(e) => bind_all!(sqlx::query_as(sql), args).fetch_optional(e).await,
-        }
+        run!(self, c, fetch_optional)
     }
 
     pub async fn execute(&self, c: &mut impl AsExec) -> sqlx::Result<u64> {

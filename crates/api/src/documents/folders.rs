@@ -132,14 +132,15 @@ pub async fn list_folders(
     reach_in(&state, &who, org).await?;
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_folders(
-        &mut conn,
+    let rows: Vec<queries::FolderRow> = queries::folders_query(
+        conn.backend(),
         who.tenant_id(),
         org,
         filter.parent_id,
         after,
         limit,
     )
+    .fetch_all(&mut conn)
     .await?;
     Ok(web::Json(page(
         rows,

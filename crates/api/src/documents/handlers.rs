@@ -103,7 +103,10 @@ pub async fn list_documents(
         scopes: reach.scope_list(),
     };
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_documents(&mut conn, who.tenant_id(), &query, after, limit).await?;
+    let rows: Vec<queries::DocumentRow> =
+        queries::list_query(conn.backend(), who.tenant_id(), &query, after, limit)
+            .fetch_all(&mut conn)
+            .await?;
     let documents = rows
         .into_iter()
         .map(Document::try_from)
@@ -756,7 +759,10 @@ pub async fn access_log(
     let (_, reach) = reachable(&state, &who, id, true).await?;
     let (limit, before) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_access(&mut conn, who.tenant_id(), id, before, limit).await?;
+    let rows: Vec<queries::AccessRow> =
+        queries::access_query(conn.backend(), who.tenant_id(), id, before, limit)
+            .fetch_all(&mut conn)
+            .await?;
     Ok(web::Json(page(
         rows,
         limit,

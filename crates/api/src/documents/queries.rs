@@ -80,19 +80,6 @@ pub fn folders_query(
     q
 }
 
-pub async fn list_folders(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    org: OrganizationId,
-    parent: Option<FolderId>,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<FolderRow>> {
-    folders_query(backend_of(c), tenant, org, parent, after, limit)
-        .fetch_all(c)
-        .await
-}
-
 pub async fn update_folder(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -269,18 +256,6 @@ pub fn list_query(
     }
     q.page_after("d.id", after, limit);
     q
-}
-
-pub async fn list_documents(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    query: &DocumentQuery<'_>,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<DocumentRow>> {
-    list_query(backend_of(c), tenant, query, after, limit)
-        .fetch_all(c)
-        .await
 }
 
 /// A new document's row.
@@ -572,18 +547,6 @@ pub fn access_query(
     q
 }
 
-pub async fn list_access(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    document: DocumentId,
-    before: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<AccessRow>> {
-    access_query(backend_of(c), tenant, document, before, limit)
-        .fetch_all(c)
-        .await
-}
-
 pub async fn insert_hold(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -612,45 +575,6 @@ pub async fn is_held(
     on_db!(c, e => sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM document_holds WHERE tenant_id = $1 AND document_id = $2)")
         .bind(tenant.0).bind(document.0).fetch_one(e).await)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(visibility: &str) -> DocumentRow {
-        DocumentRow {
-            id: Uuid::now_v7(),
-            organization_id: Uuid::now_v7(),
-            folder_id: None,
-            name: "a.pdf".into(),
-            visibility: visibility.into(),
-            visible_scope: None,
-            current_version: 1,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            deleted_at: None,
-            storage_key: "k".into(),
-            size: 1,
-            content_type: "application/pdf".into(),
-            sha256: "0".into(),
-            uploaded_by: None,
-            uploaded_by_name: "x".into(),
-        }
-    }
-
-    #[test]
-    fn an_unknown_stored_visibility_is_an_error_not_the_whole_organisation() {
-        assert_eq!(row("staff").visibility().unwrap(), Visibility::Staff);
-        assert_eq!(
-            row("organization").visibility().unwrap(),
-            Visibility::Organization
-        );
-        let unknown = row("partners").visibility().unwrap_err();
-        assert!(matches!(unknown, ApiError::Internal(_)));
-        assert!(unknown.to_string().contains("partners"));
-        assert!(Document::try_from(row("partners")).is_err());
-    }
 }
 
 /// The document lists with representative arguments (see `db::ListPlan`).
@@ -707,4 +631,43 @@ pub fn lists(backend: Backend) -> Vec<ListPlan> {
         access_query(backend, tenant, document, before, 25)
     }));
     plans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(visibility: &str) -> DocumentRow {
+        DocumentRow {
+            id: Uuid::now_v7(),
+            organization_id: Uuid::now_v7(),
+            folder_id: None,
+            name: "a.pdf".into(),
+            visibility: visibility.into(),
+            visible_scope: None,
+            current_version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            deleted_at: None,
+            storage_key: "k".into(),
+            size: 1,
+            content_type: "application/pdf".into(),
+            sha256: "0".into(),
+            uploaded_by: None,
+            uploaded_by_name: "x".into(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_visibility_is_an_error_not_the_whole_organisation() {
+        assert_eq!(row("staff").visibility().unwrap(), Visibility::Staff);
+        assert_eq!(
+            row("organization").visibility().unwrap(),
+            Visibility::Organization
+        );
+        let unknown = row("partners").visibility().unwrap_err();
+        assert!(matches!(unknown, ApiError::Internal(_)));
+        assert!(unknown.to_string().contains("partners"));
+        assert!(Document::try_from(row("partners")).is_err());
+    }
 }

@@ -147,25 +147,3 @@ pub fn list_query(
     q.page_before("e.id", before, limit);
     q
 }
-
-pub async fn list_visible(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    reach: (&str, Option<Uuid>),
-    kinds: &[String],
-    organization: Option<OrganizationId>,
-    before: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<EventRow>> {
-    list_query(
-        backend_of(c),
-        tenant,
-        reach,
-        kinds,
-        organization,
-        before,
-        limit,
-    )
-    .fetch_all(c)
-    .await
-}

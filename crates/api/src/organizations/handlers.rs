@@ -39,14 +39,15 @@ pub async fn list_organizations(
     let limit = params.limit();
     let after = params.after()?;
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_visible(
-        &mut conn,
+    let rows: Vec<tenancy::OrganizationRow> = queries::list_query(
+        conn.backend(),
         who.tenant_id(),
         who.organization_visibility(),
         &filter,
         after,
         limit,
     )
+    .fetch_all(&mut conn)
     .await?;
     Ok(web::Json(page(
         rows,
@@ -242,7 +243,10 @@ pub async fn list_assigned_staff(
     who.require_staff()?;
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = tenancy::assigned_staff(&mut conn, who.tenant_id(), org, after, limit).await?;
+    let rows: Vec<tenancy::UserRow> =
+        tenancy::assigned_staff_query(conn.backend(), who.tenant_id(), org, after, limit)
+            .fetch_all(&mut conn)
+            .await?;
     Ok(web::Json(page(rows, limit, |r| r.id, User::try_from)?))
 }
 

@@ -1,8 +1,8 @@
 //! SQL for reading organisations within what a principal may see.
 
 use crate::auth::OrgVisibility;
-use crate::db::{AsExec, Backend, ListPlan, Query, backend_of, both_pages};
-use crate::tenancy::service::{OrganizationRow, assigned_staff_query, visible_organizations};
+use crate::db::{Backend, ListPlan, Query, both_pages};
+use crate::tenancy::service::{assigned_staff_query, visible_organizations};
 use portico_shared::organizations::{OrganizationFilter, OrganizationStatus};
 use portico_shared::{OrganizationId, TenantId, UserId};
 use uuid::Uuid;
@@ -28,19 +28,6 @@ pub fn list_query(
     }
     q.page_after(key, after, limit);
     q
-}
-
-pub async fn list_visible(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    who: OrgVisibility,
-    filter: &OrganizationFilter,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<OrganizationRow>> {
-    list_query(backend_of(c), tenant, who, filter, after, limit)
-        .fetch_all(c)
-        .await
 }
 
 /// The organisation lists with representative arguments (see `db::ListPlan`).

@@ -133,14 +133,15 @@ pub async fn list_people(
     who.require_staff()?;
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_people(
-        &mut conn,
+    let rows: Vec<tenancy::UserRow> = queries::list_query(
+        conn.backend(),
         who.tenant_id(),
         who.organization_visibility(),
         &filter,
         after,
         limit,
     )
+    .fetch_all(&mut conn)
     .await?;
     Ok(web::Json(page(rows, limit, |r| r.id, User::try_from)?))
 }
@@ -548,7 +549,10 @@ pub async fn list_members(
     }
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::members(&mut conn, who.tenant_id(), org, after, limit).await?;
+    let rows: Vec<queries::MemberRow> =
+        queries::members_query(conn.backend(), who.tenant_id(), org, after, limit)
+            .fetch_all(&mut conn)
+            .await?;
     Ok(web::Json(page(rows, limit, |r| r.user.id, member)?))
 }
 

@@ -39,19 +39,6 @@ pub fn list_query(
     q
 }
 
-pub async fn list_people(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    who: OrgVisibility,
-    filter: &PeopleFilter,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<UserRow>> {
-    list_query(backend_of(c), tenant, who, filter, after, limit)
-        .fetch_all(c)
-        .await
-}
-
 /// A member of an organisation with their scopes there.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
@@ -111,18 +98,6 @@ pub fn members_query(
     });
     q.sql(" ORDER BY id LIMIT ").arg(i64::from(limit) + 1);
     q
-}
-
-pub async fn members(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    organization: OrganizationId,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<MemberRow>> {
-    members_query(backend_of(c), tenant, organization, after, limit)
-        .fetch_all(c)
-        .await
 }
 
 /// One member of an organisation (or a person offered a membership there, as invited).

@@ -439,8 +439,8 @@ async fn list_of(
     let tenant = who.tenant_id();
     let (limit, before) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_requests(
-        &mut conn,
+    let rows: Vec<queries::RequestRow> = queries::list_query(
+        conn.backend(),
         tenant,
         who.organization_visibility(),
         &filter,
@@ -448,6 +448,7 @@ async fn list_of(
         before,
         limit,
     )
+    .fetch_all(&mut conn)
     .await?;
     drop(conn);
     let requests = assemble(state, tenant, rows).await?;

@@ -169,20 +169,6 @@ pub fn list_query(
     q
 }
 
-pub async fn list_requests(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    who: OrgVisibility,
-    filter: &RequestFilter,
-    today: NaiveDate,
-    before: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<RequestRow>> {
-    list_query(backend_of(c), tenant, who, filter, today, before, limit)
-        .fetch_all(c)
-        .await
-}
-
 pub async fn insert_request(
     c: &mut impl AsExec,
     tenant: TenantId,
@@ -447,17 +433,6 @@ pub fn templates_query(
     let mut q = templates(backend, tenant);
     q.page_after("id", after, limit);
     q
-}
-
-pub async fn list_templates(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<TemplateRow>> {
-    templates_query(backend_of(c), tenant, after, limit)
-        .fetch_all(c)
-        .await
 }
 
 pub async fn get_template(

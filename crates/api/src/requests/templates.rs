@@ -61,7 +61,10 @@ pub async fn list_templates(
     who.require_staff()?;
     let (limit, after) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows = queries::list_templates(&mut conn, who.tenant_id(), after, limit).await?;
+    let rows: Vec<queries::TemplateRow> =
+        queries::templates_query(conn.backend(), who.tenant_id(), after, limit)
+            .fetch_all(&mut conn)
+            .await?;
     Ok(web::Json(page(
         rows,
         limit,

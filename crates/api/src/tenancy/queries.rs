@@ -592,18 +592,6 @@ pub fn assigned_staff_query(
     q
 }
 
-pub async fn assigned_staff(
-    c: &mut impl AsExec,
-    tenant: TenantId,
-    organization: OrganizationId,
-    after: Option<Uuid>,
-    limit: u32,
-) -> sqlx::Result<Vec<UserRow>> {
-    assigned_staff_query(backend_of(c), tenant, organization, after, limit)
-        .fetch_all(c)
-        .await
-}
-
 /// People a staff member sees, as a query to narrow (`AND …`), found by `words` (a name or an
 /// address, through the people's trigram index) when given: everyone of the tenant, or — for
 /// staff limited to some organisations — the staff and the contacts of those organisations,

@@ -8,15 +8,15 @@
 use super::{queries, rules};
 
 pub use super::queries::{
-    LogoRow, OrganizationRow, TenantRow, UserRow, assign_staff, assigned_staff,
-    assigned_staff_query, assignments_of, custom_domain_of, delete_logo,
-    find_organization_by_external_ref, find_organization_by_name, find_tenant_by_domain,
-    find_tenant_by_slug, find_user_by_email, get_logo, get_organization, get_tenant, get_user,
-    get_visible, get_visible_person, insert_organization, insert_user, is_member, list_tenants,
-    mark_custom_domain_verified, membership_event, memberships_of, put_logo, set_custom_domain,
-    set_email, set_organization_access, set_password_hash, set_staff_role, set_status,
-    unassign_staff, update_organization, update_profile, update_tenant, upsert_membership,
-    user_columns_of, visible_organizations, visible_people,
+    LogoRow, OrganizationRow, TenantRow, UserRow, assign_staff, assigned_staff_query,
+    assignments_of, custom_domain_of, delete_logo, find_organization_by_external_ref,
+    find_organization_by_name, find_tenant_by_domain, find_tenant_by_slug, find_user_by_email,
+    get_logo, get_organization, get_tenant, get_user, get_visible, get_visible_person,
+    insert_organization, insert_user, is_member, list_tenants, mark_custom_domain_verified,
+    membership_event, memberships_of, put_logo, set_custom_domain, set_email,
+    set_organization_access, set_password_hash, set_staff_role, set_status, unassign_staff,
+    update_organization, update_profile, update_tenant, upsert_membership, user_columns_of,
+    visible_organizations, visible_people,
 };
 pub use super::rules::{
     apply_custom_fields, challenge_name, challenge_value, claimable_domain, host_name,
