@@ -99,10 +99,6 @@ impl Drop for Conn {
         let Some(pooled) = self.0.take() else {
             return;
         };
-        if std::env::var("YYY").is_ok() {
-            drop(pooled);
-            return;
-        }
         // Kept for the request's next read when it has none waiting; otherwise (outside a
         // request, or one is kept already) it goes back to the pool as it drops here.
         let _ = REQUEST_CONN.try_with(move |kept| {
@@ -432,31 +428,25 @@ fn starts_at_matches(backend: Backend, words: Option<&str>) -> Option<&str> {
         .filter(|w| backend == Backend::Sqlite && w.chars().count() >= 3)
 }
 
-/// Appends the table a list reads, `<table> <alias> <joins> WHERE `, or — for a search SQLite
-/// serves from its trigram index — `<table>_fts CROSS JOIN <table> <alias> <joins> WHERE
-/// <table>_fts MATCH $n AND <alias>.rowid = <table>_fts.rowid AND `: the matches first, then their rows, so a
+/// Appends the table a list reads, `<table> <alias> WHERE `, or — for a search SQLite serves
+/// from its trigram index — `<table>_fts CROSS JOIN <table> <alias> WHERE <table>_fts MATCH $n
+/// AND <alias>.rowid = <table>_fts.rowid AND `: the matches first, then their rows, so a
 /// search reads what it finds, not every row of the tenant (CROSS JOIN fixes SQLite's order).
 /// The caller goes on with its own predicates, then [`push_search`] given what this answered
 /// (whether the list starts from the matches).
-pub fn push_source(
-    q: &mut Query,
-    table: &str,
-    alias: &str,
-    joins: &str,
-    words: Option<&str>,
-) -> bool {
+pub fn push_source(q: &mut Query, table: &str, alias: &str, words: Option<&str>) -> bool {
     match starts_at_matches(q.backend(), words) {
         Some(words) => {
             let fts = format!("{table}_fts");
             q.sql(&format!(
-                "{fts} CROSS JOIN {table} {alias}{joins} WHERE {fts} MATCH "
+                "{fts} CROSS JOIN {table} {alias} WHERE {fts} MATCH "
             ))
             .arg(trigram_phrase(words))
             .sql(&format!(" AND {alias}.rowid = {fts}.rowid AND "));
             true
         }
         None => {
-            q.sql(&format!("{table} {alias}{joins} WHERE "));
+            q.sql(&format!("{table} {alias} WHERE "));
             false
         }
     }

@@ -605,7 +605,7 @@ pub fn visible_people(
     words: Option<&str>,
 ) -> Query {
     let mut q = Query::new(backend, &format!("SELECT {} FROM ", user_columns_of("u")));
-    let from_matches = push_source(&mut q, "users", "u", "", words);
+    let from_matches = push_source(&mut q, "users", "u", words);
     q.sql("u.tenant_id = ").arg(tenant.0);
     match who {
         OrgVisibility::All => {}
@@ -717,7 +717,7 @@ pub fn visible_organizations(
     };
     let (key, from_matches) = match user {
         None => {
-            let from_matches = push_source(&mut q, "organizations", "o", "", words);
+            let from_matches = push_source(&mut q, "organizations", "o", words);
             q.sql("o.tenant_id = ").arg(tenant.0);
             ("o.id", from_matches)
         }
