@@ -313,10 +313,13 @@ impl KeyRing {
             check_times(claims.iat, claims.exp, now)?;
             return Ok(claims);
         }
-        let (claims, kid) =
-            self.verify_with_kid::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| {
-                (c.iat, c.exp)
-            })?;
+        let claims = self
+            .verify::<AccessClaims>(token, ACCESS_TOKEN_TYPE, AUDIENCE, now, |c| (c.iat, c.exp))?;
+        // `verify` accepted it, so its header names a key.
+        let kid = jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|h| h.kid)
+            .ok_or(TokenError::UnknownKey)?;
         self.verified
             .lock()
             .expect("verified tokens lock")
@@ -334,19 +337,6 @@ impl KeyRing {
         now: DateTime<Utc>,
         times: impl Fn(&T) -> (i64, i64),
     ) -> Result<T, TokenError> {
-        self.verify_with_kid(token, typ, audience, now, times)
-            .map(|(claims, _)| claims)
-    }
-
-    /// [`KeyRing::verify`], answering the key id too.
-    fn verify_with_kid<T: serde::de::DeserializeOwned>(
-        &self,
-        token: &str,
-        typ: &str,
-        audience: &str,
-        now: DateTime<Utc>,
-        times: impl Fn(&T) -> (i64, i64),
-    ) -> Result<(T, String), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid("algorithm".into()));
@@ -383,7 +373,7 @@ impl KeyRing {
             .claims;
         let (iat, exp) = times(&claims);
         check_times(iat, exp, now)?;
-        Ok((claims, kid))
+        Ok(claims)
     }
 
     /// The key `kid` if it verifies tokens at `now` (current, or retired within the grace).

@@ -28,6 +28,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CONNECTIONS: u32 = 64;
+// The targets of issue 14, as the issue sets them: a miss is reported and fails the command;
+// they are not to be lowered to pass.
 const LIST_TARGET_SQLITE: f64 = 10_000.0;
 const LIST_TARGET_POSTGRES: f64 = 7_000.0;
 const P99_SQLITE_MS: f64 = 15.0;
@@ -141,7 +143,7 @@ pub fn run() -> Result<()> {
                     rows: size,
                     ..row
                 };
-                print_row(&row, &h);
+                println!("{}", table_line(&row, &h));
                 rows.push(row);
             }
             peaks.push((
@@ -168,17 +170,7 @@ pub fn run() -> Result<()> {
         "server", "rows", "endpoint", "req/s", "p50 ms", "p99 ms", "vs H", "CPU µs"
     );
     for row in &rows {
-        println!(
-            "{:<18} {:>7}  {:<28} {:>9.0} {:>8.2} {:>8.2} {:>6.1}% {:>8.0}",
-            row.server,
-            row.rows,
-            row.endpoint,
-            row.rps,
-            row.p50_ms,
-            row.p99_ms,
-            100.0 * row.rps / h.rps,
-            row.cpu_us
-        );
+        println!("{}", table_line(row, &h));
     }
     println!("\n==> Peak resident memory under that load");
     for (what, mib) in &peaks {
@@ -319,16 +311,19 @@ fn check_targets(rows: &[Row], sizes: &[usize]) -> Vec<String> {
     missed
 }
 
-fn print_row(row: &Row, h: &Row) {
-    println!(
-        "    {:<30} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>5.1}% of H  {:>5.0} µs CPU",
+/// One row of the table: the server, the rows, the endpoint and its figures.
+fn table_line(row: &Row, h: &Row) -> String {
+    format!(
+        "{:<18} {:>7}  {:<28} {:>9.0} {:>8.2} {:>8.2} {:>6.1}% {:>8.0}",
+        row.server,
+        row.rows,
         row.endpoint,
         row.rps,
         row.p50_ms,
         row.p99_ms,
         100.0 * row.rps / h.rps,
         row.cpu_us
-    );
+    )
 }
 
 /// Loads `path` for `duration` and reads the server's CPU time around it.

@@ -2,7 +2,7 @@
 
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, queries};
+use crate::events::{self, EventRow, visible_page};
 use crate::pagination::{PageParams, page};
 use crate::state::AppState;
 use actix_web::{get, web};
@@ -35,7 +35,7 @@ pub async fn list_events(
     }
     let (limit, before) = (params.limit(), params.after()?);
     let mut conn = state.db.conn().await?;
-    let rows: Vec<queries::EventRow> = queries::list_query(
+    let rows: Vec<EventRow> = visible_page(
         conn.backend(),
         who.tenant_id(),
         who.organization_visibility().binds(),

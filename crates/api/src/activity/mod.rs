@@ -13,7 +13,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
     use crate::auth::OrgVisibility;
     use crate::db::both_pages;
-    use crate::events::queries::list_query;
+    use crate::events::visible_page;
     use portico_shared::{OrganizationId, TenantId, UserId};
     use uuid::Uuid;
     let tenant = TenantId(Uuid::now_v7());
@@ -35,7 +35,7 @@ pub fn lists(backend: crate::db::Backend) -> Vec<crate::db::ListPlan> {
             (" of an organisation", &[][..], organization),
         ] {
             for plan in both_pages(&format!("events{what}, {seen}"), |before| {
-                list_query(backend, tenant, reach, kinds, organization, before, 25)
+                visible_page(backend, tenant, reach, kinds, organization, before, 25)
             }) {
                 plans.push(match who {
                     OrgVisibility::All => plan,

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use portico_shared::events::{Event, EventData};
 use portico_shared::{EventId, TenantId};
-use queries::EventRow;
+pub use queries::{EventRow, list_query as visible_page};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
